@@ -1,0 +1,47 @@
+"""The ``arcforge`` command: one Typer app; each area registers its commands from its module.
+
+Heavy libraries (web server, model SDKs, database) are imported inside commands so that
+``arcforge --help`` and the data commands start fast.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from arcforge.errors import ArcforgeError
+
+app = typer.Typer(
+    name="arcforge",
+    help="Studio and bench for ARC-AGI: browse, solve, vary and trace tasks; benchmark models.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+err_console = Console(stderr=True)
+
+
+def _register() -> None:
+    from arcforge.cli import bench, data, demo, sandbox, store, web
+
+    for module in (data, bench, sandbox, store, web, demo):
+        module.register(app)
+
+
+_register()
+
+
+def main() -> None:
+    """Console entry point: run the app, turning arcforge errors into clear messages."""
+    try:
+        app()
+    except ArcforgeError as exc:
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err_console.print("[yellow]interrupted[/]")
+        sys.exit(130)

@@ -1,0 +1,75 @@
+"""Showing grids to people: colour grids in the terminal (rich) and SVG for HTML pages."""
+
+from __future__ import annotations
+
+from html import escape
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from arcforge.grids import Grid
+from arcforge.tasks import Task
+
+# The ARC palette, colour 0 to 9.
+PALETTE = [
+    "#000000", "#0074D9", "#FF4136", "#2ECC40", "#FFDC00",
+    "#AAAAAA", "#F012BE", "#FF851B", "#7FDBFF", "#870C25",
+]
+
+
+def grid_text(grid: Grid, numbers: bool = False) -> Text:
+    """A grid as coloured terminal cells (two characters wide), optionally with digits."""
+    text = Text()
+    for r, row in enumerate(grid):
+        if r:
+            text.append("\n")
+        for c in row:
+            fg = "black" if c in (4, 5, 8) else "white"
+            text.append(f"{c} " if numbers else "  ", style=f"{fg} on {PALETTE[c]}")
+    return text
+
+
+def task_renderable(task: Task, show_test_outputs: bool = True, numbers: bool = False) -> RenderableType:
+    """A table per section (train, test): input and output side by side for every pair."""
+    parts: list[RenderableType] = []
+    for section, pairs in (("train", task.train), ("test", task.test)):
+        for i, pair in enumerate(pairs):
+            table = Table(title=f"{task.key} {section}[{i}]", show_lines=False, box=None, padding=(0, 2))
+            h, w = len(pair.input), len(pair.input[0])
+            table.add_column(f"input {h}x{w}")
+            cells: list[RenderableType] = [grid_text(pair.input, numbers)]
+            if pair.output is not None and (section == "train" or show_test_outputs):
+                oh, ow = len(pair.output), len(pair.output[0])
+                table.add_column(f"output {oh}x{ow}")
+                cells.append(grid_text(pair.output, numbers))
+            else:
+                table.add_column("output")
+                cells.append(Text("?" if pair.output is None else "(hidden)"))
+            table.add_row(*cells)
+            parts.append(table)
+    return Group(*parts)
+
+
+def grid_svg(grid: Grid, cell: int = 12, title: str | None = None) -> str:
+    """A standalone inline SVG of a grid, with thin grid lines."""
+    h, w = len(grid), len(grid[0])
+    width, height = w * cell, h * cell
+    rects = [
+        f'<rect x="{c * cell}" y="{r * cell}" width="{cell}" height="{cell}" fill="{PALETTE[v]}"/>'
+        for r, row in enumerate(grid)
+        for c, v in enumerate(row)
+    ]
+    label = f"<title>{escape(title)}</title>" if title else ""
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="grid" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" shape-rendering="crispEdges" role="img">{label}'
+        f'{"".join(rects)}'
+        f'<path d="{_lines(w, h, cell)}" stroke="#555" stroke-width="0.5" fill="none"/></svg>'
+    )
+
+
+def _lines(w: int, h: int, cell: int) -> str:
+    vertical = " ".join(f"M{x * cell} 0V{h * cell}" for x in range(w + 1))
+    horizontal = " ".join(f"M0 {y * cell}H{w * cell}" for y in range(h + 1))
+    return f"{vertical} {horizontal}"
