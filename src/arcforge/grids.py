@@ -112,7 +112,9 @@ def distance(a: Grid, b: Grid) -> GridDistance:
     """Compare two valid grids cell by cell."""
     if shape(a) != shape(b):
         return GridDistance(same_shape=False)
-    differing = sum(x != y for ra, rb in zip(a, b, strict=True) for x, y in zip(ra, rb, strict=True))
+    differing = sum(
+        x != y for ra, rb in zip(a, b, strict=True) for x, y in zip(ra, rb, strict=True)
+    )
     return GridDistance(same_shape=True, differing=differing, total=len(a) * len(a[0]))
 
 

@@ -13,8 +13,16 @@ from arcforge.tasks import Task
 
 # The ARC palette, colour 0 to 9.
 PALETTE = [
-    "#000000", "#0074D9", "#FF4136", "#2ECC40", "#FFDC00",
-    "#AAAAAA", "#F012BE", "#FF851B", "#7FDBFF", "#870C25",
+    "#000000",
+    "#0074D9",
+    "#FF4136",
+    "#2ECC40",
+    "#FFDC00",
+    "#AAAAAA",
+    "#F012BE",
+    "#FF851B",
+    "#7FDBFF",
+    "#870C25",
 ]
 
 
@@ -30,12 +38,16 @@ def grid_text(grid: Grid, numbers: bool = False) -> Text:
     return text
 
 
-def task_renderable(task: Task, show_test_outputs: bool = True, numbers: bool = False) -> RenderableType:
+def task_renderable(
+    task: Task, show_test_outputs: bool = True, numbers: bool = False
+) -> RenderableType:
     """A table per section (train, test): input and output side by side for every pair."""
     parts: list[RenderableType] = []
     for section, pairs in (("train", task.train), ("test", task.test)):
         for i, pair in enumerate(pairs):
-            table = Table(title=f"{task.key} {section}[{i}]", show_lines=False, box=None, padding=(0, 2))
+            table = Table(
+                title=f"{task.key} {section}[{i}]", show_lines=False, box=None, padding=(0, 2)
+            )
             h, w = len(pair.input), len(pair.input[0])
             table.add_column(f"input {h}x{w}")
             cells: list[RenderableType] = [grid_text(pair.input, numbers)]
@@ -64,7 +76,7 @@ def grid_svg(grid: Grid, cell: int = 12, title: str | None = None) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="grid" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" shape-rendering="crispEdges" role="img">{label}'
-        f'{"".join(rects)}'
+        f"{''.join(rects)}"
         f'<path d="{_lines(w, h, cell)}" stroke="#555" stroke-width="0.5" fill="none"/></svg>'
     )
 

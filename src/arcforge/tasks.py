@@ -100,7 +100,9 @@ def _pairs(
         problems.append(Problem(file, "", f"missing '{name}'"))
         return ()
     if not isinstance(value, list):
-        problems.append(Problem(file, name, f"expected a list of pairs, got {type(value).__name__}"))
+        problems.append(
+            Problem(file, name, f"expected a list of pairs, got {type(value).__name__}")
+        )
         return ()
     if not value:
         problems.append(Problem(file, name, "has no pairs, at least 1 needed"))

@@ -58,7 +58,9 @@ class Reorder(_Op):
     test: list[int] | None = None
 
 
-Operation = Annotated[Dihedral | PermuteColours | SwapTrainTest | Reorder, Field(discriminator="op")]
+Operation = Annotated[
+    Dihedral | PermuteColours | SwapTrainTest | Reorder, Field(discriminator="op")
+]
 _SPEC = TypeAdapter(list[Operation])
 
 assert set(DIHEDRAL) == set(DihedralName.__args__)  # type: ignore[attr-defined]
@@ -108,7 +110,7 @@ def _apply_one(task: Task, op: Operation) -> Task:
             raise TransformError(f"swap_train_test.test: no test[{op.test}] in {task.id}")
         if task.test[op.test].output is None:
             raise TransformError(
-                f"swap_train_test: test[{op.test}] of {task.id} has no output to become a train pair"
+                f"swap_train_test: test[{op.test}] of {task.id} has no output to make a train pair"
             )
         train, test = list(task.train), list(task.test)
         train[op.train], test[op.test] = test[op.test], train[op.train]

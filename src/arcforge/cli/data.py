@@ -37,8 +37,12 @@ def list_tasks(spec: DataSpec, task_ids: TaskIds = None, max_tasks: MaxTasks = N
 def show(
     spec: DataSpec,
     task_id: Annotated[str, typer.Argument(help="Task id, or id@version for a variation.")],
-    numbers: Annotated[bool, typer.Option("--numbers", help="Print colour digits in the cells.")] = False,
-    hide_test: Annotated[bool, typer.Option("--hide-test", help="Do not show test outputs.")] = False,
+    numbers: Annotated[
+        bool, typer.Option("--numbers", help="Print colour digits in the cells.")
+    ] = False,
+    hide_test: Annotated[
+        bool, typer.Option("--hide-test", help="Do not show test outputs.")
+    ] = False,
 ) -> None:
     """Show a task's pairs as colour grids."""
     from arcforge.errors import UsageError
@@ -50,22 +54,28 @@ def show(
         tasks = [t for t in tasks if str(t.version) == version]
         if not tasks:
             raise UsageError(f"TASK_ID: {base} has no version {version} in {spec}")
+    digits = numbers or not console.is_terminal  # colours alone are lost in a pipe
     for task in tasks[:1]:
-        console.print(task_renderable(task, show_test_outputs=not hide_test, numbers=numbers))
+        console.print(task_renderable(task, show_test_outputs=not hide_test, numbers=digits))
 
 
 @data_app.command("stats")
 def stats(spec: DataSpec, task_ids: TaskIds = None, max_tasks: MaxTasks = None) -> None:
     """Summarise a source: tasks, pairs, grid sizes and colours."""
     tasks = _load(spec, task_ids, max_tasks)
-    grids = [g for t in tasks for p in (*t.train, *t.test) for g in (p.input, p.output) if g is not None]
+    grids = [
+        g for t in tasks for p in (*t.train, *t.test) for g in (p.input, p.output) if g is not None
+    ]
     cells = [len(g) * len(g[0]) for g in grids]
     colours: Counter[int] = Counter()
     for g in grids:
         for row in g:
             colours.update(row)
-    same_size = sum(len(p.input) == len(p.output) and len(p.input[0]) == len(p.output[0])
-                    for t in tasks for p in t.train)
+    same_size = sum(
+        len(p.input) == len(p.output) and len(p.input[0]) == len(p.output[0])
+        for t in tasks
+        for p in t.train
+    )
     n_train = sum(len(t.train) for t in tasks)
     n_test = sum(len(t.test) for t in tasks)
     table = Table(title=f"{escape(spec)}", show_header=False)
@@ -79,13 +89,21 @@ def stats(spec: DataSpec, task_ids: TaskIds = None, max_tasks: MaxTasks = None) 
         ("test outputs known", f"{sum(p.output is not None for t in tasks for p in t.test)}"),
         ("tasks with several test inputs", f"{sum(len(t.test) > 1 for t in tasks)}"),
         ("grids", f"{len(grids)}"),
-        ("cells per grid (min / mean / max)",
-         f"{min(cells)} / {sum(cells) / len(cells):.1f} / {max(cells)}"),
-        ("largest grid", "x".join(map(str, max(((len(g), len(g[0])) for g in grids),
-                                              key=lambda s: s[0] * s[1])))),
+        (
+            "cells per grid (min / mean / max)",
+            f"{min(cells)} / {sum(cells) / len(cells):.1f} / {max(cells)}",
+        ),
+        (
+            "largest grid",
+            "x".join(
+                map(str, max(((len(g), len(g[0])) for g in grids), key=lambda s: s[0] * s[1]))
+            ),
+        ),
         ("train pairs keeping the grid size", f"{same_size / n_train:.1%}"),
-        ("colour frequency (0-9)", " ".join(f"{colours[c] / sum(colours.values()):.0%}"
-                                           for c in range(10))),
+        (
+            "colour frequency (0-9)",
+            " ".join(f"{colours[c] / sum(colours.values()):.0%}" for c in range(10)),
+        ),
     ]
     for name, value in rows:
         table.add_row(name, value)

@@ -17,10 +17,14 @@ DataSpec = Annotated[
 ]
 DataOption = Annotated[
     str,
-    typer.Option("--data", help="Data source: a bundled set, folder, dataset.json, Kaggle file or 'store'."),
+    typer.Option(
+        "--data", help="Data source: a bundled set, folder, dataset.json, Kaggle file or 'store'."
+    ),
 ]
 TaskIds = Annotated[
     str | None,
     typer.Option("--task-ids", help="Comma-separated task ids, or a file with one id per line."),
 ]
-MaxTasks = Annotated[int | None, typer.Option("--max-tasks", min=1, help="Use at most this many tasks.")]
+MaxTasks = Annotated[
+    int | None, typer.Option("--max-tasks", min=1, help="Use at most this many tasks.")
+]

@@ -48,7 +48,9 @@ def read_json(path: Path, strict_keys: bool = False) -> tuple[Any, Problem | Non
     except DuplicateKeyError as exc:
         return None, Problem(name, "", f"duplicate key {exc.args[0]!r}")
     except json.JSONDecodeError as exc:
-        return None, Problem(name, "", f"malformed JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})")
+        return None, Problem(
+            name, "", f"malformed JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        )
 
 
 def task_file(path: Path, data: Any) -> Found:
@@ -58,7 +60,7 @@ def task_file(path: Path, data: Any) -> Found:
 
 
 def dataset_file(path: Path, data: Any) -> Found:
-    """A legacy ``dataset.json``: a list of tasks with ``task_id``/``id``, ``version``, ``signed_by``."""
+    """A legacy ``dataset.json``: tasks with ``task_id``/``id``, ``version``, ``signed_by``."""
     tasks: list[Task] = []
     problems: list[Problem] = []
     seen: dict[tuple[str, int], int] = {}
@@ -70,8 +72,11 @@ def dataset_file(path: Path, data: Any) -> Found:
         key = (task.id, task.version)
         if key in seen:
             problems.append(
-                Problem(str(path), f"[{i}]", f"duplicate task {task.id} version {task.version} "
-                        f"(also at [{seen[key]}])")
+                Problem(
+                    str(path),
+                    f"[{i}]",
+                    f"duplicate task {task.id} version {task.version} (also at [{seen[key]}])",
+                )
             )
             continue
         seen[key] = i
@@ -87,7 +92,11 @@ def solutions_path(challenges: Path) -> Path:
 
 def _solution_problems(path: Path, solutions: Any) -> list[Problem]:
     if not isinstance(solutions, dict):
-        return [Problem(str(path), "", f"expected an object of task ids, got {type(solutions).__name__}")]
+        return [
+            Problem(
+                str(path), "", f"expected an object of task ids, got {type(solutions).__name__}"
+            )
+        ]
     problems = []
     for tid, grids in solutions.items():
         if not isinstance(grids, list) or not grids:
@@ -101,7 +110,7 @@ def _solution_problems(path: Path, solutions: Any) -> list[Problem]:
 
 
 def challenges_file(path: Path, data: Any) -> Found:
-    """Kaggle ``*_challenges.json`` (``{id: task}``), joined with ``*_solutions.json`` if present."""
+    """Kaggle ``*_challenges.json`` (``{id: task}``), with ``*_solutions.json`` when present."""
     tasks: list[Task] = []
     problems: list[Problem] = []
     if not data:
@@ -126,8 +135,13 @@ def challenges_file(path: Path, data: Any) -> Found:
                 joined.append(task)
                 continue
             if len(outputs) != len(task.test):
-                problems.append(Problem(str(sol_path), task.id, f"{len(outputs)} outputs for "
-                                        f"{len(task.test)} test inputs"))
+                problems.append(
+                    Problem(
+                        str(sol_path),
+                        task.id,
+                        f"{len(outputs)} outputs for {len(task.test)} test inputs",
+                    )
+                )
                 continue
             test = tuple(Pair(p.input, o) for p, o in zip(task.test, outputs, strict=True))
             joined.append(task.with_(test=test))
@@ -147,7 +161,9 @@ def read_document(path: Path) -> Found:
     if not isinstance(data, dict):
         return [], [Problem(str(path), "", f"expected a task object, got {type(data).__name__}")]
     if path.name.endswith("_challenges.json") or (
-        data and "train" not in data and "test" not in data
+        data
+        and "train" not in data
+        and "test" not in data
         and all(isinstance(v, dict) for v in data.values())
     ):
         return challenges_file(path, data)

@@ -28,7 +28,7 @@ def resolve_source(spec: str) -> str:
     if path.exists():
         return "file"
     raise DataError(
-        f"--data {spec!r}: unknown data source: not a bundled set "
+        f"data source {spec!r}: unknown: not a bundled set "
         f"({', '.join(BUNDLED)}), not 'store', and no file or folder at that path"
     )
 
@@ -54,8 +54,14 @@ def _load_paths(paths: Sequence[Path]) -> tuple[list[Task], list[Problem]]:
         for task in found_tasks:
             key = (task.id, task.version)
             if key in where and where[key] != path:
-                problems.append(Problem(str(path), "", f"duplicate task id {task.id} "
-                                        f"(version {task.version}) also in {where[key]}"))
+                problems.append(
+                    Problem(
+                        str(path),
+                        "",
+                        f"duplicate task id {task.id} "
+                        f"(version {task.version}) also in {where[key]}",
+                    )
+                )
                 continue
             where[key] = path
             tasks.append(task)
@@ -86,31 +92,36 @@ def load_tasks(
     elif kind == "folder":
         files = json_files(Path(spec))
         if not files:
-            raise DataError(f"--data {spec!r}: the folder holds no .json files")
+            raise DataError(f"data source {spec!r}: the folder holds no .json files")
         tasks, problems = _load_paths(files)
     else:
         tasks, problems = _load_paths([Path(spec)])
     if problems:
         raise TaskFormatError(problems)
     if not tasks:
-        raise DataError(f"--data {spec!r}: no tasks found")
+        raise DataError(f"data source {spec!r}: no tasks found")
     return select_tasks(tasks, task_ids, max_tasks, source=spec)
 
 
 def validate_paths(paths: Sequence[str]) -> tuple[int, list[Problem]]:
-    """Check files and folders; return how many tasks were valid and every problem found."""
-    files: list[Path] = []
+    """Check files and folders, each as a source of its own (ids must be unique within it).
+
+    Return how many tasks were valid and every problem found.
+    """
+    valid = 0
     problems: list[Problem] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = json_files(path)
-            if not found:
+            files = json_files(path)
+            if not files:
                 problems.append(Problem(raw, "", "the folder holds no .json files"))
-            files += found
         elif path.exists():
-            files.append(path)
+            files = [path]
         else:
             problems.append(Problem(raw, "", "no such file or folder"))
-    tasks, found = _load_paths(files)
-    return len(tasks), problems + found
+            continue
+        tasks, found = _load_paths(files)
+        valid += len(tasks)
+        problems += found
+    return valid, problems

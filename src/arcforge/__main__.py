@@ -1,0 +1,5 @@
+"""``python -m arcforge`` runs the command line."""
+
+from arcforge.cli import main
+
+main()
