@@ -1,0 +1,451 @@
+"""Tasks and their versions: importing originals, signing and removing variations, browsing.
+
+Version numbers: the original is 0; a new variation gets the highest number the task
+has ever had plus one. Removal is soft, so numbers are never reused or renumbered.
+Signing content identical to an existing version (removed or not) signs that version;
+a removed one is restored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sqlalchemy import and_, distinct, func, select
+from sqlalchemy.orm import Session
+
+from arcforge.store.engine import StoreBase, now
+from arcforge.store.errors import ConflictError, NotFoundError, StoreError
+from arcforge.store.schema import Attempt, Signature, TaskRow, TaskVersion, Trace, User
+from arcforge.store.users import ensure_user, get_user_row
+from arcforge.store.views import RemovedVersion, SignResult, TaskPage, TaskSummary, VersionView
+from arcforge.tasks import Task, TaskFormatError, task_problems
+from arcforge.transforms import apply
+
+CHUNK = 500
+
+
+@dataclass
+class TaskImportReport:
+    """What :meth:`CatalogRepository.import_tasks` did."""
+
+    tasks_added: int = 0
+    versions_added: int = 0
+    signatures_added: int = 0
+    unchanged: int = 0
+    conflicts: list[str] = field(default_factory=list)
+
+
+def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def signers(session: Session, version_ids: Sequence[int]) -> dict[int, list[str]]:
+    """Signer names of each version, in signing order."""
+    names: dict[int, list[str]] = {}
+    for part in chunks(list(version_ids)):
+        rows = session.execute(
+            select(Signature.version_id, User.username)
+            .join(User, User.id == Signature.user_id)
+            .where(Signature.version_id.in_(part))
+            .order_by(Signature.id)
+        )
+        for vid, name in rows:
+            names.setdefault(vid, []).append(name)
+    return names
+
+
+def version_view(
+    session: Session, row: TaskVersion, signed: list[str] | None = None
+) -> VersionView:
+    if signed is None:
+        signed = signers(session, [row.id]).get(row.id, [])
+    creator = session.get(User, row.created_by) if row.created_by is not None else None
+    parent = None
+    if row.parent_task_id is not None and row.parent_version is not None:
+        parent = (row.parent_task_id, row.parent_version)
+    return VersionView(
+        task_id=row.task_id,
+        version=row.version,
+        content=row.content,
+        content_hash=row.content_hash,
+        signed_by=tuple(signed),
+        parent=parent,
+        transform=tuple(row.transform or ()),
+        created_by=creator.username if creator else None,
+        created_at=row.created_at,
+        removed=row.removed,
+    )
+
+
+def view_to_task(view: VersionView) -> Task:
+    """The :class:`arcforge.tasks.Task` of a stored version (content was checked on the way in)."""
+    task, problems = task_problems(view.content, "store", task_id=view.task_id, path=view.task_id)
+    if problems:
+        raise TaskFormatError(problems)
+    assert task is not None
+    return task.with_(
+        version=view.version,
+        signed_by=view.signed_by,
+        parent=view.parent,
+        transform=view.transform,
+    )
+
+
+def ensure_task_row(session: Session, task_id: str, source: str | None = None) -> TaskRow:
+    """The task's row, created without content when the task is not known yet."""
+    row = session.get(TaskRow, task_id)
+    if row is None:
+        if not isinstance(task_id, str) or not task_id.strip():
+            raise StoreError("task id: must not be empty")
+        row = TaskRow(id=task_id, source=source, created_at=now())
+        session.add(row)
+        session.flush()
+    elif row.source is None and source is not None:
+        row.source = source
+    return row
+
+
+def version_row(session: Session, task_id: str, version: int) -> TaskVersion:
+    row = session.scalar(
+        select(TaskVersion).where(TaskVersion.task_id == task_id, TaskVersion.version == version)
+    )
+    if row is None:
+        if session.get(TaskRow, task_id) is None:
+            raise NotFoundError(f"no task {task_id!r} in the store")
+        raise NotFoundError(f"task {task_id} has no version {version}")
+    return row
+
+
+def _sign(session: Session, version_id: int, user_id: int) -> bool:
+    exists = session.scalar(
+        select(Signature.id).where(Signature.version_id == version_id, Signature.user_id == user_id)
+    )
+    if exists is not None:
+        return False
+    session.add(Signature(version_id=version_id, user_id=user_id, created_at=now()))
+    return True
+
+
+def new_version_row(task: Task, created_by: int | None) -> TaskVersion:
+    return TaskVersion(
+        task_id=task.id,
+        version=task.version,
+        content=task.content(),
+        content_hash=task.content_hash(),
+        test_count=len(task.test),
+        parent_task_id=task.parent[0] if task.parent else None,
+        parent_version=task.parent[1] if task.parent else None,
+        transform=list(task.transform) or None,
+        created_by=created_by,
+        created_at=now(),
+        removed=False,
+    )
+
+
+def _import_one(
+    session: Session,
+    task: Task,
+    existing: dict[tuple[str, int], TaskVersion],
+    by_hash: dict[tuple[str, str], TaskVersion],
+    report: TaskImportReport,
+) -> str | None:
+    """Add one task version (or its missing signatures); return a conflict message or None."""
+    digest = task.content_hash()
+    row = existing.get((task.id, task.version))
+    if row is not None and row.content_hash != digest:
+        return f"task {task.id} version {task.version}: the store holds different content"
+    same = by_hash.get((task.id, digest))
+    if row is None and same is not None:
+        return f"task {task.id} version {task.version}: identical to stored version {same.version}"
+    if row is None:
+        signer_ids = [ensure_user(session, n, "human", imported=True).id for n in task.signed_by]
+        row = new_version_row(task, signer_ids[0] if signer_ids else None)
+        session.add(row)
+        session.flush()
+        existing[(task.id, task.version)] = by_hash[(task.id, digest)] = row
+        report.versions_added += 1
+    else:
+        signer_ids = [ensure_user(session, n, "human", imported=True).id for n in task.signed_by]
+        report.unchanged += 1
+    for uid in signer_ids:
+        report.signatures_added += _sign(session, row.id, uid)
+    return None
+
+
+class CatalogRepository(StoreBase):
+    def import_tasks(
+        self,
+        tasks: Sequence[Task],
+        source: str | None = None,
+        *,
+        on_conflict: Literal["error", "skip"] = "error",
+    ) -> TaskImportReport:
+        """Add tasks (originals and numbered variations, with their signers) in one transaction.
+
+        A version already stored with the same content only gains missing signers. A version
+        whose number holds different content, or whose content is stored under another
+        number, is a conflict: with ``on_conflict="error"`` nothing is written and
+        :class:`ConflictError` lists them all; with ``"skip"`` the others are added.
+        Tasks known only from merged traces get their content here.
+        """
+
+        def run(session: Session) -> TaskImportReport:
+            report = TaskImportReport()
+            ids = sorted({t.id for t in tasks})
+            existing: dict[tuple[str, int], TaskVersion] = {}
+            by_hash: dict[tuple[str, str], TaskVersion] = {}
+            known: set[str] = set()
+            for part in chunks(ids):
+                known.update(session.scalars(select(TaskRow.id).where(TaskRow.id.in_(part))))
+                for row in session.scalars(
+                    select(TaskVersion).where(TaskVersion.task_id.in_(part))
+                ):
+                    existing[(row.task_id, row.version)] = row
+                    by_hash[(row.task_id, row.content_hash)] = row
+            stamp = now()
+            new_rows = [
+                {"id": i, "source": source, "created_at": stamp} for i in ids if i not in known
+            ]
+            if new_rows:
+                session.execute(TaskRow.__table__.insert(), new_rows)
+            report.tasks_added = len(new_rows)
+            for task in sorted(tasks, key=lambda t: (t.id, t.version)):
+                conflict = _import_one(session, task, existing, by_hash, report)
+                if conflict is not None:
+                    report.conflicts.append(conflict)
+            if report.conflicts and on_conflict == "error":
+                raise ConflictError("\n".join(report.conflicts))
+            if source is not None:
+                for part in chunks(ids):
+                    for row in session.scalars(
+                        select(TaskRow).where(TaskRow.id.in_(part), TaskRow.source.is_(None))
+                    ):
+                        row.source = source
+            return report
+
+        return self.transact(run, retries=2)
+
+    def get_version(self, task_id: str, version: int = 0) -> VersionView:
+        """One version (removed ones included; see ``removed``)."""
+        with self.reading() as session:
+            return version_view(session, version_row(session, task_id, version))
+
+    def get_task(self, task_id: str, version: int = 0) -> Task:
+        """A stored version as an :class:`arcforge.tasks.Task` (for checking answers)."""
+        return view_to_task(self.get_version(task_id, version))
+
+    def list_versions(self, task_id: str, include_removed: bool = True) -> list[VersionView]:
+        """Every version of a task by number, with signers and the removed flag."""
+        with self.reading() as session:
+            if session.get(TaskRow, task_id) is None:
+                raise NotFoundError(f"no task {task_id!r} in the store")
+            query = select(TaskVersion).where(TaskVersion.task_id == task_id)
+            if not include_removed:
+                query = query.where(TaskVersion.removed.is_(False))
+            rows = list(session.scalars(query.order_by(TaskVersion.version)))
+            names = signers(session, [r.id for r in rows])
+            return [version_view(session, r, names.get(r.id, [])) for r in rows]
+
+    def sign_variation(
+        self, task_id: str, base_version: int, spec: Any, user_id: int
+    ) -> SignResult:
+        """Apply a transform spec to a version and sign the result.
+
+        Identical content to an existing version signs it (``"signed"``, or
+        ``"already_signed"``; a removed one is brought back: ``"restored"``); new content
+        becomes version highest + 1 (``"created"``). Raises :class:`TransformError` for a
+        bad spec and :class:`NotFoundError` for an unknown task, version or user.
+        """
+
+        def run(session: Session) -> SignResult:
+            user = get_user_row(session, user_id)
+            base = version_row(session, task_id, base_version)
+            if base.removed:
+                raise StoreError(f"task {task_id} version {base_version} was removed")
+            parent = view_to_task(version_view(session, base, []))
+            result = apply(parent, spec)
+            digest = result.content_hash()
+            same = session.scalar(
+                select(TaskVersion).where(
+                    TaskVersion.task_id == task_id, TaskVersion.content_hash == digest
+                )
+            )
+            if same is not None:
+                outcome: Literal["signed", "already_signed", "restored"]
+                outcome = "signed" if _sign(session, same.id, user.id) else "already_signed"
+                if same.removed:
+                    same.removed, same.removed_by, same.removed_at = False, None, None
+                    outcome = "restored"
+                session.flush()
+                return SignResult(version_view(session, same), outcome)
+            highest = session.scalar(
+                select(func.max(TaskVersion.version)).where(TaskVersion.task_id == task_id)
+            )
+            row = new_version_row(result.with_(version=(highest or 0) + 1), user.id)
+            session.add(row)
+            session.flush()
+            _sign(session, row.id, user.id)
+            session.flush()
+            return SignResult(version_view(session, row), "created")
+
+        return self.transact(run)
+
+    def sign_version(self, task_id: str, version: int, user_id: int) -> VersionView:
+        """Add a signer to an existing live version (nothing changes if already signed)."""
+
+        def run(session: Session) -> VersionView:
+            user = get_user_row(session, user_id)
+            row = version_row(session, task_id, version)
+            if row.removed:
+                raise StoreError(f"task {task_id} version {version} was removed")
+            _sign(session, row.id, user.id)
+            session.flush()
+            return version_view(session, row)
+
+        return self.transact(run)
+
+    def remove_variation(self, task_id: str, version: int, by_user_id: int) -> RemovedVersion:
+        """Softly remove a variation (its number stays taken); return who made and signed it.
+
+        Permission checks are the caller's. The original (version 0) cannot be removed.
+        """
+        if version == 0:
+            raise StoreError(f"task {task_id} version 0 is the original and cannot be removed")
+
+        def run(session: Session) -> RemovedVersion:
+            get_user_row(session, by_user_id)
+            row = version_row(session, task_id, version)
+            if not row.removed:
+                row.removed, row.removed_by, row.removed_at = True, by_user_id, now()
+            view = version_view(session, row)
+            return RemovedVersion(task_id, version, view.created_by, view.signed_by)
+
+        return self.transact(run)
+
+    def list_tasks(
+        self,
+        *,
+        viewer_id: int | None = None,
+        has_traces: bool | None = None,
+        has_variations: bool | None = None,
+        solved_by: int | None = None,
+        source: str | None = None,
+        id_prefix: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> TaskPage:
+        """A page of tasks by id, with counts, for the task browser.
+
+        ``solved_by`` keeps tasks that user solved: some version with a correct attempt on
+        every test input. ``solved_by_viewer`` in each row says the same for ``viewer_id``.
+        """
+        if limit < 1 or offset < 0:
+            raise StoreError("limit must be >= 1 and offset >= 0")
+        traces = (
+            select(Trace.task_id, func.count().label("n"))
+            .where(Trace.removed.is_(False))
+            .group_by(Trace.task_id)
+            .subquery()
+        )
+        versions = (
+            select(TaskVersion.task_id, func.count().label("n"))
+            .where(TaskVersion.removed.is_(False))
+            .group_by(TaskVersion.task_id)
+            .subquery()
+        )
+        attempts = (
+            select(Attempt.task_id, func.count().label("n")).group_by(Attempt.task_id).subquery()
+        )
+        n_traces = func.coalesce(traces.c.n, 0)
+        n_versions = func.coalesce(versions.c.n, 0)
+        query = (
+            select(TaskRow.id, TaskRow.source, n_versions, n_traces, func.coalesce(attempts.c.n, 0))
+            .outerjoin(traces, traces.c.task_id == TaskRow.id)
+            .outerjoin(versions, versions.c.task_id == TaskRow.id)
+            .outerjoin(attempts, attempts.c.task_id == TaskRow.id)
+        )
+        if has_traces is not None:
+            query = query.where(n_traces > 0 if has_traces else n_traces == 0)
+        if has_variations is not None:
+            query = query.where(n_versions > 1 if has_variations else n_versions <= 1)
+        if solved_by is not None:
+            query = query.where(TaskRow.id.in_(_solved_ids(solved_by)))
+        if source is not None:
+            query = query.where(TaskRow.source == source)
+        if id_prefix:
+            query = query.where(TaskRow.id.startswith(id_prefix, autoescape=True))
+        with self.reading() as session:
+            total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+            rows = session.execute(query.order_by(TaskRow.id).limit(limit).offset(offset)).all()
+            ids = [r[0] for r in rows]
+            with_content = set(
+                session.scalars(
+                    select(TaskVersion.task_id).where(
+                        TaskVersion.task_id.in_(ids), TaskVersion.version == 0
+                    )
+                )
+            )
+            solved: set[str] = set()
+            if viewer_id is not None and ids:
+                solved = set(
+                    session.scalars(
+                        select(TaskRow.id).where(
+                            TaskRow.id.in_(ids), TaskRow.id.in_(_solved_ids(viewer_id))
+                        )
+                    )
+                )
+        items = tuple(
+            TaskSummary(
+                id=tid,
+                source=src,
+                has_content=tid in with_content,
+                versions=nv,
+                traces=nt,
+                attempts=na,
+                solved_by_viewer=tid in solved,
+            )
+            for tid, src, nv, nt, na in rows
+        )
+        return TaskPage(total=total, items=items)
+
+    def all_tasks(self) -> list[Task]:
+        """Every live version of every task with content, by id then version."""
+        with self.reading() as session:
+            rows = list(
+                session.scalars(
+                    select(TaskVersion)
+                    .where(TaskVersion.removed.is_(False))
+                    .order_by(TaskVersion.task_id, TaskVersion.version)
+                )
+            )
+            names = signers(session, [r.id for r in rows])
+            views = [version_view(session, r, names.get(r.id, [])) for r in rows]
+        return [view_to_task(v) for v in views]
+
+
+def _solved_ids(user_id: int) -> Any:
+    """Select of task ids where some version has a correct attempt on every test input."""
+    correct = (
+        select(
+            Attempt.task_id,
+            Attempt.task_version,
+            func.count(distinct(Attempt.test_index)).label("n"),
+        )
+        .where(Attempt.user_id == user_id, Attempt.correct.is_(True))
+        .group_by(Attempt.task_id, Attempt.task_version)
+        .subquery()
+    )
+    return (
+        select(TaskVersion.task_id)
+        .join(
+            correct,
+            and_(
+                correct.c.task_id == TaskVersion.task_id,
+                correct.c.task_version == TaskVersion.version,
+            ),
+        )
+        .where(correct.c.n >= TaskVersion.test_count)
+    )

@@ -1,0 +1,192 @@
+"""The database schema (SQLAlchemy 2 declarative models).
+
+Times are seconds since the epoch (UTC) as doubles, which keeps legacy timestamps
+such as ``1745946045.0825815`` exact through import and export. Nothing is ever
+deleted: traces and variations are removed softly and keep their ids and numbers.
+The migrations in ``migrations/versions`` create exactly this schema; a test checks it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Double,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class User(Base):
+    """A person or a model. ``name_key`` (lower-cased name) makes names case-insensitive."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("role IN ('user', 'admin')", name="role"),
+        CheckConstraint("kind IN ('human', 'model')", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(200), unique=True)
+    role: Mapped[str] = mapped_column(String(10), default="user")
+    kind: Mapped[str] = mapped_column(String(10), default="human")
+    password_hash: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    imported: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[float] = mapped_column(Double)
+
+
+class TaskRow(Base):
+    """A task id. It may exist before its content (a merged trace for an unknown task)."""
+
+    __tablename__ = "tasks"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    source: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    created_at: Mapped[float] = mapped_column(Double)
+
+
+class TaskVersion(Base):
+    """One version of a task: 0 is the original, higher numbers are variations."""
+
+    __tablename__ = "task_versions"
+    __table_args__ = (
+        UniqueConstraint("task_id", "version", name="uq_task_versions_task_id_version"),
+        UniqueConstraint("task_id", "content_hash", name="uq_task_versions_task_id_content_hash"),
+        CheckConstraint("version >= 0", name="version"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    task_id: Mapped[str] = mapped_column(ForeignKey("tasks.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    test_count: Mapped[int] = mapped_column(Integer)  # test inputs, for "solved" queries
+    parent_task_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    parent_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    transform: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[float] = mapped_column(Double)
+    removed: Mapped[bool] = mapped_column(Boolean, default=False)
+    removed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    removed_at: Mapped[float | None] = mapped_column(Double, nullable=True)
+
+
+class Signature(Base):
+    """A person signing a task version (the legacy ``signed_by``); ``id`` keeps their order."""
+
+    __tablename__ = "signatures"
+    __table_args__ = (
+        UniqueConstraint("version_id", "user_id", name="uq_signatures_version_id_user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("task_versions.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[float] = mapped_column(Double)
+
+
+class Run(Base):
+    """A bench run whose traces were merged into the store."""
+
+    __tablename__ = "runs"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    model: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(20))
+    source_file: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[float] = mapped_column(Double)
+    imported_at: Mapped[float] = mapped_column(Double)
+    info: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
+class Trace(Base):
+    """A reasoning trace on a task version, by a person or a model.
+
+    ``score`` is ``score_base`` plus the sum of the votes, kept up to date atomically in the
+    same transaction as each vote (``score_base`` carries legacy scores that no stored
+    vote explains). ``merge_key`` identifies a merged model answer, so merging is idempotent.
+    """
+
+    __tablename__ = "traces"
+    __table_args__ = (
+        CheckConstraint("source IN ('human', 'model')", name="source"),
+        Index("ix_traces_task_id_task_version_score", "task_id", "task_version", "score"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    trace_id: Mapped[str] = mapped_column(String(400), unique=True)
+    task_id: Mapped[str] = mapped_column(ForeignKey("tasks.id"))
+    task_version: Mapped[int] = mapped_column(Integer)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    source: Mapped[str] = mapped_column(String(10))
+    run_id: Mapped[str | None] = mapped_column(ForeignKey("runs.id"), nullable=True, index=True)
+    sample: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    text: Mapped[str] = mapped_column(Text)
+    text_hash: Mapped[str] = mapped_column(String(64))
+    merge_key: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    created_at: Mapped[float] = mapped_column(Double)
+    score_base: Mapped[int] = mapped_column(Integer, default=0)
+    score: Mapped[int] = mapped_column(Integer, default=0)
+    removed: Mapped[bool] = mapped_column(Boolean, default=False)
+    removed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    removed_at: Mapped[float | None] = mapped_column(Double, nullable=True)
+
+
+class Vote(Base):
+    """One user's vote on one trace, +1 or -1; retracting deletes the row."""
+
+    __tablename__ = "votes"
+    __table_args__ = (
+        UniqueConstraint("trace_id", "user_id", name="uq_votes_trace_id_user_id"),
+        CheckConstraint("value IN (-1, 1)", name="value"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    trace_id: Mapped[int] = mapped_column(ForeignKey("traces.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    value: Mapped[int] = mapped_column(SmallInteger)
+    created_at: Mapped[float] = mapped_column(Double)
+
+
+class Attempt(Base):
+    """A person's submitted answer to one test input, with the action log of the edit session."""
+
+    __tablename__ = "attempts"
+    __table_args__ = (
+        Index("ix_attempts_user_id_task_id_task_version", "user_id", "task_id", "task_version"),
+        Index("ix_attempts_task_id", "task_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    task_id: Mapped[str] = mapped_column(ForeignKey("tasks.id"))
+    task_version: Mapped[int] = mapped_column(Integer)
+    test_index: Mapped[int] = mapped_column(Integer)
+    grid: Mapped[list[list[int]]] = mapped_column(JSON)
+    correct: Mapped[bool] = mapped_column(Boolean)
+    actions: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    duration_ms: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[float] = mapped_column(Double)

@@ -1,0 +1,37 @@
+"""The :class:`Store` (every repository in one object) and :func:`open_store`."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import OperationalError
+
+from arcforge.store.attempts import AttemptRepository
+from arcforge.store.catalog import CatalogRepository
+from arcforge.store.engine import make_engine
+from arcforge.store.errors import StoreError
+from arcforge.store.paths import display_url, resolve_store_url
+from arcforge.store.runs import RunRepository
+from arcforge.store.traces import TraceRepository
+from arcforge.store.users import UserRepository
+
+
+class Store(UserRepository, CatalogRepository, TraceRepository, AttemptRepository, RunRepository):
+    """The database behind the studio and ``arcforge merge``: open it with :func:`open_store`."""
+
+
+def open_store(url: str | None = None, *, upgrade: bool = True) -> Store:
+    """Open the store at ``url`` (see :func:`resolve_store_url`), migrating it to the newest schema.
+
+    With ``upgrade=False`` the schema is left as it is (for ``store upgrade`` to report on).
+    """
+    resolved = resolve_store_url(url)
+    store = Store(resolved, make_engine(resolved))
+    try:
+        if upgrade:
+            store.upgrade()
+    except OperationalError as exc:
+        store.dispose()
+        raise StoreError(f"store {display_url(resolved)}: cannot open: {exc.orig}") from None
+    except BaseException:
+        store.dispose()
+        raise
+    return store

@@ -1,0 +1,132 @@
+"""What repository methods return: plain frozen dataclasses, safe to pass between threads.
+
+Times are seconds since the epoch (UTC).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Role = Literal["user", "admin"]
+Kind = Literal["human", "model"]
+
+
+@dataclass(frozen=True, slots=True)
+class UserView:
+    id: int
+    username: str
+    role: Role
+    kind: Kind
+    password_hash: str | None
+    imported: bool
+    created_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class VersionView:
+    """One version of a task (0 is the original) with its signers in signing order."""
+
+    task_id: str
+    version: int
+    content: dict[str, Any]  # {"train": [...], "test": [...]}
+    content_hash: str
+    signed_by: tuple[str, ...]
+    parent: tuple[str, int] | None
+    transform: tuple[dict[str, Any], ...]
+    created_by: str | None
+    created_at: float
+    removed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SignResult:
+    """Outcome of signing a variation: which version, and what happened."""
+
+    version: VersionView
+    outcome: Literal["created", "signed", "already_signed", "restored"]
+
+
+@dataclass(frozen=True, slots=True)
+class RemovedVersion:
+    """A softly removed variation, with its creator so the caller can check permissions."""
+
+    task_id: str
+    version: int
+    created_by: str | None
+    signed_by: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TaskSummary:
+    """A row of the task browser. Counts leave out removed traces and versions."""
+
+    id: str
+    source: str | None
+    has_content: bool  # False for a task known only from merged traces
+    versions: int  # live versions, the original included
+    traces: int
+    attempts: int
+    solved_by_viewer: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TaskPage:
+    total: int
+    items: tuple[TaskSummary, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TraceView:
+    """A trace as a reader sees it; ``my_vote`` is the viewer's own vote (0 when none)."""
+
+    id: int
+    trace_id: str
+    task_id: str
+    task_version: int
+    author: str
+    author_id: int
+    author_kind: Kind
+    source: Kind
+    run_id: str | None
+    sample: int | None
+    text: str
+    created_at: float
+    score: int
+    my_vote: int
+    removed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class VoteResult:
+    """State after a vote: the trace's score and the voter's vote (0 when retracted)."""
+
+    trace_id: int
+    score: int
+    my_vote: int
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptView:
+    id: int
+    user_id: int
+    task_id: str
+    task_version: int
+    test_index: int
+    grid: list[list[int]]
+    correct: bool
+    actions: list[dict[str, Any]]
+    duration_ms: int
+    created_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class RunView:
+    id: str
+    model: str
+    kind: str
+    source_file: str
+    created_at: float
+    imported_at: float
+    traces: int
+    info: dict[str, Any] | None

@@ -1,0 +1,37 @@
+"""Fixtures: a fresh SQLite store file per test, and a few small tasks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from arcforge.store import Store, open_store
+from arcforge.tasks import Task, parse_task
+
+SHARED = Path(__file__).resolve().parents[3] / "shared"
+REFERENCE = SHARED / "reference" / "legacy_traces_store.json"
+
+
+@pytest.fixture
+def store_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'store.db'}"
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[Store]:
+    s = open_store(store_url)
+    yield s
+    s.dispose()
+
+
+def make_task(task_id: str, seed: int = 1, tests: int = 1) -> Task:
+    """A small task whose grids are not symmetric, so each rotation gives new content."""
+    a = [[seed % 10, 0, 0], [0, 2, 0], [0, 0, 3]]
+    b = [[1, seed % 10], [4, 5]]
+    data = {
+        "train": [{"input": a, "output": b}],
+        "test": [{"input": b, "output": a} for _ in range(tests)],
+    }
+    return parse_task(data, task_id=task_id)
