@@ -49,6 +49,10 @@ class RequestContext:
     sample: int
     kind: Literal["reasoning", "code"]
     prompt_hash: str
+    run_id: str = ""  # names the run in request log lines
+    # optional concurrency gate (see arcforge.models.retry.Gate): a slot is held only while a
+    # request is on the wire, never during a backoff sleep
+    gate: Any = None
 
 
 @dataclass(slots=True)
@@ -84,13 +88,19 @@ class ModelError(ArcforgeError):
         latency_s: float = 0.0,
         usage: Usage | None = None,
         text: str | None = None,
+        response: ModelResponse | None = None,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message)
         self.kind = kind
         self.tries = tries
         self.latency_s = latency_s
-        self.usage = usage or Usage()
-        self.text = text  # partial text, e.g. for finish_reason=length
+        self.usage = usage or (response.usage if response else Usage())
+        self.text = text if text is not None or response is None else response.text
+        # the answer that was judged an error (empty content, finish_reason=length), with its
+        # usage, cost and provider reasoning
+        self.response = response
+        self.retry_after = retry_after  # seconds the server asked to wait (429/503)
 
 
 @runtime_checkable

@@ -1,0 +1,68 @@
+"""What both agents share: turning a task into messages, and hashing prompts."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from arcforge.agents.encoding import ENCODINGS, Encoding, encode_grid
+from arcforge.agents.templates import PromptTemplate
+from arcforge.models.base import ModelResponse
+from arcforge.tasks import Task
+
+
+def prompt_hash(messages: list[dict[str, Any]]) -> str:
+    """sha256 of the canonical JSON of the messages (replay matches answers by it)."""
+    canonical = json.dumps(messages, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def format_pairs(task: Task, encoding: Encoding) -> str:
+    parts = []
+    for i, pair in enumerate(task.train, 1):
+        assert pair.output is not None
+        parts.append(
+            f"Example {i}\nInput:\n{encode_grid(pair.input, encoding)}\n"
+            f"Output:\n{encode_grid(pair.output, encoding)}"
+        )
+    return "\n\n".join(parts)
+
+
+def format_test_inputs(task: Task, encoding: Encoding) -> str:
+    return "\n\n".join(
+        f"Test input {i}:\n{encode_grid(pair.input, encoding)}"
+        for i, pair in enumerate(task.test, 1)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """What an agent takes from an answer; ``error`` is set when the answer is unusable."""
+
+    reasoning: str | None
+    code: str | None = None
+    error: str | None = None  # an extraction failure message
+
+
+@dataclass(frozen=True, slots=True)
+class Agent:
+    """Builds the messages for a task and reads the answer."""
+
+    kind: Literal["reasoning", "code"]
+    template: PromptTemplate
+    encoding: Encoding = "json"
+
+    def messages(self, task: Task) -> list[dict[str, str]]:
+        """The prompt for ``task``. Test outputs are removed before anything is rendered."""
+        visible = task.without_test_outputs()
+        return self.template.render(
+            train=format_pairs(visible, self.encoding),
+            test_inputs=format_test_inputs(visible, self.encoding),
+            encoding_note=ENCODINGS[self.encoding],
+            task_id=visible.key,
+        )
+
+    def parse(self, response: ModelResponse) -> Parsed:
+        raise NotImplementedError

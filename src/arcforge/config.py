@@ -1,0 +1,205 @@
+"""Settings of the bench: defaults < ``arcforge.toml`` (or ``--config FILE``) < environment
+and ``.env`` < command-line flags.
+
+API keys come only from the environment or ``.env``; a key found in a settings file is an
+error. :meth:`Settings.public_dict` is what a run folder records (no keys), and
+:func:`redact` removes key strings from any text before it is logged or shown.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, InitSettingsSource, SettingsConfigDict
+
+from arcforge.errors import ArcforgeError, UsageError
+
+DEFAULT_CONFIG_FILE = "arcforge.toml"
+REDACTED = "[redacted]"
+
+# Environment variables that hold API keys, by settings field.
+KEY_ENV = {
+    "openai_api_key": "OPENAI_API_KEY",
+    "openrouter_api_key": "OPENROUTER_API_KEY",
+    "anthropic_api_key": "ANTHROPIC_API_KEY",
+    "compatible_api_key": "ARCFORGE_API_KEY",
+}
+
+
+class ConfigError(ArcforgeError):
+    """A settings file or value that cannot be used."""
+
+
+class Price(BaseModel):
+    """USD per million tokens. Reasoning tokens are billed as output tokens."""
+
+    input: float = Field(ge=0)
+    output: float = Field(ge=0)
+
+
+# A starting price table (USD per million tokens); extend or override it in arcforge.toml
+# under [prices."provider/model"] or [prices."model"].
+DEFAULT_PRICES: dict[str, Price] = {
+    "gpt-4.1": Price(input=2.0, output=8.0),
+    "gpt-4.1-mini": Price(input=0.4, output=1.6),
+    "gpt-4.1-nano": Price(input=0.1, output=0.4),
+    "gpt-4o": Price(input=2.5, output=10.0),
+    "gpt-4o-mini": Price(input=0.15, output=0.6),
+    "o3": Price(input=2.0, output=8.0),
+    "o4-mini": Price(input=1.1, output=4.4),
+    "claude-sonnet-4-5": Price(input=3.0, output=15.0),
+    "claude-opus-4-1": Price(input=15.0, output=75.0),
+    "claude-haiku-4-5": Price(input=1.0, output=5.0),
+}
+
+
+class Settings(BaseSettings):
+    """Every setting of the bench. Environment variables are ``ARCFORGE_<NAME>``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ARCFORGE_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+    )
+
+    model: str = "openai/gpt-4.1-mini"
+    data: str = "arc-agi-1/evaluation"
+    samples: int = Field(1, ge=1)
+    concurrency: int = Field(8, ge=1, le=1024)
+    temperature: float | None = Field(None, ge=0, le=2)
+    max_tokens: int | None = Field(None, ge=1)
+    out: Path = Path("runs")
+    max_cost: float | None = Field(None, ge=0)
+    base_url: str | None = None
+    encoding: Literal["json", "digits"] = "json"
+    request_timeout_s: float = Field(300.0, gt=0)
+    max_retries: int = Field(5, ge=0, le=20)
+    backoff_base_s: float = Field(1.0, ge=0)
+    backoff_max_s: float = Field(60.0, ge=0)
+    verify_concurrency: int = Field(2, ge=1, le=64)
+    anthropic_thinking_tokens: int | None = Field(None, ge=1024)
+    prices: dict[str, Price] = Field(default_factory=lambda: dict(DEFAULT_PRICES))
+
+    openai_api_key: SecretStr | None = Field(None, validation_alias="OPENAI_API_KEY")
+    openrouter_api_key: SecretStr | None = Field(None, validation_alias="OPENROUTER_API_KEY")
+    anthropic_api_key: SecretStr | None = Field(None, validation_alias="ANTHROPIC_API_KEY")
+    compatible_api_key: SecretStr | None = Field(None, validation_alias="ARCFORGE_API_KEY")
+
+    def secrets(self) -> list[str]:
+        """The API key strings that are set (to redact)."""
+        keys = (getattr(self, name) for name in KEY_ENV)
+        return [k.get_secret_value() for k in keys if k is not None and k.get_secret_value()]
+
+    def public_dict(self) -> dict[str, Any]:
+        """Every setting except the keys, as JSON-ready values."""
+        data = self.model_dump(mode="json", exclude=set(KEY_ENV))
+        data["keys_set"] = sorted(KEY_ENV[n] for n in KEY_ENV if getattr(self, n) is not None)
+        return data
+
+    def price_for(self, spec: str, name: str) -> Price | None:
+        """The price of a model by full spec (``openai/gpt-4.1``) or by name (``gpt-4.1``)."""
+        return self.prices.get(spec) or self.prices.get(name)
+
+    def redact(self, text: str) -> str:
+        return redact(text, self.secrets())
+
+
+def redact(text: str, secrets: list[str]) -> str:
+    """Replace every secret string in ``text`` (keys shorter than 4 characters are kept)."""
+    for secret in secrets:
+        if len(secret) >= 4:
+            text = text.replace(secret, REDACTED)
+    return text
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """Read a TOML settings file; keys are refused, unknown names are named."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the settings file: {exc.strerror}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    section = data.get("arcforge", data)
+    if not isinstance(section, dict):
+        raise ConfigError(f"{path}: [arcforge] must be a table")
+    fields = set(Settings.model_fields)
+    for name in section:
+        low = name.lower()
+        if low in KEY_ENV or low in {v.lower() for v in KEY_ENV.values()} or "api_key" in low:
+            raise ConfigError(
+                f"{path}: {name!r}: API keys are read only from the environment or .env "
+                f"({', '.join(KEY_ENV.values())}), never from a settings file"
+            )
+        if name not in fields:
+            known = ", ".join(sorted(fields))
+            raise ConfigError(f"{path}: unknown setting {name!r}; known: {known}")
+    return dict(section)
+
+
+def _where(name: str, overrides: dict[str, Any], file: Path | None, file_values: dict) -> str:
+    if name in overrides:
+        return f"--{name.replace('_', '-')}"
+    env = KEY_ENV.get(name, f"ARCFORGE_{name.upper()}")
+    if env in os.environ:
+        return f"environment variable {env}"
+    if file is not None and name in file_values:
+        return str(file)
+    return "defaults or .env"
+
+
+def load_settings(
+    config_file: str | Path | None = None,
+    overrides: dict[str, Any] | None = None,
+    env_file: str | Path | None = ".env",
+) -> Settings:
+    """Resolve the settings: defaults < config file < environment/.env < ``overrides``.
+
+    ``config_file`` defaults to ``arcforge.toml`` in the working folder when it exists.
+    ``overrides`` holds command-line values; ``None`` values are ignored.
+    """
+    overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
+    for name in overrides:
+        if name in KEY_ENV:
+            raise UsageError(f"{name}: API keys are read only from the environment or .env")
+    path: Path | None
+    if config_file is not None:
+        path = Path(config_file)
+        if not path.is_file():
+            raise UsageError(f"--config {path}: no such file")
+    else:
+        path = Path(DEFAULT_CONFIG_FILE) if Path(DEFAULT_CONFIG_FILE).is_file() else None
+    file_values = read_config_file(path) if path is not None else {}
+    if isinstance(file_values.get("prices"), dict):  # the file extends the default table
+        defaults = {k: v.model_dump() for k, v in DEFAULT_PRICES.items()}
+        file_values["prices"] = {**defaults, **file_values["prices"]}
+
+    class _Resolved(Settings):
+        @classmethod
+        def settings_customise_sources(
+            cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings
+        ):
+            return (
+                init_settings,
+                env_settings,
+                dotenv_settings,
+                InitSettingsSource(settings_cls, file_values),
+            )
+
+    try:
+        resolved = _Resolved(_env_file=env_file, **overrides)  # type: ignore[call-arg]
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            name = str(err["loc"][0]) if err["loc"] else "?"
+            field = ".".join(str(p) for p in err["loc"])
+            where = _where(name, overrides, path, file_values)
+            problems.append(f"setting {field} ({where}): {err['msg']}")
+        raise ConfigError("; ".join(problems)) from None
+    return Settings.model_construct(**dict(resolved))

@@ -1,0 +1,163 @@
+"""Every OpenAI-compatible endpoint (OpenAI, OpenRouter, Ollama, vLLM, any ``--base-url``)
+through the official ``openai`` SDK's async client.
+
+The SDK's own retries are off (``max_retries=0``): :func:`with_retries` does bounded retries
+with backoff, jitter and Retry-After. Bodies are read with ``with_raw_response`` and parsed
+as plain JSON, which costs less CPU per request than building the SDK's typed objects and
+lets a malformed body be told apart from a protocol error.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from arcforge.config import Price, redact
+from arcforge.models.base import ModelError, ModelResponse, RequestContext, Usage
+from arcforge.models.pricing import cost_of
+from arcforge.models.retry import RetryPolicy, Transient, parse_retry_after, with_retries
+
+
+class OpenAICompatibleModel:
+    """A chat-completions model behind one reused ``AsyncOpenAI`` client."""
+
+    def __init__(
+        self,
+        spec: str,
+        provider: str,
+        name: str,
+        *,
+        base_url: str | None,
+        api_key: str | None,
+        policy: RetryPolicy,
+        timeout_s: float,
+        price: Price | None = None,
+        max_connections: int = 64,
+        token_param: str = "max_tokens",
+    ) -> None:
+        import httpx2
+        import openai
+
+        self.spec, self.provider, self.name = spec, provider, name
+        self.base_url = base_url
+        self.policy = policy
+        self.price = price
+        self.token_param = token_param
+        self._secrets = [api_key] if api_key else []
+        limits = httpx2.Limits(
+            max_connections=max_connections,
+            max_keepalive_connections=max_connections,
+            keepalive_expiry=30.0,
+        )
+        self._client = openai.AsyncOpenAI(
+            api_key=api_key or "no-key",
+            base_url=base_url,
+            max_retries=0,
+            timeout=timeout_s,
+            http_client=openai.DefaultAsyncHttpxClient(limits=limits, timeout=timeout_s),
+        )
+        self._openai = openai
+
+    async def generate(
+        self,
+        messages: list[dict[str, Any]],
+        context: RequestContext | None = None,
+        *,
+        temperature: float | None = None,
+        max_tokens: int | None = None,
+    ) -> ModelResponse:
+        params: dict[str, Any] = {"model": self.name, "messages": messages}
+        if temperature is not None:
+            params["temperature"] = temperature
+        if max_tokens is not None:
+            params[self.token_param] = max_tokens
+
+        async def attempt() -> dict[str, Any]:
+            return await self._post(params)
+
+        body, tries, latency = await with_retries(attempt, self.policy, context, self.spec)
+        response = self._response(body)
+        response.tries, response.latency_s = tries, latency
+        self._check(response, tries, latency)
+        return response
+
+    async def _post(self, params: dict[str, Any]) -> dict[str, Any]:
+        oa = self._openai
+        try:
+            raw = await self._client.chat.completions.with_raw_response.create(**params)
+        except oa.APITimeoutError:
+            raise Transient("timeout", "the request timed out") from None
+        except oa.APIConnectionError as exc:
+            raise Transient("connection", self._clean(f"connection failed: {exc}")) from None
+        except oa.APIStatusError as exc:
+            raise self._status_error(exc) from None
+        content = raw.http_response.content
+        try:
+            body = json.loads(content)
+        except ValueError:
+            snippet = content[:120].decode("utf-8", "replace")
+            raise Transient("bad_response", f"the body is not JSON: {snippet!r}") from None
+        if not isinstance(body, dict) or not body.get("choices"):
+            if isinstance(body, dict) and body.get("error"):
+                message = self._clean(str(body["error"])[:300])
+                raise Transient("server_error", f"the provider returned an error: {message}")
+            raise Transient("bad_response", "the body has no choices")
+        return body
+
+    def _status_error(self, exc: Any) -> Exception:
+        status = exc.status_code
+        retry_after = parse_retry_after(getattr(exc.response, "headers", None))
+        message = self._clean(f"HTTP {status}: {exc.message}"[:500])
+        if status == 429:
+            return Transient("rate_limit", message, retry_after)
+        if status >= 500 or status in (408, 409):
+            return Transient("server_error", message, retry_after)
+        if status in (401, 403):
+            return ModelError("auth", message)
+        return ModelError("bad_request", message)
+
+    def _clean(self, text: str) -> str:
+        return redact(text, self._secrets)
+
+    def _response(self, body: dict[str, Any]) -> ModelResponse:
+        try:
+            choice = body["choices"][0]
+            message = choice.get("message") or {}
+            usage_raw = body.get("usage") or {}
+            details = usage_raw.get("completion_tokens_details") or {}
+            usage = Usage(
+                input_tokens=int(usage_raw.get("prompt_tokens") or 0),
+                output_tokens=int(usage_raw.get("completion_tokens") or 0),
+                reasoning_tokens=int(details.get("reasoning_tokens") or 0),
+            )
+            reported = usage_raw.get("cost")
+            reasoning = message.get("reasoning_content") or message.get("reasoning") or None
+            text = message.get("content")
+            return ModelResponse(
+                text=text if isinstance(text, str) else "",
+                model=str(body.get("model") or self.name),
+                provider=self.provider,
+                reasoning=reasoning if isinstance(reasoning, str) else None,
+                usage=usage,
+                finish_reason=choice.get("finish_reason"),
+                cost=cost_of(usage, self.price,
+                             reported if isinstance(reported, int | float) else None),
+                extra={"id": body["id"]} if "id" in body else {},
+            )
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+            raise ModelError("bad_response", f"unexpected response shape: {exc!r}") from None
+
+    def _check(self, response: ModelResponse, tries: int, latency: float) -> None:
+        if response.finish_reason == "length":
+            raise ModelError(
+                "length", "the answer was cut at max_tokens (finish_reason=length)",
+                tries=tries, latency_s=latency, response=response,
+            )
+        if not response.text.strip():
+            raise ModelError(
+                "empty_content", f"the model answered no content (finish_reason="
+                f"{response.finish_reason})", tries=tries, latency_s=latency, response=response,
+            )
+
+    async def aclose(self) -> None:
+        await self._client.close()

@@ -1,0 +1,82 @@
+"""The run folder on disk: ``run.json``, the journal, and the final results file."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from arcforge.errors import ArcforgeError
+from arcforge.runs.journal import read_journal
+from arcforge.runs.records import FINAL_PREFIX, JOURNAL, RUN_INFO, SampleRecord
+
+
+class RunFolderError(ArcforgeError):
+    """A run folder that is missing or damaged."""
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    """Write JSON to a temporary file in the same folder, fsync it, then rename over ``path``."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, ensure_ascii=False, indent=1)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_run_info(run_dir: str | Path) -> dict[str, Any]:
+    """The ``run.json`` of a run folder (resolved configuration, no keys)."""
+    path = Path(run_dir) / RUN_INFO
+    if not path.is_file():
+        raise RunFolderError(f"{run_dir}: not a run folder (no {RUN_INFO})")
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise RunFolderError(f"{path}: cannot read: {exc}") from None
+    if not isinstance(info, dict) or "run_id" not in info:
+        raise RunFolderError(f"{path}: not a run description (no run_id)")
+    return info
+
+
+def load_records(run_dir: str | Path) -> list[SampleRecord]:
+    """Every finished sample of a run, from its journal, one per (task, version, sample)."""
+    run_dir = Path(run_dir)
+    read_run_info(run_dir)
+    seen: set[tuple[str, int, int]] = set()
+    records = []
+    for record in read_journal(run_dir / JOURNAL):
+        if record.key not in seen:
+            seen.add(record.key)
+            records.append(record)
+    return records
+
+
+def final_results_files(run_dir: str | Path) -> list[Path]:
+    """The ``results_<YYYYMMDD_HHMMSS>.json`` files of a run, oldest first."""
+    return sorted(Path(run_dir).glob(f"{FINAL_PREFIX}[0-9]*_[0-9]*.json"))
+
+
+def write_final(run_dir: Path, info: dict[str, Any], status: dict[str, Any]) -> Path:
+    """Write ``results_<UTC timestamp>.json`` from the journal, atomically; never overwrite."""
+    records = load_records(run_dir)
+    stamp = datetime.now(UTC).strftime("%Y%m%d_%H%M%S")
+    path = run_dir / f"{FINAL_PREFIX}{stamp}.json"
+    n = 1
+    while path.exists():
+        n += 1
+        path = run_dir / f"{FINAL_PREFIX}{stamp}_{n}.json"
+    metadata = {**info, **status, "records": len(records), "written_at": utc_now()}
+    write_json_atomic(path, {"metadata": metadata, "results": [r.to_dict() for r in records]})
+    return path
