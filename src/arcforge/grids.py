@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 Grid = list[list[int]]
@@ -37,6 +38,21 @@ def grid_problem(value: Any) -> str | None:
         return "grid has no rows"
     if len(value) > MAX_SIDE:
         return f"grid has {len(value)} rows, at most {MAX_SIDE} allowed"
+    # Fast path: whole-grid checks run in C; the slow scan below only explains a failure.
+    if set(map(type, value)) == {list} and len(set(map(len, value))) == 1:
+        width = len(value[0])
+        cells = list(chain.from_iterable(value))
+        if (
+            0 < width <= MAX_SIDE
+            and set(map(type, cells)) == {int}
+            and min(cells) >= 0
+            and max(cells) <= 9
+        ):
+            return None
+    return _explain(value)
+
+
+def _explain(value: list[Any]) -> str:
     first = value[0]
     if not isinstance(first, list):
         return f"row 0 is {_type_name(first)}, expected a list of cells"
@@ -50,13 +66,12 @@ def grid_problem(value: Any) -> str | None:
             return f"row {r} is {_type_name(row)}, expected a list of cells"
         if len(row) != width:
             return f"row {r} has {len(row)} cells, expected {width}"
-        if set(map(type, row)) != {int}:
-            c, cell = next((c, x) for c, x in enumerate(row) if type(x) is not int)
-            return f"row {r} column {c}: {cell!r} is {_type_name(cell)}, expected an int 0-9"
-        if min(row) < 0 or max(row) > 9:
-            c, cell = next((c, x) for c, x in enumerate(row) if not 0 <= x <= 9)
-            return f"row {r} column {c}: {cell} is outside 0-9"
-    return None
+        for c, cell in enumerate(row):
+            if type(cell) is not int:
+                return f"row {r} column {c}: {cell!r} is {_type_name(cell)}, expected an int 0-9"
+            if not 0 <= cell <= 9:
+                return f"row {r} column {c}: {cell} is outside 0-9"
+    raise AssertionError("unreachable: the grid was valid")
 
 
 def validate_grid(value: Any, path: str = "") -> Grid:
