@@ -1,0 +1,63 @@
+"""Reading input files and writing output files safely (shared by import, export and merge)."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from arcforge.data.files import read_json
+from arcforge.store.errors import InputFileError, StoreError
+from arcforge.tasks import Problem
+
+MAX_LISTED = 20
+
+
+def problems_error(problems: list[Problem] | list[str], what: str = "") -> InputFileError:
+    """One error listing the problems (the first :data:`MAX_LISTED`) and saying nothing changed."""
+    lines = [str(p) for p in problems[:MAX_LISTED]]
+    if len(problems) > MAX_LISTED:
+        lines.append(f"... and {len(problems) - MAX_LISTED} more problems")
+    lines.append(f"nothing was {what or 'written'}; the store is unchanged")
+    return InputFileError("\n".join(lines))
+
+
+def load_json_file(path: Path) -> Any:
+    """Parse a JSON file (duplicate keys refused) or raise :class:`InputFileError`."""
+    data, problem = read_json(path, strict_keys=True)
+    if problem is not None:
+        raise problems_error([problem], "imported")
+    return data
+
+
+def write_new_file(path: Path, text: str, force: bool = False) -> None:
+    """Write ``text`` atomically; refuse to replace an existing file unless ``force``."""
+    if path.is_dir():
+        raise StoreError(f"{path}: is a folder, expected a file name")
+    if path.exists() and not force:
+        raise StoreError(f"{path}: already exists (use --force to replace it)")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if force:
+            os.replace(tmp, path)
+        else:
+            os.link(tmp, path)  # fails if the file appeared meanwhile: never overwrite
+            os.unlink(tmp)
+    except FileExistsError:
+        os.unlink(tmp)
+        raise StoreError(f"{path}: already exists (use --force to replace it)") from None
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def dump_json(data: Any, indent: int | None = 2) -> str:
+    return json.dumps(data, indent=indent)
