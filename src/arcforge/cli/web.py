@@ -1,9 +1,118 @@
-"""Commands of this area (registered on the root app)."""
+"""``arcforge serve`` (the studio) and ``arcforge user ...`` (its accounts)."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.console import Console
+
+from arcforge.errors import UsageError
+
+user_app = typer.Typer(help="Studio accounts: add users and admins, set passwords.",
+                       no_args_is_help=True)
+console = Console()
+
+StoreUrl = Annotated[
+    str | None,
+    typer.Option("--store", envvar="ARCFORGE_STORE", show_envvar=True,
+                 help="SQLAlchemy URL or SQLite file of the store [default: the per-user store]."),
+]
+PasswordStdin = Annotated[
+    bool, typer.Option("--password-stdin", help="Read the password from the first line of stdin.")
+]
 
 
 def register(app: typer.Typer) -> None:
-    """Add this area's commands to the root app."""
+    app.command("serve")(serve)
+    app.add_typer(user_app, name="user")
+
+
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port.")] = 8000,
+    data: Annotated[
+        list[str] | None,
+        typer.Option("--data", metavar="SPEC",
+                     help="Data source to offer (repeatable): a bundled set, folder, dataset.json "
+                     "or Kaggle file [default: the four bundled sets]."),
+    ] = None,
+    store: StoreUrl = None,
+    runs: Annotated[
+        Path | None,
+        typer.Option("--runs", file_okay=False, help="Folder of run folders for the run viewer."),
+    ] = None,
+    private: Annotated[
+        bool, typer.Option("--private", help="Only logged-in users may read anything.")
+    ] = False,
+) -> None:
+    """Serve the studio: browse, solve, vary and trace tasks; view runs."""
+    from arcforge.web import serve as run_server
+
+    if runs is not None and not runs.is_dir():
+        raise UsageError(f"--runs: {runs} is not a folder")
+    run_server(host, port, data or None, store, runs, private)
+
+
+def _read_password(password_stdin: bool) -> str:
+    from arcforge.web.accounts import password_problem
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    problem = password_problem(password)
+    if problem:
+        raise UsageError(problem)
+    return password
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Argument(help="Username (2-32 letters, digits, _ - .).")],
+    admin: Annotated[bool, typer.Option("--admin", help="Make the user an admin.")] = False,
+    password_stdin: PasswordStdin = False,
+    store: StoreUrl = None,
+) -> None:
+    """Create a studio account (prompts for the password)."""
+    from arcforge.store import open_store
+    from arcforge.web.accounts import username_problem
+    from arcforge.web.security import hash_password
+
+    problem = username_problem(name)
+    if problem:
+        raise UsageError(problem)
+    password = _read_password(password_stdin)
+    opened = open_store(store)
+    try:
+        user = opened.create_user(name, role="admin" if admin else "user",
+                                  password_hash=hash_password(password))
+    finally:
+        opened.dispose()
+    console.print(f"added {user.role} [bold]{user.username}[/]", highlight=False)
+
+
+@user_app.command("passwd")
+def user_passwd(
+    name: Annotated[str, typer.Argument(help="Username.")],
+    password_stdin: PasswordStdin = False,
+    store: StoreUrl = None,
+) -> None:
+    """Set a user's password (this ends their open sessions)."""
+    from arcforge.store import NotFoundError, open_store
+    from arcforge.web.security import hash_password
+
+    opened = open_store(store)
+    try:
+        user = opened.get_user_by_name(name)
+        if user is None:
+            raise NotFoundError(f"no user {name!r}")
+        if user.kind != "human":
+            raise UsageError(f"{user.username} is a model, not a person: it cannot log in")
+        password = _read_password(password_stdin)
+        opened.set_password_hash(user.id, hash_password(password))
+    finally:
+        opened.dispose()
+    console.print(f"password of [bold]{user.username}[/] changed", highlight=False)

@@ -1,0 +1,40 @@
+"""The studio: a multi-user web app to solve, vary and trace ARC tasks and to view runs.
+
+:func:`serve` runs it; :func:`arcforge.web.app.create_app` builds the ASGI app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from arcforge.web.settings import DEFAULT_SOURCES, WebSettings
+
+__all__ = ["WebSettings", "serve"]
+
+
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    data: str | Sequence[str] | None = None,
+    store_url: str | None = None,
+    runs_dir: str | Path | None = None,
+    private: bool = False,
+) -> None:
+    """Import the data into the store and serve the studio until interrupted (blocking).
+
+    ``data`` is one ``--data`` spec or several (default: the four bundled sets).
+    """
+    import uvicorn
+
+    from arcforge.web.app import create_app
+
+    specs = (data,) if isinstance(data, str) else tuple(data or DEFAULT_SOURCES)
+    settings = WebSettings(
+        store_url=store_url,
+        data=specs,
+        runs_dir=Path(runs_dir) if runs_dir is not None else None,
+        private=private,
+    )
+    app = create_app(settings)
+    uvicorn.run(app, host=host, port=port, ws="websockets", proxy_headers=True, log_level="info")

@@ -1,0 +1,125 @@
+"""Attempts: the server checks a submitted grid against the hidden test output."""
+
+from __future__ import annotations
+
+import threading
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, HTTPException, Query
+from pydantic import BaseModel, Field
+
+from arcforge.grids import distance, grid_problem
+from arcforge.store import NotFoundError, StoreError
+from arcforge.web.api.tasks import TaskId
+from arcforge.web.deps import StudioDep, User
+from arcforge.web.ids import checked_id
+from arcforge.web.timefmt import iso_time
+
+router = APIRouter(prefix="/api", tags=["attempts"])
+
+STUDY_ATTEMPTS = 2
+MAX_ACTIONS = 20_000
+_study_lock = threading.Lock()  # count and record study attempts as one step
+
+
+class Action(BaseModel):
+    tool: str = Field(min_length=1, max_length=32)
+    cells: list[tuple[int, int]] = Field(default_factory=list, max_length=900)
+    colour: int | None = Field(default=None, ge=0, le=9)
+    t_ms: int = Field(ge=0)
+
+
+class AttemptIn(BaseModel):
+    version: int = Field(ge=0)
+    test_index: int = Field(ge=0)
+    grid: Any
+    mode: Literal["practice", "study"]
+    actions: list[Action] = Field(default_factory=list, max_length=MAX_ACTIONS)
+    duration_ms: int | None = Field(default=None, ge=0)
+
+
+def _study_left(used: int) -> int:
+    return max(0, STUDY_ATTEMPTS - used)
+
+
+@router.post("/tasks/{task_id}/attempts")
+def submit_attempt(
+    task_id: TaskId, body: AttemptIn, studio: StudioDep, user: User
+) -> dict[str, Any]:
+    """Check a grid for one test input and save it with its action log.
+
+    Practice mode answers the distance to the solution; study mode hides it and allows
+    two attempts per test input (every earlier attempt on that input counts, since
+    practice answers revealed distances).
+    """
+    checked_id(task_id, "task")
+    problem = grid_problem(body.grid)
+    if problem is not None:
+        raise HTTPException(422, f"grid: {problem}")
+    try:
+        version = studio.store.get_version(task_id, body.version)
+    except NotFoundError as exc:
+        raise HTTPException(404, str(exc)) from None
+    if version.removed:
+        raise HTTPException(404, f"task {task_id} version {body.version} was removed")
+    tests = version.content["test"]
+    if body.test_index >= len(tests):
+        raise HTTPException(
+            422, f"test_index: task {task_id} has {len(tests)} test input(s), no {body.test_index}"
+        )
+    expected = tests[body.test_index].get("output")
+    if expected is None:
+        raise HTTPException(
+            409, f"test input {body.test_index} has no known output: it cannot be checked"
+        )
+    dist = distance(body.grid, expected)
+    actions = [a.model_dump() for a in body.actions]
+    duration = body.duration_ms if body.duration_ms is not None else max(
+        (a.t_ms for a in body.actions), default=0
+    )
+
+    def record() -> None:
+        try:
+            studio.store.record_attempt(
+                user.id, task_id, body.version, body.test_index, body.grid, dist.exact,
+                actions, duration,
+            )
+        except StoreError as exc:
+            raise HTTPException(422, str(exc)) from None
+
+    if body.mode == "practice":
+        record()
+        return {"correct": dist.exact, "distance": dist.to_dict(), "attempts_left": None}
+    with _study_lock:
+        used = len(studio.store.list_attempts(user.id, task_id, body.version, body.test_index))
+        if used >= STUDY_ATTEMPTS:
+            raise HTTPException(409, f"no attempts left for test input {body.test_index}")
+        record()
+    return {"correct": dist.exact, "distance": None, "attempts_left": _study_left(used + 1)}
+
+
+@router.get("/tasks/{task_id}/attempts")
+def my_attempts(
+    task_id: TaskId,
+    studio: StudioDep,
+    user: User,
+    version: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    """My attempts on a task version and the study attempts left per test input."""
+    checked_id(task_id, "task")
+    try:
+        tests = len(studio.store.get_version(task_id, version).content["test"])
+    except NotFoundError as exc:
+        raise HTTPException(404, str(exc)) from None
+    attempts = studio.store.list_attempts(user.id, task_id, version)
+    used = [0] * tests
+    for a in attempts:
+        if a.test_index < tests:
+            used[a.test_index] += 1
+    return {
+        "items": [
+            {"test_index": a.test_index, "correct": a.correct, "created_at": iso_time(a.created_at)}
+            for a in attempts
+        ],
+        "attempts_left": [_study_left(n) for n in used],
+    }

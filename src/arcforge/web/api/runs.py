@@ -1,0 +1,53 @@
+"""The run viewer: runs from the runs folder and runs merged into the store."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Path, Query
+
+from arcforge.errors import ArcforgeError
+from arcforge.web.api.tasks import TaskId
+from arcforge.web.deps import Reader, StudioDep
+from arcforge.web.ids import checked_id
+from arcforge.web.runviews import RunNotFound
+
+router = APIRouter(prefix="/api", tags=["runs"])
+
+RunId = Annotated[str, Path(description="A run id", max_length=100)]
+
+
+@router.get("/runs")
+def list_runs(studio: StudioDep, user: Reader) -> dict[str, Any]:
+    """Every run, newest first."""
+    return {"items": studio.runs.list_runs()}
+
+
+@router.get("/runs/{run_id}")
+def get_run(run_id: RunId, studio: StudioDep, user: Reader) -> dict[str, Any]:
+    """A run's configuration, scores and per-task summary."""
+    try:
+        return studio.runs.run_detail(studio.runs.find(checked_id(run_id, "run")))
+    except RunNotFound as exc:
+        raise HTTPException(404, str(exc)) from None
+    except ArcforgeError as exc:
+        raise HTTPException(409, f"run {run_id} cannot be read: {exc}") from None
+
+
+@router.get("/runs/{run_id}/tasks/{task_id}")
+def get_run_task(
+    run_id: RunId,
+    task_id: TaskId,
+    studio: StudioDep,
+    user: Reader,
+    version: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    """Each sample of one task: reasoning, code, and produced grids next to expected ones."""
+    checked_id(task_id, "task")
+    try:
+        ref = studio.runs.find(checked_id(run_id, "run"))
+        return studio.runs.run_task(ref, task_id, version)
+    except RunNotFound as exc:
+        raise HTTPException(404, str(exc)) from None
+    except ArcforgeError as exc:
+        raise HTTPException(409, f"run {run_id} cannot be read: {exc}") from None

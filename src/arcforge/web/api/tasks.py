@@ -1,0 +1,143 @@
+"""Sources and tasks: the task browser and the task as a solver sees it."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Path, Query
+
+from arcforge.store import NotFoundError
+from arcforge.web.deps import Reader, StudioDep
+from arcforge.web.ids import checked_id
+from arcforge.web.present import public_content, version_json
+from arcforge.web.sources import STORE_SOURCE, Source, store_source
+from arcforge.web.state import Studio
+
+router = APIRouter(prefix="/api", tags=["tasks"])
+
+TaskId = Annotated[str, Path(description="A task id", max_length=100)]
+SourceParam = Annotated[str | None, Query(description="A source id from /api/sources")]
+
+
+def default_source(studio: Studio) -> str:
+    return studio.sources[0].id if studio.sources else STORE_SOURCE
+
+
+def get_source(studio: Studio, source_id: str | None) -> Source:
+    wanted = source_id or default_source(studio)
+    if wanted == STORE_SOURCE:
+        return store_source(studio.store)
+    for source in studio.sources:
+        if source.id == wanted:
+            return source
+    raise HTTPException(404, f"no source {wanted!r}")
+
+
+@router.get("/sources")
+def sources(studio: StudioDep, user: Reader) -> dict[str, Any]:
+    """The data sources this server offers, and the store's own tasks."""
+    items = [
+        {"id": s.id, "label": s.label, "tasks": len(s.ids), "conflicts": len(s.conflicts)}
+        for s in studio.sources
+    ]
+    own = store_source(studio.store)
+    items.append({"id": own.id, "label": own.label, "tasks": len(own.ids), "conflicts": 0})
+    return {"default": default_source(studio), "items": items}
+
+
+@router.get("/tasks")
+def list_tasks(
+    studio: StudioDep,
+    user: Reader,
+    source: SourceParam = None,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    has_traces: bool | None = None,
+    has_variations: bool | None = None,
+    solved_by_me: bool | None = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> dict[str, Any]:
+    """Tasks of a source with counts, filtered; ``number`` is the position in the source."""
+    src = get_source(studio, source)
+    if solved_by_me is not None and user is None:
+        raise HTTPException(401, "log in to filter by what you solved")
+    page = studio.store.list_tasks(
+        viewer_id=None if user is None else user.id,
+        has_traces=has_traces,
+        has_variations=has_variations,
+        limit=10**9,
+    )
+    rows = {item.id: item for item in page.items if item.has_content}
+    needle = (q or "").strip().casefold()
+    matches = []
+    for n, tid in enumerate(src.ids, 1):
+        item = rows.get(tid)
+        if item is None or (needle and needle not in tid.casefold()):
+            continue
+        if solved_by_me is not None and item.solved_by_viewer != solved_by_me:
+            continue
+        matches.append((n, item))
+    window = matches[offset : offset + limit]
+    return {
+        "total": len(matches),
+        "offset": offset,
+        "limit": limit,
+        "items": [
+            {
+                "id": item.id,
+                "number": n,
+                "versions": item.versions,
+                "traces": item.traces,
+                "attempts": item.attempts,
+                "solved_by_me": item.solved_by_viewer,
+            }
+            for n, item in window
+        ],
+    }
+
+
+@router.get("/tasks/random")
+def random_task(studio: StudioDep, user: Reader, source: SourceParam = None) -> dict[str, str]:
+    """A uniformly random task id of the source."""
+    src = get_source(studio, source)
+    if not src.ids:
+        raise HTTPException(404, f"source {src.id!r} has no tasks")
+    return {"id": secrets.choice(src.ids)}
+
+
+@router.get("/tasks/{task_id}")
+def get_task(
+    task_id: TaskId,
+    studio: StudioDep,
+    user: Reader,
+    version: Annotated[int, Query(ge=0)] = 0,
+    source: SourceParam = None,
+) -> dict[str, Any]:
+    """One version of a task without its test outputs, its versions and its neighbours."""
+    checked_id(task_id, "task")
+    src = get_source(studio, source)
+    try:
+        versions = studio.store.list_versions(task_id)
+    except NotFoundError:
+        raise HTTPException(404, f"no task {task_id!r}") from None
+    chosen = next((v for v in versions if v.version == version), None)
+    if chosen is None:
+        raise HTTPException(404, f"task {task_id} has no version {version}")
+    if chosen.removed:
+        raise HTTPException(404, f"task {task_id} version {version} was removed")
+    prev, nxt = src.neighbours(task_id)
+    return {
+        "id": task_id,
+        "version": version,
+        "number": src.number(task_id),
+        "source": src.id,
+        "prev": prev,
+        "next": nxt,
+        **public_content(chosen.content),
+        "parent": None if chosen.parent is None
+        else {"id": chosen.parent[0], "version": chosen.parent[1]},
+        "transform": list(chosen.transform),
+        "signed_by": list(chosen.signed_by),
+        "versions": [version_json(v, user) for v in versions],
+    }

@@ -1,0 +1,126 @@
+"""Variations: preview a transform spec, sign it, remove a version."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException
+from pydantic import BaseModel, Field
+
+from arcforge.store import NotFoundError, StoreError, UserView
+from arcforge.store.catalog import view_to_task
+from arcforge.transforms import SwapTrainTest, TransformError, apply, parse_spec
+from arcforge.web.api.tasks import TaskId
+from arcforge.web.deps import Reader, StudioDep, User
+from arcforge.web.ids import checked_id
+from arcforge.web.present import is_admin, public_content
+from arcforge.web.state import Studio
+
+router = APIRouter(prefix="/api", tags=["variations"])
+
+
+class VariationIn(BaseModel):
+    base_version: int = Field(default=0, ge=0)
+    spec: Any
+
+
+def _checked_spec(spec: Any) -> Any:
+    try:
+        parse_spec(spec)
+    except TransformError as exc:
+        raise HTTPException(422, f"spec: {exc}") from None
+    return spec
+
+
+def _guard_swaps(
+    studio: Studio, user: UserView | None, task_id: str, base_version: int, spec: Any
+) -> None:
+    """A swap moves a test output into the train pairs, where it is shown: only someone who
+    already solved that test input (or an admin) may preview or sign it."""
+    swapped = {op.test for op in parse_spec(spec) if isinstance(op, SwapTrainTest)}
+    if not swapped or is_admin(user):
+        return
+    if user is None:
+        raise HTTPException(401, "log in to swap train and test pairs")
+    solved = {
+        a.test_index
+        for a in studio.store.list_attempts(user.id, task_id, base_version)
+        if a.correct
+    }
+    missing = sorted(swapped - solved)
+    if missing:
+        raise HTTPException(
+            403,
+            f"swapping test input {missing[0]} into the train pairs reveals its output: "
+            "solve it first",
+        )
+
+
+@router.post("/tasks/{task_id}/variations/preview")
+def preview(task_id: TaskId, body: VariationIn, studio: StudioDep, user: Reader) -> dict[str, Any]:
+    """The task a spec would make from a version, without its test outputs; nothing is saved."""
+    checked_id(task_id, "task")
+    spec = _checked_spec(body.spec)
+    try:
+        base = studio.store.get_version(task_id, body.base_version)
+    except NotFoundError as exc:
+        raise HTTPException(404, str(exc)) from None
+    if base.removed:
+        raise HTTPException(404, f"task {task_id} version {body.base_version} was removed")
+    _guard_swaps(studio, user, task_id, body.base_version, spec)
+    try:
+        result = apply(view_to_task(base), spec)
+    except TransformError as exc:
+        raise HTTPException(422, f"spec: {exc}") from None
+    return {
+        "id": task_id,
+        "version": None,
+        **public_content(result.content()),
+        "parent": {"id": task_id, "version": body.base_version},
+        "transform": list(result.transform),
+        "signed_by": [],
+    }
+
+
+@router.post("/tasks/{task_id}/variations")
+def sign(task_id: TaskId, body: VariationIn, studio: StudioDep, user: User) -> dict[str, Any]:
+    """Apply a spec to a version on the server and sign the result (new or identical version)."""
+    checked_id(task_id, "task")
+    spec = _checked_spec(body.spec)
+    _guard_swaps(studio, user, task_id, body.base_version, spec)
+    try:
+        result = studio.store.sign_variation(task_id, body.base_version, spec, user.id)
+    except NotFoundError as exc:
+        raise HTTPException(404, str(exc)) from None
+    except TransformError as exc:
+        raise HTTPException(422, f"spec: {exc}") from None
+    except StoreError as exc:
+        raise HTTPException(409, str(exc)) from None
+    v = result.version
+    studio.hub.publish({
+        "type": "variation_signed",
+        "task_id": task_id,
+        "version": v.version,
+        "created": result.outcome == "created",
+        "signed_by": list(v.signed_by),
+    })
+    return {"version": v.version, "created": result.outcome == "created", "outcome": result.outcome}
+
+
+@router.delete("/tasks/{task_id}/versions/{version}")
+def remove_version(task_id: TaskId, version: int, studio: StudioDep, user: User) -> dict[str, Any]:
+    """Softly remove a variation: its creator or an admin may; the number stays taken."""
+    checked_id(task_id, "task")
+    if version == 0:
+        raise HTTPException(409, "version 0 is the original and cannot be removed")
+    try:
+        current = studio.store.get_version(task_id, version)
+    except NotFoundError as exc:
+        raise HTTPException(404, str(exc)) from None
+    if not is_admin(user) and current.created_by != user.username:
+        raise HTTPException(403, "only the creator of a variation or an admin may remove it")
+    if current.removed:
+        return {"removed": True}
+    studio.store.remove_variation(task_id, version, user.id)
+    studio.hub.publish({"type": "variation_removed", "task_id": task_id, "version": version})
+    return {"removed": True}

@@ -1,0 +1,88 @@
+"""The studio's FastAPI application: :func:`create_app` builds it from :class:`WebSettings`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from arcforge import __version__
+from arcforge.errors import ArcforgeError
+from arcforge.store import ConflictError, NotFoundError, StoreError, open_store
+from arcforge.web.api import attempts, auth, live, runs, tasks, traces, variations
+from arcforge.web.deps import csrf_protect
+from arcforge.web.headers import SecurityHeaders
+from arcforge.web.pages import router as pages_router
+from arcforge.web.ratelimit import RateLimiter
+from arcforge.web.runviews import RunViews
+from arcforge.web.secret import default_secret_file, load_or_create_secret
+from arcforge.web.security import Signer
+from arcforge.web.settings import WebSettings
+from arcforge.web.sources import import_sources
+from arcforge.web.state import Studio
+
+log = logging.getLogger("arcforge.web")
+
+
+def _status(exc: ArcforgeError) -> int:
+    if isinstance(exc, NotFoundError):
+        return 404
+    if isinstance(exc, ConflictError):
+        return 409
+    if isinstance(exc, StoreError):
+        return 422
+    return 400
+
+
+def create_app(settings: WebSettings) -> FastAPI:
+    """Open the store, import the data sources into it and return the studio's app."""
+    store = open_store(settings.store_url)
+    try:
+        secret = settings.secret_key or load_or_create_secret(
+            settings.secret_file or default_secret_file(settings.store_url)
+        )
+        sources = import_sources(store, settings.data)
+    except BaseException:
+        store.dispose()
+        raise
+    studio = Studio(
+        settings=settings,
+        store=store,
+        signer=Signer(secret, settings.session_max_age_s),
+        sources=sources,
+        runs=RunViews(store, settings.runs_dir),
+        login_by_user=RateLimiter(settings.login_limit_per_user, settings.login_window_s),
+        login_by_ip=RateLimiter(settings.login_limit_per_ip, settings.login_window_s),
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        store.dispose()
+
+    app = FastAPI(
+        title="arcforge studio",
+        version=__version__,
+        description="Solve, vary and trace ARC tasks; view bench runs. "
+        "State-changing requests need the X-CSRF-Token header from GET /api/me.",
+        max_body_size=settings.max_body_bytes,
+        lifespan=lifespan,
+    )
+    app.state.studio = studio
+    csrf = [Depends(csrf_protect)]
+    for module in (auth, tasks, attempts, variations, traces, runs):
+        app.include_router(module.router, dependencies=csrf)
+    app.include_router(live.router)
+    app.include_router(pages_router)
+    app.mount("/static", StaticFiles(directory=settings.static_dir, check_dir=False), "static")
+
+    @app.exception_handler(ArcforgeError)
+    async def arcforge_error(_request: Request, exc: ArcforgeError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=_status(exc))
+
+    app.add_middleware(SecurityHeaders)
+    return app

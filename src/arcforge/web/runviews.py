@@ -1,0 +1,267 @@
+"""What the run viewer shows: runs from a runs folder and runs merged into the store.
+
+A run folder (``<runs>/<run_id>/``) is read with the bench's own loaders
+(:mod:`arcforge.runs.folder`); a run known only from the store shows its merged traces.
+Expected grids come from the task version in the store, else from the run's data source.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from arcforge.data import load_tasks
+from arcforge.errors import ArcforgeError
+from arcforge.runs.folder import load_records, read_run_info
+from arcforge.runs.records import RUN_INFO, SUMMARY, SampleRecord
+from arcforge.store import Store
+from arcforge.store.errors import NotFoundError
+from arcforge.tasks import Task
+from arcforge.web.ids import is_safe_id
+from arcforge.web.markdown import render_markdown
+from arcforge.web.timefmt import iso_time
+
+
+class RunNotFound(ArcforgeError):
+    """No run (folder or stored) by that id."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunRef:
+    id: str
+    folder: Path | None  # None: known only from the store
+
+
+def _passes(record: SampleRecord, split: str) -> bool:
+    pairs = [p for p in (record.verification or {}).get("pairs", []) if p.get("split") == split]
+    return bool(pairs) and all(p.get("status") == "pass" for p in pairs)
+
+
+class RunViews:
+    """Reads runs for the API; caches each run's data source once loaded."""
+
+    def __init__(self, store: Store, runs_dir: Path | None) -> None:
+        self.store = store
+        self.runs_dir = runs_dir.resolve() if runs_dir is not None else None
+        self._sources: dict[str, dict[tuple[str, int], Task]] = {}
+        self._lock = threading.Lock()
+
+    # --- finding runs ------------------------------------------------------------------
+
+    def _folders(self) -> Iterable[Path]:
+        if self.runs_dir is None or not self.runs_dir.is_dir():
+            return []
+        return sorted(
+            p for p in self.runs_dir.iterdir()
+            if p.is_dir() and is_safe_id(p.name) and (p / RUN_INFO).is_file()
+        )
+
+    def find(self, run_id: str) -> RunRef:
+        """The run with that (already validated) id; a folder wins over a stored run."""
+        if self.runs_dir is not None:
+            folder = self.runs_dir / run_id
+            if (
+                folder.resolve().parent == self.runs_dir
+                and folder.is_dir()
+                and (folder / RUN_INFO).is_file()
+            ):
+                return RunRef(run_id, folder)
+        try:
+            self.store.get_run(run_id)
+        except NotFoundError:
+            raise RunNotFound(f"no run {run_id!r}") from None
+        return RunRef(run_id, None)
+
+    def list_runs(self) -> list[dict[str, Any]]:
+        items: dict[str, dict[str, Any]] = {}
+        for folder in self._folders():
+            try:
+                items[folder.name] = self._folder_summary(folder)
+            except ArcforgeError as exc:  # a damaged folder is listed with its problem
+                items[folder.name] = {"id": folder.name, "origin": "folder", "error": str(exc)}
+        for run in self.store.list_runs():
+            if run.id in items:
+                items[run.id]["merged"] = True
+                continue
+            items[run.id] = {
+                "id": run.id,
+                "origin": "store",
+                "kind": run.kind,
+                "model": run.model,
+                "data": (run.info or {}).get("data"),
+                "started_at": iso_time(run.created_at),
+                "samples": run.traces,
+                "tasks": None,
+                "errors": None,
+                "status": "merged",
+                "merged": True,
+            }
+        return sorted(items.values(), key=lambda r: r.get("started_at") or "", reverse=True)
+
+    def _folder_summary(self, folder: Path) -> dict[str, Any]:
+        info = read_run_info(folder)
+        records = load_records(folder)
+        return {
+            "id": folder.name,
+            "origin": "folder",
+            "kind": info.get("kind") or (records[0].kind if records else None),
+            "model": info.get("model") or (records[0].model if records else None),
+            "data": info.get("data"),
+            "started_at": info.get("started_at") or info.get("created_at"),
+            "samples": len(records),
+            "tasks": len({(r.task_id, r.task_version) for r in records}),
+            "errors": sum(not r.ok for r in records),
+            "status": info.get("status", "finished" if records else "empty"),
+            "merged": False,
+        }
+
+    # --- one run -----------------------------------------------------------------------
+
+    def run_detail(self, ref: RunRef) -> dict[str, Any]:
+        if ref.folder is None:
+            run = self.store.get_run(ref.id)
+            by_task: dict[tuple[str, int], int] = defaultdict(int)
+            for trace in self.store.traces_of_run(ref.id):
+                by_task[(trace.task_id, trace.task_version)] += 1
+            tasks = [
+                {"task_id": t, "version": v, "samples": n, "errors": 0,
+                 "passed_train": None, "passed_test": None}
+                for (t, v), n in sorted(by_task.items())
+            ]
+            info = {"run_id": run.id, "model": run.model, "kind": run.kind,
+                    "source_file": run.source_file, **(run.info or {})}
+            return {"id": ref.id, "origin": "store", "info": info,
+                    "scores": {"samples": run.traces, "tasks": len(tasks)}, "tasks": tasks}
+        info = read_run_info(ref.folder)
+        records = load_records(ref.folder)
+        groups: dict[tuple[str, int], list[SampleRecord]] = defaultdict(list)
+        for r in records:
+            groups[(r.task_id, r.task_version)].append(r)
+        code = any(r.kind == "code" for r in records)
+        tasks = []
+        for (tid, version), recs in sorted(groups.items()):
+            tasks.append({
+                "task_id": tid,
+                "version": version,
+                "samples": len(recs),
+                "errors": sum(not r.ok for r in recs),
+                "passed_train": any(_passes(r, "train") for r in recs) if code else None,
+                "passed_test": any(_passes(r, "test") for r in recs) if code else None,
+            })
+        scores: dict[str, Any] = {
+            "samples": len(records),
+            "tasks": len(tasks),
+            "errors": sum(not r.ok for r in records),
+        }
+        if code:
+            scores["tasks_passed_train"] = sum(bool(t["passed_train"]) for t in tasks)
+            scores["tasks_passed_test"] = sum(bool(t["passed_test"]) for t in tasks)
+        summary_file = ref.folder / SUMMARY
+        if summary_file.is_file():
+            from arcforge.data.files import read_json
+
+            summary, problem = read_json(summary_file)
+            scores["summary"] = summary if problem is None else {"error": str(problem)}
+        return {"id": ref.id, "origin": "folder", "info": info, "scores": scores, "tasks": tasks}
+
+    def run_task(self, ref: RunRef, task_id: str, version: int) -> dict[str, Any]:
+        expected = self._expected_task(ref, task_id, version)
+        if ref.folder is None:
+            samples = [
+                self._trace_sample(t) for t in self.store.traces_of_run(ref.id)
+                if t.task_id == task_id and t.task_version == version
+            ]
+            kind = self.store.get_run(ref.id).kind
+        else:
+            records = [
+                r for r in load_records(ref.folder)
+                if r.task_id == task_id and r.task_version == version
+            ]
+            samples = [self._record_sample(r, expected) for r in records]
+            kind = records[0].kind if records else read_run_info(ref.folder).get("kind")
+        if not samples:
+            raise RunNotFound(f"run {ref.id} has no samples of task {task_id} version {version}")
+        return {
+            "run_id": ref.id,
+            "task_id": task_id,
+            "version": version,
+            "kind": kind,
+            "train": [] if expected is None else [p.to_dict() for p in expected.train],
+            "test": [] if expected is None
+            else [{"input": p.input, "output": p.output} for p in expected.test],
+            "expected_known": expected is not None,
+            "samples": sorted(samples, key=lambda s: -1 if s["sample"] is None else s["sample"]),
+        }
+
+    @staticmethod
+    def _trace_sample(trace: Any) -> dict[str, Any]:
+        return {
+            "sample": trace.sample,
+            "model": trace.author,
+            "reasoning": trace.text,
+            "reasoning_html": render_markdown(trace.text),
+            "provider_reasoning": None,
+            "code": None,
+            "error": None,
+            "usage": None,
+            "latency_s": None,
+            "pairs": [],
+        }
+
+    @staticmethod
+    def _record_sample(record: SampleRecord, expected: Task | None) -> dict[str, Any]:
+        pairs = []
+        for p in (record.verification or {}).get("pairs", []):
+            split, index = p.get("split"), p.get("index")
+            want = None
+            if expected is not None and split in ("train", "test") and isinstance(index, int):
+                group = expected.train if split == "train" else expected.test
+                if 0 <= index < len(group):
+                    want = group[index].output
+            pairs.append({
+                "split": split,
+                "index": index,
+                "status": p.get("status"),
+                "output": p.get("output"),
+                "expected": want,
+                "error": p.get("error"),
+            })
+        text = record.reasoning or ""
+        return {
+            "sample": record.sample,
+            "model": record.model,
+            "reasoning": record.reasoning,
+            "reasoning_html": render_markdown(text) if text else "",
+            "provider_reasoning": record.provider_reasoning,
+            "code": record.code,
+            "error": record.error,
+            "usage": record.usage,
+            "latency_s": record.latency_s,
+            "pairs": pairs,
+        }
+
+    def _expected_task(self, ref: RunRef, task_id: str, version: int) -> Task | None:
+        try:
+            return self.store.get_task(task_id, version)
+        except NotFoundError:
+            pass
+        if ref.folder is None:
+            return None
+        spec = read_run_info(ref.folder).get("data")
+        if not isinstance(spec, str):
+            return None
+        return self._source_tasks(spec).get((task_id, version))
+
+    def _source_tasks(self, spec: str) -> dict[tuple[str, int], Task]:
+        with self._lock:
+            if spec not in self._sources:
+                try:
+                    tasks = load_tasks(spec)
+                except ArcforgeError:
+                    tasks = []  # the run's data is gone or moved: expected grids stay unknown
+                self._sources[spec] = {(t.id, t.version): t for t in tasks}
+            return self._sources[spec]

@@ -1,0 +1,93 @@
+"""Fixtures for the studio API tests: a real SQLite store and a small task folder."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from arcforge.web.app import create_app
+from arcforge.web.security import hash_password
+from arcforge.web.settings import WebSettings
+
+PASSWORD = "correct horse battery"
+
+# Three small tasks. "t2" has two test inputs; "t3" has a test input without a known output.
+TASKS: dict[str, dict[str, Any]] = {
+    "t1": {
+        "train": [
+            {"input": [[1, 0], [0, 0]], "output": [[0, 1], [0, 0]]},
+            {"input": [[0, 0], [2, 0]], "output": [[0, 0], [0, 2]]},
+        ],
+        "test": [{"input": [[3, 0], [0, 0]], "output": [[0, 3], [0, 0]]}],
+    },
+    "t2": {
+        "train": [{"input": [[1, 2, 3]], "output": [[3, 2, 1]]}],
+        "test": [
+            {"input": [[4, 5, 6]], "output": [[6, 5, 4]]},
+            {"input": [[7, 8, 9]], "output": [[9, 8, 7]]},
+        ],
+    },
+    "t3": {
+        "train": [{"input": [[5]], "output": [[5, 5]]}],
+        "test": [{"input": [[6]]}],
+    },
+}
+# Test outputs that must never appear in a solve-view response.
+SECRET_OUTPUTS = [p["output"] for t in TASKS.values() for p in t["test"] if "output" in p]
+
+
+def write_tasks(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for tid, task in TASKS.items():
+        (folder / f"{tid}.json").write_text(json.dumps(task))
+    return folder
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> WebSettings:
+    return WebSettings(
+        store_url=f"sqlite:///{tmp_path / 'studio.db'}",
+        data=(str(write_tasks(tmp_path / "tasks")),),
+        runs_dir=tmp_path / "runs",
+        secret_file=tmp_path / "studio.secret",
+        login_limit_per_user=3,
+        login_limit_per_ip=6,
+    )
+
+
+@pytest.fixture
+def client(settings: WebSettings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as c:
+        yield c
+
+
+def studio(client: TestClient) -> Any:
+    return client.app.state.studio  # type: ignore[attr-defined]
+
+
+def add_user(client: TestClient, name: str, role: str = "user") -> None:
+    studio(client).store.create_user(name, role=role, password_hash=hash_password(PASSWORD))
+
+
+def csrf(client: TestClient) -> dict[str, str]:
+    """Headers carrying this client's CSRF token."""
+    return {"X-CSRF-Token": client.get("/api/me").json()["csrf_token"]}
+
+
+def login(client: TestClient, name: str, role: str = "user") -> dict[str, str]:
+    """Create ``name`` and log this client in; return headers with the CSRF token."""
+    add_user(client, name, role)
+    r = client.post("/api/auth/login", json={"username": name, "password": PASSWORD},
+                    headers=csrf(client))
+    assert r.status_code == 200, r.text
+    return {"X-CSRF-Token": r.json()["csrf_token"]}
+
+
+def second_client(client: TestClient) -> TestClient:
+    """Another browser on the same app (own cookies)."""
+    return TestClient(client.app)
