@@ -29,11 +29,14 @@ def make_agent(
     kind: Literal["reasoning", "code"],
     prompt: str | Path | None = None,
     encoding: str = "json",
+    template: PromptTemplate | None = None,
 ) -> Agent:
-    """The agent for ``kind`` with the bundled template or the one in ``prompt``."""
+    """The agent for ``kind`` with ``template``, the template file ``prompt``, or the
+    bundled template."""
     enc = check_encoding(encoding)
+    if template is None:
+        bundled = "reasoning_trace" if kind == "reasoning" else "reasoning_code"
+        template = load_template(prompt) if prompt else bundled_template(bundled)
     if kind == "reasoning":
-        template = load_template(prompt) if prompt else bundled_template("reasoning_trace")
         return ReasoningTraceAgent("reasoning", template, enc)
-    template = load_template(prompt) if prompt else bundled_template("reasoning_code")
     return ReasoningCodeAgent("code", template, enc)

@@ -1,9 +1,128 @@
-"""Commands of this area (registered on the root app)."""
+"""``arcforge traces`` and ``arcforge codegen``: ask a model for reasoning traces or for
+reasoning plus ``solve_task`` code, over many tasks, durably (see docs/bench.md)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+
+from arcforge.cli.options import MaxTasks, TaskIds
+
+Model = Annotated[str | None, typer.Option(
+    "--model", "-m", help="provider/model: openai/, openrouter/, anthropic/, ollama/, vllm/, "
+    "openai-compatible/ (with --base-url), replay/<results file>, builtin/dsl.")]
+Data = Annotated[str | None, typer.Option(
+    "--data", help="Data source: a bundled set, folder, dataset.json, Kaggle file or 'store'.")]
+Samples = Annotated[int | None, typer.Option("--samples", "-k", min=1,
+                                             help="Samples per task.")]
+Concurrency = Annotated[int | None, typer.Option(
+    "--concurrency", "-c", min=1, help="Requests in flight at most (lowered on 429).")]
+Temperature = Annotated[float | None, typer.Option("--temperature", min=0.0, max=2.0)]
+MaxTokens = Annotated[int | None, typer.Option("--max-tokens", min=1,
+                                               help="Answer length limit in tokens.")]
+Out = Annotated[Path | None, typer.Option("--out", help="Folder of run folders [default: runs/].")]
+Resume = Annotated[Path | None, typer.Option(
+    "--resume", help="Continue the run in this folder: finished samples are skipped.")]
+MaxCost = Annotated[float | None, typer.Option(
+    "--max-cost", min=0.0, help="Stop starting requests once the run has cost this many USD.")]
+BaseUrl = Annotated[str | None, typer.Option(
+    "--base-url", help="Endpoint of an OpenAI-compatible server (e.g. http://localhost:8000/v1).")]
+ConfigFile = Annotated[Path | None, typer.Option(
+    "--config", help="Settings file [default: ./arcforge.toml when present].")]
+Prompt = Annotated[Path | None, typer.Option(
+    "--prompt", help="A prompt template file replacing the bundled one.")]
+Encoding = Annotated[str | None, typer.Option(
+    "--encoding", help="Grid encoding in prompts: json (rows as JSON lists) or digits.")]
+Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show request events.")]
+NoProgress = Annotated[bool, typer.Option("--no-progress", help="Hide the progress bar.")]
+
+# Options fixed by run.json once a run exists.
+_FIXED_ON_RESUME = ("model", "data", "task_ids", "max_tasks", "samples", "temperature",
+                    "max_tokens", "prompt", "encoding", "out")
+
+
+def _execute(kind: str, options: dict[str, Any]) -> None:
+    from rich.console import Console
+
+    from arcforge.config import load_settings
+    from arcforge.data import parse_task_ids
+    from arcforge.errors import UsageError
+    from arcforge.runs.config import RunConfig
+    from arcforge.runs.runner import run
+
+    resume = options.pop("resume")
+    if resume is not None:
+        given = [name for name in _FIXED_ON_RESUME if options.get(name) is not None]
+        if given:
+            flags = ", ".join("--" + n.replace("_", "-") for n in given)
+            raise UsageError(f"--resume: {flags} cannot change for an existing run "
+                             "(its run.json decides them)")
+    settings = load_settings(options.pop("config"), {
+        name: options[name] for name in (
+            "model", "data", "samples", "concurrency", "temperature", "max_tokens", "out",
+            "max_cost", "base_url", "encoding")
+    })
+    config = RunConfig(
+        kind=kind,  # type: ignore[arg-type]
+        settings=settings,
+        task_ids=parse_task_ids(options["task_ids"]),
+        max_tasks=options["max_tasks"],
+        prompt=options["prompt"],
+        resume=resume,
+        verbose=options["verbose"],
+        progress=not options["no_progress"],
+    )
+    result = run(config)
+    console = Console()
+    _print_summary(console, result)
+    if result.status in ("interrupted", "cancelled"):
+        raise typer.Exit(130)
+
+
+def _print_summary(console: Any, result: Any) -> None:
+    from rich.table import Table
+
+    table = Table(title="run", show_header=False, box=None)
+    table.add_row("status", result.status)
+    table.add_row("samples", f"{result.finished} of {result.total} finished")
+    errors = ", ".join(f"{k} {v}" for k, v in sorted(result.errors.items())) or "none"
+    table.add_row("errors", errors)
+    table.add_row("cost", f"${result.spent:.4f}" if result.cost_known else "unknown (no price)")
+    if result.final_path is not None:
+        table.add_row("results", str(result.final_path.name))
+    console.print(table)
+    if result.scores is not None:
+        from arcforge.scoring import render_scores_table
+
+        console.print(render_scores_table(result.scores))
+    console.print(str(result.run_dir), highlight=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this area's commands to the root app."""
+    """Add ``traces`` and ``codegen`` to the root app."""
+
+    @app.command("traces")
+    def traces(
+        model: Model = None, data: Data = None, task_ids: TaskIds = None,
+        max_tasks: MaxTasks = None, samples: Samples = None, concurrency: Concurrency = None,
+        temperature: Temperature = None, max_tokens: MaxTokens = None, out: Out = None,
+        resume: Resume = None, max_cost: MaxCost = None, base_url: BaseUrl = None,
+        config: ConfigFile = None, prompt: Prompt = None, encoding: Encoding = None,
+        verbose: Verbose = False, no_progress: NoProgress = False,
+    ) -> None:
+        """Ask a model to explain the rule of each task (reasoning traces)."""
+        _execute("reasoning", dict(locals()))
+
+    @app.command("codegen")
+    def codegen(
+        model: Model = None, data: Data = None, task_ids: TaskIds = None,
+        max_tasks: MaxTasks = None, samples: Samples = None, concurrency: Concurrency = None,
+        temperature: Temperature = None, max_tokens: MaxTokens = None, out: Out = None,
+        resume: Resume = None, max_cost: MaxCost = None, base_url: BaseUrl = None,
+        config: ConfigFile = None, prompt: Prompt = None, encoding: Encoding = None,
+        verbose: Verbose = False, no_progress: NoProgress = False,
+    ) -> None:
+        """Ask a model for reasoning plus a solve_task program; run it in the sandbox; score."""
+        _execute("code", dict(locals()))

@@ -1,0 +1,74 @@
+"""``run.log``: one line per request event of one run, with API keys redacted.
+
+Providers log to the ``arcforge.requests`` logger with the run id attached; the runner
+logs to ``arcforge.runs``. :func:`attach_run_log` routes the lines of one run to its file
+(and, with ``verbose``, to the console) and :meth:`RunLog.close` detaches them.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from arcforge.config import redact
+from arcforge.runs.records import LOG
+
+LOGGERS = ("arcforge.requests", "arcforge.runs")
+
+
+class _RedactingFormatter(logging.Formatter):
+    def __init__(self, fmt: str, secrets: list[str]) -> None:
+        super().__init__(fmt, datefmt="%Y-%m-%dT%H:%M:%S")
+        self._secrets = secrets
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record), self._secrets)
+
+
+class _RunFilter(logging.Filter):
+    def __init__(self, run_id: str) -> None:
+        super().__init__()
+        self.run_id = run_id
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return getattr(record, "run_id", None) == self.run_id
+
+
+class RunLog:
+    def __init__(self, handlers: list[logging.Handler], levels: dict[str, int]) -> None:
+        self._handlers = handlers
+        self._levels = levels
+
+    def close(self) -> None:
+        for name in LOGGERS:
+            logger = logging.getLogger(name)
+            for handler in self._handlers:
+                logger.removeHandler(handler)
+            logger.setLevel(self._levels[name])
+        for handler in self._handlers:
+            handler.close()
+
+
+def attach_run_log(
+    run_dir: Path, run_id: str, secrets: list[str], console_handler: logging.Handler | None = None
+) -> RunLog:
+    """Send the run's log lines to ``run_dir/run.log`` (and to ``console_handler``)."""
+    file_handler = logging.FileHandler(run_dir / LOG, encoding="utf-8")
+    file_handler.setFormatter(
+        _RedactingFormatter("%(asctime)s.%(msecs)03d %(levelname)s %(message)s", secrets)
+    )
+    handlers: list[logging.Handler] = [file_handler]
+    if console_handler is not None:
+        console_handler.setFormatter(_RedactingFormatter("%(message)s", secrets))
+        handlers.append(console_handler)
+    for handler in handlers:
+        handler.addFilter(_RunFilter(run_id))
+    levels = {}
+    for name in LOGGERS:
+        logger = logging.getLogger(name)
+        levels[name] = logger.level
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+        for handler in handlers:
+            logger.addHandler(handler)
+    return RunLog(handlers, levels)

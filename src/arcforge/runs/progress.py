@@ -1,0 +1,77 @@
+"""The run's progress bar: done/total, rate, ETA, tokens, cost, errors and in-flight limit."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+
+class RunProgress:
+    """A rich progress bar fed by finished samples (disabled when ``enabled`` is False)."""
+
+    def __init__(self, label: str, total: int, done: int, console: Console, enabled: bool) -> None:
+        self.tokens = 0
+        self.cost = 0.0
+        self.cost_known = False
+        self.errors: Counter[str] = Counter()
+        self.limit = 0
+        self._progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(bar_width=20),
+            MofNCompleteColumn(),
+            TaskProgressColumn(),
+            TextColumn("{task.fields[rate]}"),
+            TimeElapsedColumn(),
+            TextColumn("eta"),
+            TimeRemainingColumn(),
+            TextColumn("{task.fields[stats]}"),
+            console=console,
+            disable=not enabled,
+            refresh_per_second=4,
+        )
+        self._task = self._progress.add_task(label, total=total, completed=done, rate="",
+                                             stats="")
+
+    @property
+    def console(self) -> Console:
+        return self._progress.console
+
+    def __enter__(self) -> RunProgress:
+        self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._progress.refresh()
+        self._progress.stop()
+
+    def advance(self, tokens: int, cost: float | None, error_kind: str | None, limit: int) -> None:
+        self.tokens += tokens
+        self.cost += cost or 0.0
+        if error_kind:
+            self.errors[error_kind] += 1
+        self.limit = limit
+        task = self._progress.tasks[0]
+        speed = task.speed
+        if cost is not None:
+            self.cost_known = True
+        errors = sum(self.errors.values())
+        cost_text = f"${self.cost:.4f}" if self.cost_known else "$?"
+        self._progress.update(
+            self._task,
+            advance=1,
+            rate=f"{speed:.1f}/s" if speed else "",
+            stats=f"tok {self.tokens:,} {cost_text} err {errors} limit {limit}",
+        )
+
+    def note(self, message: str) -> None:
+        self.console.print(message)

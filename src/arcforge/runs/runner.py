@@ -1,0 +1,384 @@
+"""The runner core behind ``arcforge traces`` and ``arcforge codegen``.
+
+One :class:`Runner` per run, no global state. It admits at most ``concurrency`` samples at a
+time, lets an :class:`AdaptiveLimiter` decide how many requests are on the wire, appends
+each finished sample to the journal, and writes the final results file at normal exit, on
+SIGINT/SIGTERM and at interpreter exit. A first Ctrl-C stops starting samples and waits for
+those in flight; a second one (or SIGTERM) cancels them at once. Samples that were never
+finished (cancelled, or not started because ``--max-cost`` was reached) are not recorded,
+so ``--resume`` completes them; scores count them as wrong until then.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import contextlib
+import logging
+import signal
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from arcforge.agents import Agent, make_agent, prompt_hash
+from arcforge.agents.templates import PromptTemplate
+from arcforge.models.base import Model, ModelError, ModelResponse, RequestContext
+from arcforge.runs.config import RunConfig
+from arcforge.runs.folder import load_records, utc_now, write_final
+from arcforge.runs.info import new_run, resume_run
+from arcforge.runs.journal import Journal
+from arcforge.runs.limiter import AdaptiveLimiter
+from arcforge.runs.logs import attach_run_log
+from arcforge.runs.progress import RunProgress
+from arcforge.runs.records import SampleRecord
+from arcforge.runs.verify import Verifier
+from arcforge.tasks import Task
+
+log = logging.getLogger("arcforge.runs")
+
+
+@dataclass(slots=True)
+class RunResult:
+    """How a run session ended."""
+
+    run_dir: Path
+    status: str  # completed | interrupted | cancelled | budget_reached
+    final_path: Path | None
+    total: int  # tasks x samples
+    finished: int  # samples in the journal (all sessions)
+    errors: dict[str, int] = field(default_factory=dict)
+    spent: float = 0.0
+    cost_known: bool = False  # at least one sample had a known cost
+    scores: Any = None  # code runs: what arcforge.scoring.score_run returned, when available
+
+
+class Runner:
+    def __init__(
+        self, config: RunConfig, model: Model | None = None, console: Console | None = None
+    ) -> None:
+        self.config = config
+        self.settings = config.settings
+        self.console = console or Console(stderr=True)
+        self._model = model
+        self._stop_starting = False
+        self._budget_reached = False
+        self._cancelled = False
+        self._interrupts = 0
+        self._final_path: Path | None = None
+        self._inflight: set[asyncio.Task[None]] = set()
+        self._spent = 0.0
+        self._cost_known = False
+        self._finished = 0
+        self._errors: dict[str, int] = {}
+
+    # -- preparing -----------------------------------------------------------------------
+
+    def _prepare(self) -> None:
+        cfg = self.config
+        prepared = resume_run(cfg) if cfg.resume is not None else new_run(cfg)
+        self.run_dir: Path = prepared.run_dir
+        self.info: dict[str, Any] = prepared.info
+        self.run_id: str = prepared.info["run_id"]
+        self.tasks: list[Task] = prepared.tasks
+        prompt = prepared.info["prompt"]
+        template = PromptTemplate(prompt["source"], prompt["text"])
+        self.agent: Agent = make_agent(cfg.kind, encoding=prepared.info["encoding"],
+                                       template=template)
+        self.samples: int = prepared.info["samples"]
+        self.temperature = prepared.info["temperature"]
+        self.max_tokens = prepared.info["max_tokens"]
+        self.base_url: str | None = prepared.base_url
+        self.done = {r.key for r in prepared.records}
+        self._finished = len(self.done)
+        self._spent = sum(r.cost or 0.0 for r in prepared.records)
+        self._cost_known = any(r.cost is not None for r in prepared.records)
+        for r in prepared.records:
+            if r.error:
+                self._errors[r.error["kind"]] = self._errors.get(r.error["kind"], 0) + 1
+
+    def _make_model(self) -> Model:
+        if self._model is not None:
+            return self._model
+        from arcforge.models import get_model
+
+        return get_model(self.info["model"], self.settings, base_url=self.base_url)
+
+    # -- running -------------------------------------------------------------------------
+
+    async def run(self) -> RunResult:
+        self._prepare()
+        model = self._make_model()
+        secrets = self.settings.secrets()
+        console_handler = None
+        if self.config.verbose:
+            from rich.logging import RichHandler
+
+            console_handler = RichHandler(console=self.console, show_path=False)
+        run_log = attach_run_log(self.run_dir, self.run_id, secrets, console_handler)
+        journal = Journal(self.run_dir / "results.jsonl")
+        atexit.register(self._finalize_at_exit)
+        restore = self._install_signals()
+        limiter = AdaptiveLimiter(self.settings.concurrency)
+        pending = [
+            (task, s) for task in self.tasks for s in range(self.samples)
+            if (task.id, task.version, s) not in self.done
+        ]
+        total = len(self.tasks) * self.samples
+        self._log(f"run {self.run_id}: {len(pending)} of {total} samples to do, "
+                  f"model {self.info['model']}, concurrency {self.settings.concurrency}")
+        max_cost = self.settings.max_cost
+        if max_cost is not None and getattr(model, "price", "n/a") is None:
+            self._say(f"[yellow]no price is known for {self.info['model']}: --max-cost counts "
+                      "only costs the provider reports[/]")
+        status = "completed"
+        try:
+            progress = RunProgress(
+                "codegen" if self.config.kind == "code" else "traces", total, self._finished,
+                self.console, self.config.progress,
+            )
+            async with Verifier(self.settings.verify_concurrency,
+                                self.config.kind == "code" and self.config.verify) as verifier:
+                if self.config.kind == "code" and not verifier.active:
+                    self._say("[yellow]no sandbox: code is recorded with verification "
+                              "'pending'[/]")
+                with progress:
+                    self._progress = progress
+                    await self._schedule(pending, model, limiter, journal, verifier, max_cost)
+            status = self._status()
+        finally:
+            restore()
+            with contextlib.suppress(Exception):
+                await model.aclose()
+            journal.close()
+            self._final_path = self._write_final(status)
+            atexit.unregister(self._finalize_at_exit)
+            self._log(f"run {self.run_id}: {status}, final results {self._final_path.name}")
+            run_log.close()
+        scores = self._score() if self.config.kind == "code" else None
+        return RunResult(self.run_dir, status, self._final_path, total, self._finished,
+                         dict(self._errors), self._spent, self._cost_known, scores)
+
+    def _status(self) -> str:
+        if self._cancelled:
+            return "cancelled"
+        if self._interrupts:
+            return "interrupted"
+        if self._budget_reached:
+            return "budget_reached"
+        return "completed"
+
+    async def _schedule(
+        self, pending: list[tuple[Task, int]], model: Model, limiter: AdaptiveLimiter,
+        journal: Journal, verifier: Verifier, max_cost: float | None,
+    ) -> None:
+        admitted = asyncio.Semaphore(self.settings.concurrency)
+        for task, sample in pending:
+            await admitted.acquire()
+            if self._stop_starting:
+                admitted.release()
+                break
+            if max_cost is not None and self._spent >= max_cost:
+                admitted.release()
+                self._budget_reached = self._stop_starting = True
+                self._say(f"[yellow]--max-cost {max_cost:g} USD reached (spent "
+                          f"{self._spent:.4f}): no more requests are started; the samples "
+                          "left are not recorded and --resume can finish them[/]")
+                break
+            job = asyncio.create_task(
+                self._sample(task, sample, model, limiter, journal, verifier, admitted)
+            )
+            self._inflight.add(job)
+            job.add_done_callback(self._inflight.discard)
+        while self._inflight:
+            await asyncio.gather(*list(self._inflight), return_exceptions=True)
+
+    async def _sample(
+        self, task: Task, sample: int, model: Model, limiter: AdaptiveLimiter, journal: Journal,
+        verifier: Verifier, admitted: asyncio.Semaphore,
+    ) -> None:
+        released = False
+        record = SampleRecord(self.run_id, self.config.kind, task.id, task.version, sample,
+                              self.info["model"], started_at=utc_now())
+        try:
+            messages = self.agent.messages(task)
+            record.messages = messages
+            record.prompt_hash = prompt_hash(messages)
+            context = RequestContext(task.without_test_outputs(), sample, self.config.kind,
+                                     record.prompt_hash, run_id=self.run_id, gate=limiter)
+            try:
+                response = await model.generate(messages, context, temperature=self.temperature,
+                                                 max_tokens=self.max_tokens)
+            except ModelError as exc:
+                self._fill_error(record, exc)
+            else:
+                self._fill_answer(record, response)
+            admitted.release()
+            released = True
+            if self.config.kind == "code" and record.code is not None:
+                verification = await verifier.verify(record.code, task)
+                record.verification = verification.to_dict()
+        except asyncio.CancelledError:
+            raise  # not recorded: --resume finishes it
+        except Exception as exc:  # a bug must not end the run: record it on this sample
+            record.error = {"kind": "internal", "message": f"{type(exc).__name__}: {exc}"}
+            log.error("internal error on %s sample %d:\n%s", task.key, sample,
+                      traceback.format_exc(), extra={"run_id": self.run_id})
+        finally:
+            if not released:
+                admitted.release()
+        record.finished_at = utc_now()
+        journal.append(record)
+        self._count(record, limiter)
+
+    def _fill_answer(self, record: SampleRecord, response: ModelResponse) -> None:
+        record.response = response.text
+        record.provider_reasoning = response.reasoning
+        record.usage = response.usage.to_dict()
+        record.cost = response.cost
+        record.latency_s = round(response.latency_s, 4)
+        record.tries = response.tries
+        record.finish_reason = response.finish_reason
+        parsed = self.agent.parse(response)
+        record.reasoning, record.code = parsed.reasoning, parsed.code
+        if parsed.error:
+            record.error = {"kind": "extraction", "message": parsed.error}
+
+    def _fill_error(self, record: SampleRecord, exc: ModelError) -> None:
+        record.error = {"kind": exc.kind, "message": self.settings.redact(str(exc))}
+        record.tries = exc.tries
+        record.latency_s = round(exc.latency_s, 4)
+        record.usage = exc.usage.to_dict()
+        if exc.response is not None:
+            record.response = exc.response.text
+            record.provider_reasoning = exc.response.reasoning
+            record.cost = exc.response.cost
+            record.finish_reason = exc.response.finish_reason
+        elif exc.text is not None:
+            record.response = exc.text
+
+    def _count(self, record: SampleRecord, limiter: AdaptiveLimiter) -> None:
+        self._finished += 1
+        self._spent += record.cost or 0.0
+        self._cost_known = self._cost_known or record.cost is not None
+        kind = record.error["kind"] if record.error else None
+        if kind:
+            self._errors[kind] = self._errors.get(kind, 0) + 1
+        tokens = record.usage.get("input_tokens", 0) + record.usage.get("output_tokens", 0)
+        self._progress.advance(tokens, record.cost, kind, limiter.current)
+
+    # -- stopping ------------------------------------------------------------------------
+
+    def _install_signals(self) -> Any:
+        loop = asyncio.get_running_loop()
+        installed = []
+        for sig, handler in ((signal.SIGINT, self._on_sigint), (signal.SIGTERM, self._on_sigterm)):
+            try:
+                loop.add_signal_handler(sig, handler)
+                installed.append(sig)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass  # not the main thread: the caller handles signals
+
+        def restore() -> None:
+            for sig in installed:
+                loop.remove_signal_handler(sig)
+
+        return restore
+
+    def _on_sigint(self) -> None:
+        self._interrupts += 1
+        self._stop_starting = True
+        if self._interrupts == 1:
+            self._say("[yellow]interrupted: finishing the requests in flight (Ctrl-C again "
+                      "cancels them)[/]")
+        else:
+            self._cancel_all("cancelled by a second Ctrl-C")
+
+    def _on_sigterm(self) -> None:
+        self._interrupts += 1
+        self._stop_starting = True
+        self._cancel_all("terminated (SIGTERM)")
+
+    def _cancel_all(self, why: str) -> None:
+        self._cancelled = True
+        self._say(f"[red]{why}: cancelling {len(self._inflight)} samples in flight[/]")
+        for job in list(self._inflight):
+            job.cancel()
+
+    def _finalize_at_exit(self) -> None:
+        """Interpreter exit before the run wrote its final results (an uncaught error)."""
+        if self._final_path is None:
+            with contextlib.suppress(Exception):
+                self._final_path = self._write_final("aborted")
+
+    def _write_final(self, status: str) -> Path:
+        total = len(self.tasks) * self.samples
+        records = load_records(self.run_dir)
+        errors: dict[str, int] = {}
+        for r in records:
+            if r.error:
+                errors[r.error["kind"]] = errors.get(r.error["kind"], 0) + 1
+        return write_final(self.run_dir, self.info, {
+            "status": status,
+            "total_samples": total,
+            "finished_samples": len(records),
+            "not_run": total - len(records),
+            "errors": errors,
+            "cost": round(sum(r.cost or 0.0 for r in records), 6),
+        })
+
+    # -- scoring -------------------------------------------------------------------------
+
+    def _score(self) -> Any:
+        try:
+            from arcforge.scoring import (
+                export_arcprize,
+                export_kaggle,
+                score_run,
+                write_summary,
+            )
+        except ImportError:
+            return None
+        scores = score_run(self.run_dir)
+        write_summary(self.run_dir, scores)
+        export_arcprize(self.run_dir, self.run_dir / "submission")
+        export_kaggle(self.run_dir, self.run_dir / "submission.json")
+        return scores
+
+    # -- messages ------------------------------------------------------------------------
+
+    def _log(self, message: str) -> None:
+        log.info(message, extra={"run_id": self.run_id})
+
+    def _say(self, message: str) -> None:
+        self.console.print(message)
+        from rich.text import Text
+
+        self._log(Text.from_markup(message).plain)
+
+
+async def arun(config: RunConfig, model: Model | None = None) -> RunResult:
+    """Run (or resume) one run in the running event loop."""
+    return await Runner(config, model).run()
+
+
+def run(config: RunConfig, model: Model | None = None) -> RunResult:
+    """Run (or resume) one run; blocks until it ends."""
+    return asyncio.run(arun(config, model))
+
+
+def run_traces(config: RunConfig) -> Path:
+    """``arcforge traces`` in-process: returns the run folder."""
+    config.kind = "reasoning"
+    return run(config).run_dir
+
+
+def run_codegen(config: RunConfig) -> Path:
+    """``arcforge codegen`` in-process: returns the run folder."""
+    config.kind = "code"
+    return run(config).run_dir
+
+
+__all__ = ["RunResult", "Runner", "arun", "run", "run_codegen", "run_traces"]
