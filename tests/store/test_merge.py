@@ -1,0 +1,213 @@
+"""arcforge merge: every input format, idempotence, rollback, dry run, unknown tasks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from arcforge.cli import app
+from arcforge.runs.records import SampleRecord
+from arcforge.store import InputFileError, Store
+from arcforge.store.legacy import export_traces_data
+from arcforge.store.maintenance import collect_stats
+from arcforge.store.merge import merge_files
+
+from .conftest import make_task
+
+runner = CliRunner()
+MODEL = "openrouter/google/gemini-2.5-pro"
+
+
+def record(task: str, sample: int, reasoning: str | None, **changes: object) -> dict:
+    rec = SampleRecord(
+        run_id="run-1",
+        kind="reasoning",
+        task_id=task,
+        task_version=0,
+        sample=sample,
+        model=MODEL,
+        response=reasoning,
+        reasoning=reasoning,
+        started_at="2026-05-01T10:00:00+00:00",
+        finished_at="2026-05-01T10:00:05+00:00",
+    ).to_dict()
+    rec.update(changes)
+    return rec
+
+
+RECORDS = [
+    record("aa11", 0, "rotate the grid"),
+    record("aa11", 1, "mirror it"),
+    record("bb22", 0, "count the colours"),
+    record("bb22", 1, "   "),  # empty: no trace
+    record("cc33", 0, None, error={"kind": "timeout", "message": "no answer"}),
+]
+
+
+def write_journal(folder: Path, records: list[dict]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "results.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    (folder / "run.json").write_text(json.dumps({"run_id": "run-1", "model": MODEL}))
+    return path
+
+
+def write_final(folder: Path, records: list[dict]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "results_20260501_100010.json"
+    path.write_text(
+        json.dumps({"metadata": {"run_id": "run-1", "status": "done"}, "results": records})
+    )
+    return path
+
+
+def write_legacy_json(folder: Path, results: list[dict], username: str = "qwen/qwen3") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "reasoning_results.json"
+    path.write_text(json.dumps({"metadata": {"model_username": username}, "results": results}))
+    return path
+
+
+def write_legacy_jsonl(folder: Path, results: list[dict], username: str = "qwen/qwen3") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "reasoning_partial.jsonl"
+    meta = {"entry_type": "metadata", "model_username": username}
+    path.write_text("".join(json.dumps(d) + "\n" for d in [meta, *results]))
+    return path
+
+
+LEGACY = [
+    {"task_id": "aa11", "reasoning": "the shape moves right"},
+    {"task_id": "bb22", "reasoning": ["two ideas: first", "second idea", ""]},
+    {"task_id": "cc33", "reasoning": "", "error": "API failure"},
+]
+
+
+def traces(store: Store) -> list[dict]:
+    return [e for v in export_traces_data(store).values() for e in v]
+
+
+@pytest.mark.parametrize("fmt", ["journal", "final", "legacy json", "legacy jsonl"])
+def test_each_format_merges_once(fmt: str, store: Store, tmp_path: Path) -> None:
+    folder = tmp_path / "runs" / "run-1"
+    path = {
+        "journal": lambda: write_journal(folder, RECORDS),
+        "final": lambda: write_final(folder, RECORDS),
+        "legacy json": lambda: write_legacy_json(folder, LEGACY),
+        "legacy jsonl": lambda: write_legacy_jsonl(folder, LEGACY),
+    }[fmt]()
+    first = merge_files(store, [path])
+    assert first.added == 3
+    texts = sorted(t["text"] for t in traces(store))
+    if fmt.startswith("legacy"):
+        assert texts == ["second idea", "the shape moves right", "two ideas: first"]
+        author = "qwen/qwen3"
+    else:
+        assert texts == ["count the colours", "mirror it", "rotate the grid"]
+        author = MODEL
+        run = store.get_run("run-1")
+        assert run.model == MODEL and run.traces == 3 and run.kind == "reasoning"
+        assert [(t.task_id, t.sample) for t in store.traces_of_run("run-1")] == [
+            ("aa11", 0),
+            ("aa11", 1),
+            ("bb22", 0),
+        ]
+    assert {t["username"] for t in traces(store)} == {author}
+    user = store.get_user_by_name(author)
+    assert user is not None and user.kind == "model"
+    assert all(t.source == "model" for t in store.list_traces("aa11"))
+    before = collect_stats(store)
+    again = merge_files(store, [path])
+    assert again.added == 0 and again.present == 3
+    assert collect_stats(store) == before
+
+
+def test_journal_and_final_of_one_run_do_not_duplicate(store: Store, tmp_path: Path) -> None:
+    folder = tmp_path / "run-1"
+    journal = write_journal(folder, RECORDS[:2])  # killed after two samples
+    assert merge_files(store, [journal]).added == 2
+    final = write_final(folder, RECORDS)
+    report = merge_files(store, [final, journal])
+    assert report.added == 1 and report.present == 4
+    assert len(traces(store)) == 3
+
+
+@pytest.mark.parametrize("fmt", ["journal", "final", "legacy json", "legacy jsonl"])
+def test_an_error_anywhere_adds_nothing(fmt: str, store: Store, tmp_path: Path) -> None:
+    good = write_legacy_json(tmp_path / "good", LEGACY, username="other/model")
+    folder = tmp_path / "bad"
+    if fmt == "journal":
+        bad = write_journal(folder, [*RECORDS, record("dd44", "x", "text")])  # type: ignore[arg-type]
+        where = "line 6.sample"
+    elif fmt == "final":
+        bad = write_final(folder, [*RECORDS, {**record("dd44", 0, "t"), "task_version": -1}])
+        where = "results[5].task_version"
+    elif fmt == "legacy json":
+        bad = write_legacy_json(folder, [*LEGACY, {"task_id": "dd44", "reasoning": 42}])
+        where = "results[3].reasoning"
+    else:
+        bad = write_legacy_jsonl(folder, LEGACY)
+        bad.write_text(bad.read_text() + '{"task_id": "dd44", "reasoning": "x"\n{"task_id": 1}\n')
+        where = "line 5: malformed JSON"
+    with pytest.raises(InputFileError) as err:
+        merge_files(store, [good, bad])
+    assert str(bad) in str(err.value) and where in str(err.value)
+    assert traces(store) == []
+    assert collect_stats(store)["models"] == 0
+
+
+def test_database_error_mid_merge_rolls_back(store: Store, tmp_path: Path) -> None:
+    person = store.create_user(MODEL, kind="human")  # the model's name taken by a person
+    path = write_final(tmp_path, RECORDS)
+    legacy = write_legacy_json(tmp_path / "l", LEGACY)
+    with pytest.raises(Exception, match="is a human"):
+        merge_files(store, [legacy, path])
+    assert traces(store) == [] and store.list_runs() == []
+    assert store.get_user_by_name("qwen/qwen3") is None
+    assert store.get_user(person.id).kind == "human"
+
+
+def test_dry_run_writes_nothing(store: Store, store_url: str, tmp_path: Path) -> None:
+    path = write_journal(tmp_path / "run-1", RECORDS)
+    result = runner.invoke(app, ["merge", str(path), "--dry-run", "--store", store_url])
+    assert result.exit_code == 0, result.output
+    assert "would add" in result.output and "dry run" in result.output
+    assert traces(store) == [] and store.list_runs() == []
+    result = runner.invoke(app, ["merge", str(path), "--store", store_url])
+    assert result.exit_code == 0, result.output
+    assert f"added 3 traces by {MODEL}" in " ".join(result.output.split())
+    result = runner.invoke(app, ["merge", str(path), "--store", store_url])
+    assert "nothing new to add" in result.output
+
+
+def test_unknown_tasks_get_content_later(store: Store, tmp_path: Path) -> None:
+    report = merge_files(store, [write_legacy_json(tmp_path, LEGACY)])
+    assert report.tasks_created == 2
+    page = store.list_tasks(has_traces=True)
+    assert [(s.id, s.has_content, s.traces) for s in page.items] == [
+        ("aa11", False, 1),
+        ("bb22", False, 2),
+    ]
+    store.import_tasks([make_task("aa11")], source="test")
+    summary = store.list_tasks(id_prefix="aa").items[0]
+    assert summary.has_content and summary.traces == 1 and summary.source == "test"
+    assert store.list_traces("aa11")[0].text == "the shape moves right"
+
+
+def test_torn_last_journal_line_is_skipped_and_reported(store: Store, tmp_path: Path) -> None:
+    path = write_journal(tmp_path, RECORDS[:2])
+    path.write_text(path.read_text() + json.dumps(RECORDS[2])[:40])
+    report = merge_files(store, [path])
+    assert report.added == 2
+    assert "torn last line" in report.files[0].notes[0]
+
+
+def test_legacy_without_model_username_is_refused(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps({"metadata": {}, "results": LEGACY}))
+    with pytest.raises(InputFileError, match=r"metadata\.model_username"):
+        merge_files(store, [path])
+    assert merge_files(store, [path], model_username="someone/model").added == 3
