@@ -1,0 +1,6 @@
+"""The builtin offline baseline: ``builtin/dsl``, a program-search model over a grid DSL."""
+
+from arcforge.models.builtin.model import BuiltinDSLModel
+from arcforge.models.builtin.search import SearchResult, search_task
+
+__all__ = ["BuiltinDSLModel", "SearchResult", "search_task"]

@@ -1,0 +1,174 @@
+"""``builtin/dsl``: an offline model that answers by program search instead of sampling.
+
+It ignores the prompt and answers from ``context.task``: the search runs in a worker
+process (so the event loop stays free), and the answer is written like a language
+model's: a step-by-step explanation and, for code requests, a standalone ``solve_task``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import multiprocessing
+import os
+import time
+from collections import OrderedDict
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from arcforge.errors import UsageError
+from arcforge.models.base import ModelError, ModelResponse, RequestContext, Usage
+from arcforge.models.builtin.codegen import generate_code
+from arcforge.models.builtin.explain import explain_failure, explain_program
+from arcforge.models.builtin.search import SearchResult, search_task
+from arcforge.tasks import Task
+
+SPEC = "builtin/dsl"
+MAX_DEPTH_LIMIT = 4
+_CACHE_SIZE = 1024
+# finished searches by (task content, budget, depth), shared by every instance of the
+# process: a trace run and a code run over the same tasks search each task once
+_RESULTS: OrderedDict[str, SearchResult] = OrderedDict()
+
+
+def _task_key(task: Task, time_budget_s: float, max_depth: int) -> str:
+    content = {
+        "train": [[p.input, p.output] for p in task.train],
+        "test": [p.input for p in task.test],
+        "budget": time_budget_s,
+        "depth": max_depth,
+    }
+    return hashlib.sha256(json.dumps(content, separators=(",", ":")).encode()).hexdigest()
+
+
+class BuiltinDSLModel:
+    """Deterministic program search over a DSL of grid operations, as a :class:`Model`.
+
+    ``time_budget_s`` bounds the search of each task; ``max_depth`` the program length;
+    ``workers`` the size of the process pool (default: the number of CPUs).
+    Sample ``k`` answers with the ``k``-th program with distinct test predictions (the
+    best one again, saying so, when fewer fit). ``temperature`` and ``max_tokens`` are
+    ignored; usage is 0 tokens and cost 0.0.
+    """
+
+    provider = "builtin"
+
+    def __init__(
+        self,
+        spec: str = SPEC,
+        time_budget_s: float = 10.0,
+        max_depth: int = 3,
+        *,
+        workers: int | None = None,
+    ) -> None:
+        if spec != SPEC:
+            raise UsageError(f"--model {spec}: the only builtin model is {SPEC}")
+        if not time_budget_s > 0:
+            raise UsageError(f"time_budget_s must be positive, got {time_budget_s}")
+        if not 1 <= max_depth <= MAX_DEPTH_LIMIT:
+            raise UsageError(f"max_depth must be 1-{MAX_DEPTH_LIMIT}, got {max_depth}")
+        if workers is not None and workers < 1:
+            raise UsageError(f"workers must be at least 1, got {workers}")
+        self.spec = spec
+        self.name = spec.partition("/")[2]
+        self.time_budget_s = float(time_budget_s)
+        self.max_depth = max_depth
+        self.workers = workers or os.cpu_count() or 1
+        self._pool: ProcessPoolExecutor | None = None
+        self._running: dict[str, asyncio.Future[SearchResult]] = {}
+
+    async def generate(
+        self,
+        messages: list[dict[str, Any]],
+        context: RequestContext,
+        *,
+        temperature: float | None = None,
+        max_tokens: int | None = None,
+    ) -> ModelResponse:
+        """Search the task (once per task and settings) and answer sample ``context.sample``."""
+        start = time.perf_counter()
+        result = await self.search(context.task)
+        text, code, extra = self.compose(context.task, result, context.sample, context.kind)
+        return ModelResponse(
+            text=text,
+            model=self.name,
+            provider=self.provider,
+            usage=Usage(),
+            finish_reason="stop",
+            cost=0.0,
+            latency_s=time.perf_counter() - start,
+            tries=1,
+            code=code,
+            extra=extra,
+        )
+
+    async def search(self, task: Task) -> SearchResult:
+        """The search result for a task, from the cache or a worker process."""
+        key = _task_key(task, self.time_budget_s, self.max_depth)
+        if key in _RESULTS:
+            _RESULTS.move_to_end(key)
+            return _RESULTS[key]
+        if key not in self._running:
+            self._running[key] = asyncio.ensure_future(self._run(task, key))
+        return await asyncio.shield(self._running[key])
+
+    async def _run(self, task: Task, key: str) -> SearchResult:
+        train = [(p.input, p.output) for p in task.train]
+        tests = [p.input for p in task.test]
+        loop = asyncio.get_running_loop()
+        try:
+            result = await loop.run_in_executor(
+                self._executor(), search_task, train, tests, self.time_budget_s, self.max_depth
+            )
+        except BrokenProcessPool as exc:
+            self._pool = None
+            raise ModelError(
+                "internal", f"the search worker died on task {task.key}: {exc}"
+            ) from exc
+        except Exception as exc:  # a bug in an operation: recorded, never a dead run
+            raise ModelError("internal", f"search failed on task {task.key}: {exc!r}") from exc
+        finally:
+            self._running.pop(key, None)
+        _RESULTS[key] = result
+        if len(_RESULTS) > _CACHE_SIZE:
+            _RESULTS.popitem(last=False)
+        return result
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
+            )
+        return self._pool
+
+    def compose(
+        self, task: Task, result: SearchResult, sample: int, kind: str
+    ) -> tuple[str, str | None, dict[str, Any]]:
+        """The answer text, the code (None when nothing fits) and search figures."""
+        train_sizes = [((len(p.input), len(p.input[0])), (len(p.output), len(p.output[0])))
+                       for p in task.train]
+        programs = result.distinct()
+        extra: dict[str, Any] = {
+            "programs_found": len(programs),
+            "budget_exhausted": result.exhausted,
+            "search_s": round(result.elapsed_s, 3),
+            "candidates": result.candidates,
+        }
+        if not programs:
+            return explain_failure(result, train_sizes), None, extra
+        rank = sample if 0 <= sample < len(programs) else 0
+        program = programs[rank]
+        extra["program"] = [step.op for step in program.steps]
+        text = explain_program(result, program, train_sizes, rank, repeated=rank != sample)
+        if kind != "code":
+            return text, None, extra
+        code = generate_code(program.steps)
+        return f"{text}\n\n## Code\n```python\n{code}```\n", code, extra
+
+    async def aclose(self) -> None:
+        """Stop the worker processes (waiting for searches in progress)."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            await asyncio.to_thread(pool.shutdown, True, cancel_futures=True)
