@@ -1,0 +1,378 @@
+// The output editor: tools (edit, select, fill, picker), clipboard, undo/redo and the action
+// log. It owns one editable GridView (the output) and reads from any number of source views
+// (the test input and the demonstrations) for selection, copy and colour picking.
+
+import { blankGrid, cloneGrid } from "./grid.js";
+
+export const TOOLS = ["edit", "select", "fill", "picker"];
+const HISTORY_LIMIT = 500;
+
+/** The editing state of one test input: its grid, history and action log. */
+export function newSession(grid) {
+  return { grid: cloneGrid(grid), undo: [], redo: [], actions: [], t0: performance.now(), initial: cloneGrid(grid) };
+}
+
+function diffCells(a, b) {
+  if (a.length !== b.length || a[0].length !== b[0].length) return null;
+  const cells = [];
+  for (let r = 0; r < a.length; r++) {
+    for (let c = 0; c < a[r].length; c++) if (a[r][c] !== b[r][c]) cells.push([r, c]);
+  }
+  return cells;
+}
+
+/** Cells on the straight line from a to b (inclusive), so fast drags leave no gaps. */
+function lineCells([r0, c0], [r1, c1]) {
+  const cells = [];
+  const dr = Math.abs(r1 - r0), dc = Math.abs(c1 - c0);
+  const sr = r0 < r1 ? 1 : -1, sc = c0 < c1 ? 1 : -1;
+  let err = dc - dr;
+  let r = r0, c = c0;
+  for (;;) {
+    cells.push([r, c]);
+    if (r === r1 && c === c1) return cells;
+    const e2 = 2 * err;
+    if (e2 > -dr) { err -= dr; c += sc; }
+    if (e2 < dc) { err += dc; r += sr; }
+  }
+}
+
+export function floodCells(grid, r, c) {
+  const target = grid[r][c];
+  const rows = grid.length, cols = grid[0].length;
+  const seen = new Uint8Array(rows * cols);
+  const stack = [[r, c]];
+  const cells = [];
+  seen[r * cols + c] = 1;
+  while (stack.length) {
+    const [y, x] = stack.pop();
+    cells.push([y, x]);
+    for (const [ny, nx] of [[y - 1, x], [y + 1, x], [y, x - 1], [y, x + 1]]) {
+      if (ny < 0 || nx < 0 || ny >= rows || nx >= cols) continue;
+      const k = ny * cols + nx;
+      if (seen[k] || grid[ny][nx] !== target) continue;
+      seen[k] = 1;
+      stack.push([ny, nx]);
+    }
+  }
+  return cells;
+}
+
+const norm = (s) => ({
+  r0: Math.min(s.r0, s.r1), r1: Math.max(s.r0, s.r1),
+  c0: Math.min(s.c0, s.c1), c1: Math.max(s.c0, s.c1),
+});
+
+export class Editor {
+  constructor({ onChange = () => {}, onStatus = () => {}, onTool = () => {}, onColour = () => {} } = {}) {
+    this.onChange = onChange;
+    this.onStatus = onStatus;
+    this.onTool = onTool;
+    this.onColour = onColour;
+    this.tool = "edit";
+    this.colour = 1;
+    this.output = null;
+    this.sources = new Set();
+    this.session = null;
+    this.selection = null; // {view, r0, c0, r1, c1}
+    this.clipboard = null;
+    this.hover = null;
+    this.stroke = null;
+  }
+
+  // ---- wiring ---------------------------------------------------------------------------
+
+  attachOutput(view) {
+    this.output = view;
+    view.el.classList.add("editable");
+    const c = view.canvas;
+    c.addEventListener("pointerdown", (e) => this.pointerDown(view, e));
+    c.addEventListener("pointermove", (e) => this.pointerMove(view, e));
+    c.addEventListener("pointerup", (e) => this.pointerUp(view, e));
+    c.addEventListener("pointercancel", (e) => this.pointerUp(view, e));
+    c.addEventListener("pointerleave", () => {
+      this.hover = null;
+      view.showHover(null);
+      this.onStatus("");
+    });
+    c.addEventListener("contextmenu", (e) => e.preventDefault());
+  }
+
+  /** A read-only grid the user can select from (for copy) and pick colours from. */
+  attachSource(view) {
+    this.sources.add(view);
+    view.el.classList.add("source");
+    const c = view.canvas;
+    c.addEventListener("pointerdown", (e) => this.pointerDown(view, e));
+    c.addEventListener("pointermove", (e) => this.pointerMove(view, e));
+    c.addEventListener("pointerup", (e) => this.pointerUp(view, e));
+    c.addEventListener("pointerleave", () => view.showHover(null));
+  }
+
+  detachSources() {
+    for (const v of this.sources) if (this.selection?.view === v) this.clearSelection();
+    this.sources.clear();
+  }
+
+  setSession(session) {
+    this.session = session;
+    this.clearSelection();
+    this.output.setGrid(session.grid);
+    this.onChange();
+  }
+
+  get grid() { return this.session.grid; }
+
+  // ---- tools and colours ----------------------------------------------------------------
+
+  setTool(tool) {
+    if (!TOOLS.includes(tool)) return;
+    if (tool === "picker" && this.tool !== "picker") this.toolBeforePicker = this.tool;
+    this.tool = tool;
+    if (tool !== "select") this.clearSelection();
+    this.onTool(tool);
+  }
+
+  /** Choose a colour; in the select tool, a selection on the output is filled with it. */
+  setColour(colour) {
+    this.colour = colour;
+    this.onColour(colour);
+    if (this.tool === "select" && this.selection?.view === this.output) this.fillSelection(colour);
+  }
+
+  fillSelection(colour) {
+    const s = norm(this.selection);
+    const cells = [];
+    for (let r = s.r0; r <= s.r1; r++) for (let c = s.c0; c <= s.c1; c++) cells.push([r, c]);
+    this.applyCells("fill_selection", cells, colour);
+  }
+
+  // ---- changes --------------------------------------------------------------------------
+
+  elapsed() {
+    return Math.round(performance.now() - this.session.t0);
+  }
+
+  log(tool, cells, colour, extra = {}) {
+    this.session.actions.push({ tool, cells, colour, t_ms: this.elapsed(), ...extra });
+  }
+
+  pushUndo(snapshot) {
+    const s = this.session;
+    s.undo.push(snapshot);
+    if (s.undo.length > HISTORY_LIMIT) s.undo.shift();
+    s.redo.length = 0;
+  }
+
+  /** Paint `cells` with `colour` as one undoable, logged action. */
+  applyCells(tool, cells, colour) {
+    const g = this.session.grid;
+    const changed = cells.filter(([r, c]) => g[r][c] !== colour);
+    if (!changed.length) return false;
+    this.pushUndo(cloneGrid(g));
+    for (const [r, c] of changed) g[r][c] = colour;
+    this.output.setCells(changed.map(([r, c]) => [r, c, colour]));
+    this.log(tool, changed, colour);
+    this.onChange();
+    return true;
+  }
+
+  /** Replace the whole grid as one undoable, logged action (resize, copy input, reset). */
+  replaceGrid(tool, grid, extra = {}) {
+    const before = this.session.grid;
+    const cells = diffCells(before, grid);
+    if (cells && !cells.length) return false;
+    this.pushUndo(cloneGrid(before));
+    this.session.grid = cloneGrid(grid);
+    this.clearSelection();
+    this.output.update(this.session.grid);
+    this.log(tool, cells ?? [], null, { rows: grid.length, cols: grid[0].length, ...extra });
+    this.onChange();
+    return true;
+  }
+
+  undo() { this.travel("undo", "redo"); }
+  redo() { this.travel("redo", "undo"); }
+
+  travel(from, to) {
+    const s = this.session;
+    if (!s[from].length) return;
+    const target = s[from].pop();
+    s[to].push(cloneGrid(s.grid));
+    const cells = diffCells(s.grid, target);
+    s.grid = target;
+    if (cells === null) this.clearSelection();
+    this.output.update(target);
+    this.log(from, cells ?? [], null, { rows: target.length, cols: target[0].length });
+    this.onChange();
+  }
+
+  resize(rows, cols) {
+    rows = Math.max(1, Math.min(30, rows | 0));
+    cols = Math.max(1, Math.min(30, cols | 0));
+    const g = this.session.grid;
+    const next = blankGrid(rows, cols);
+    for (let r = 0; r < Math.min(rows, g.length); r++) {
+      for (let c = 0; c < Math.min(cols, g[0].length); c++) next[r][c] = g[r][c];
+    }
+    return this.replaceGrid("resize", next);
+  }
+
+  // ---- clipboard ------------------------------------------------------------------------
+
+  copy() {
+    if (!this.selection) return false;
+    const s = norm(this.selection);
+    const g = this.selection.view.grid;
+    this.clipboard = [];
+    for (let r = s.r0; r <= s.r1; r++) this.clipboard.push(g[r].slice(s.c0, s.c1 + 1));
+    this.log("copy", [[s.r0, s.c0], [s.r1, s.c1]], null,
+      { from: this.selection.view === this.output ? "output" : this.selection.view.options.name });
+    return true;
+  }
+
+  paste() {
+    if (!this.clipboard) return false;
+    let at = [0, 0];
+    if (this.selection?.view === this.output) at = [norm(this.selection).r0, norm(this.selection).c0];
+    else if (this.hover) at = this.hover;
+    const g = this.session.grid;
+    const changes = [];
+    const cells = [];
+    this.clipboard.forEach((row, i) => row.forEach((v, j) => {
+      const r = at[0] + i, c = at[1] + j;
+      if (r >= g.length || c >= g[0].length) return;
+      cells.push([r, c]);
+      if (g[r][c] !== v) changes.push([r, c, v]);
+    }));
+    if (!cells.length) return false;
+    if (changes.length) {
+      this.pushUndo(cloneGrid(g));
+      for (const [r, c, v] of changes) g[r][c] = v;
+      this.output.setCells(changes);
+      this.log("paste", changes.map(([r, c]) => [r, c]), null, { at });
+    }
+    const last = cells[cells.length - 1];
+    this.select(this.output, { r0: at[0], c0: at[1], r1: last[0], c1: last[1] });
+    this.onChange();
+    return true;
+  }
+
+  select(view, sel) {
+    if (this.selection && this.selection.view !== view) this.selection.view.setSelection(null);
+    this.selection = sel ? { view, ...sel } : null;
+    view.setSelection(sel);
+  }
+
+  clearSelection() {
+    if (this.selection) this.selection.view.setSelection(null);
+    this.selection = null;
+  }
+
+  // ---- pointer --------------------------------------------------------------------------
+
+  pointerDown(view, e) {
+    const cell = view.cellAt(e);
+    if (!cell) return;
+    e.preventDefault();
+    const isOutput = view === this.output;
+    const tool = e.altKey ? "picker" : this.tool;
+    if (tool === "picker") {
+      this.colour = view.grid[cell[0]][cell[1]];
+      this.onColour(this.colour);
+      if (this.tool === "picker") this.setTool(this.toolBeforePicker || "edit");
+      return;
+    }
+    if (tool === "select") {
+      view.canvas.setPointerCapture?.(e.pointerId);
+      this.stroke = { kind: "select", view };
+      this.select(view, { r0: cell[0], c0: cell[1], r1: cell[0], c1: cell[1] });
+      return;
+    }
+    if (!isOutput) return;
+    if (tool === "fill") {
+      const colour = e.button === 2 ? 0 : this.colour;
+      this.applyCells("fill", floodCells(this.session.grid, cell[0], cell[1]), colour);
+      return;
+    }
+    // edit: paint, dragging paints every cell passed over; right button paints 0
+    view.canvas.setPointerCapture?.(e.pointerId);
+    const colour = e.button === 2 ? 0 : this.colour;
+    this.stroke = { kind: "paint", view, colour, snapshot: cloneGrid(this.session.grid), cells: [], last: cell,
+      t_ms: this.elapsed() };
+    this.paint([cell]);
+  }
+
+  paint(cells) {
+    const g = this.session.grid;
+    const { colour } = this.stroke;
+    const changes = [];
+    for (const [r, c] of cells) {
+      if (g[r][c] === colour) continue;
+      g[r][c] = colour;
+      changes.push([r, c, colour]);
+      this.stroke.cells.push([r, c]);
+    }
+    if (changes.length) this.output.setCells(changes);
+  }
+
+  pointerMove(view, e) {
+    const cell = view.cellAt(e, Boolean(this.stroke));
+    if (view === this.output || this.sources.has(view)) {
+      const inside = view.cellAt(e);
+      view.showHover(inside);
+      if (view === this.output) this.hover = inside;
+      if (inside) {
+        const v = view.grid[inside[0]][inside[1]];
+        this.onStatus(`${view.options.label || ""} row ${inside[0]}, col ${inside[1]} · colour ${v}`);
+      }
+    }
+    const s = this.stroke;
+    if (!s || s.view !== view || !cell) return;
+    if (s.kind === "select") {
+      this.select(view, { ...norm0(this.selection), r1: cell[0], c1: cell[1] });
+    } else if (s.kind === "paint") {
+      if (cell[0] === s.last[0] && cell[1] === s.last[1]) return;
+      this.paint(lineCells(s.last, cell));
+      s.last = cell;
+    }
+  }
+
+  pointerUp(view, e) {
+    const s = this.stroke;
+    if (!s || s.view !== view) return;
+    this.stroke = null;
+    view.canvas.releasePointerCapture?.(e.pointerId);
+    if (s.kind === "paint" && s.cells.length) {
+      this.pushUndo(s.snapshot);
+      this.session.actions.push({ tool: "edit", cells: s.cells, colour: s.colour, t_ms: s.t_ms });
+      this.onChange();
+    }
+  }
+
+  // ---- keyboard -------------------------------------------------------------------------
+
+  /** Handle an editor shortcut; returns true when the key was used. */
+  handleKey(e) {
+    const k = e.key.toLowerCase();
+    const mod = e.ctrlKey || e.metaKey;
+    if (mod && k === "z" && !e.shiftKey) { this.undo(); return true; }
+    if (mod && (k === "y" || (k === "z" && e.shiftKey))) { this.redo(); return true; }
+    if (mod && k === "c") { this.copy(); return Boolean(this.selection); }
+    if (mod && k === "v") { return this.paste(); }
+    if (mod || e.altKey) return false;
+    if (/^[0-9]$/.test(e.key)) { this.setColour(Number(e.key)); return true; }
+    const tools = { e: "edit", s: "select", f: "fill", k: "picker" };
+    if (tools[k]) { this.setTool(tools[k]); return true; }
+    if (k === "escape" && this.selection) { this.clearSelection(); return true; }
+    if ((k === "delete" || k === "backspace") && this.selection?.view === this.output) {
+      this.fillSelection(0);
+      return true;
+    }
+    return false;
+  }
+}
+
+function norm0(sel) {
+  return { r0: sel.r0, c0: sel.c0 };
+}

@@ -1,0 +1,212 @@
+// Drawing ARC grids on a canvas, crisp at any device pixel ratio, redrawing only the cells
+// that change. A GridView also maps pointer positions to cells and shows a selection.
+
+import { h } from "./dom.js";
+
+export const PALETTE = [
+  "#000000", "#0074D9", "#FF4136", "#2ECC40", "#FFDC00",
+  "#AAAAAA", "#F012BE", "#FF851B", "#7FDBFF", "#870C25",
+];
+export const COLOUR_NAMES = [
+  "black", "blue", "red", "green", "yellow", "grey", "magenta", "orange", "sky", "maroon",
+];
+const LIGHT = new Set([3, 4, 5, 8]); // colours that take dark digits
+const LINE = "#3a3f4b";
+
+export const cloneGrid = (g) => g.map((row) => row.slice());
+export const blankGrid = (rows, cols, colour = 0) =>
+  Array.from({ length: rows }, () => new Array(cols).fill(colour));
+export const sameGrid = (a, b) =>
+  a.length === b.length && a.every((row, r) => row.length === b[r].length && row.every((v, c) => v === b[r][c]));
+export const shapeText = (g) => `${g.length}×${g[0]?.length ?? 0}`;
+
+/** Cell size in CSS pixels so that a rows x cols grid fits in a box of maxW x maxH. */
+export function fitCell(rows, cols, maxW, maxH, maxCell = 32, minCell = 4) {
+  const size = Math.floor(Math.min(maxW / cols, maxH / rows, maxCell));
+  return Math.max(minCell, size);
+}
+
+export class GridView {
+  /**
+   * @param {number[][]} grid
+   * @param {{cell?: number, maxWidth?: number, maxHeight?: number, maxCell?: number,
+   *          numbers?: boolean, label?: string, name?: string}} options
+   */
+  constructor(grid, options = {}) {
+    this.options = options;
+    this.numbers = Boolean(options.numbers);
+    this.canvas = h("canvas", { role: "img" });
+    this.selectionBox = h("div.selection", { hidden: true });
+    this.hoverBox = h("div.hover-cell", { hidden: true });
+    this.el = h("div.grid-view", { dataset: { grid: options.name || "" } },
+      this.canvas, this.hoverBox, this.selectionBox);
+    this.el.gridView = this;
+    this.ctx = this.canvas.getContext("2d", { alpha: false });
+    this.selection = null;
+    this.setGrid(grid);
+  }
+
+  get rows() { return this.grid.length; }
+  get cols() { return this.grid[0].length; }
+
+  /** Replace the whole grid (and re-layout when the shape changes). */
+  setGrid(grid) {
+    const reshape = !this.grid || grid.length !== this.rows || grid[0].length !== this.cols;
+    this.grid = cloneGrid(grid);
+    if (reshape) this.layout();
+    this.drawAll();
+    this.canvas.setAttribute("aria-label", `${this.options.label || "grid"} ${shapeText(this.grid)}`);
+  }
+
+  layout() {
+    const o = this.options;
+    const css = o.cell || fitCell(this.rows, this.cols, o.maxWidth || 360, o.maxHeight || 360, o.maxCell || 32);
+    this.dpr = window.devicePixelRatio || 1;
+    this.cs = Math.max(2, Math.round(css * this.dpr)); // device pixels per cell, lines included
+    this.line = Math.max(1, Math.round(this.dpr));
+    const w = this.cols * this.cs + this.line;
+    const hgt = this.rows * this.cs + this.line;
+    this.canvas.width = w;
+    this.canvas.height = hgt;
+    this.canvas.style.width = `${w / this.dpr}px`;
+    this.canvas.style.height = `${hgt / this.dpr}px`;
+    this.cssCell = this.cs / this.dpr;
+    this.renderSelection();
+  }
+
+  drawAll() {
+    const { ctx } = this;
+    ctx.fillStyle = LINE;
+    ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
+    for (let r = 0; r < this.rows; r++) for (let c = 0; c < this.cols; c++) this.drawCell(r, c);
+  }
+
+  drawCell(r, c) {
+    const { ctx, cs, line } = this;
+    const v = this.grid[r][c];
+    const x = c * cs + line;
+    const y = r * cs + line;
+    const size = cs - line;
+    ctx.fillStyle = PALETTE[v] ?? "#ffffff";
+    ctx.fillRect(x, y, size, size);
+    if (this.numbers && size >= 9) {
+      ctx.fillStyle = LIGHT.has(v) ? "#111" : "#eee";
+      ctx.font = `${Math.floor(size * 0.6)}px ui-monospace, "Liberation Mono", monospace`;
+      ctx.textAlign = "center";
+      ctx.textBaseline = "middle";
+      ctx.fillText(String(v), x + size / 2, y + size / 2 + this.dpr * 0.5);
+    }
+  }
+
+  /** Set cells [[r, c, v], ...]; only those cells are redrawn. */
+  setCells(changes) {
+    for (const [r, c, v] of changes) {
+      if (this.grid[r][c] === v) continue;
+      this.grid[r][c] = v;
+      this.drawCell(r, c);
+    }
+  }
+
+  /** Bring the canvas in line with `grid`, redrawing only differing cells. */
+  update(grid) {
+    if (grid.length !== this.rows || grid[0].length !== this.cols) return this.setGrid(grid);
+    for (let r = 0; r < grid.length; r++) {
+      const src = grid[r];
+      const dst = this.grid[r];
+      for (let c = 0; c < src.length; c++) {
+        if (dst[c] !== src[c]) {
+          dst[c] = src[c];
+          this.drawCell(r, c);
+        }
+      }
+    }
+  }
+
+  setNumbers(on) {
+    if (this.numbers === on) return;
+    this.numbers = on;
+    this.drawAll();
+  }
+
+  /** The cell under a pointer event, or null when outside the grid. */
+  cellAt(event, clamp = false) {
+    const rect = this.canvas.getBoundingClientRect();
+    const x = event.clientX - rect.left;
+    const y = event.clientY - rect.top;
+    let c = Math.floor(x / this.cssCell);
+    let r = Math.floor(y / this.cssCell);
+    if (clamp) {
+      r = Math.min(this.rows - 1, Math.max(0, r));
+      c = Math.min(this.cols - 1, Math.max(0, c));
+    } else if (r < 0 || c < 0 || r >= this.rows || c >= this.cols) {
+      return null;
+    }
+    return [r, c];
+  }
+
+  /** Show a selected rectangle {r0, c0, r1, c1} (inclusive), or none. */
+  setSelection(sel) {
+    this.selection = sel;
+    this.renderSelection();
+  }
+
+  renderSelection() {
+    const sel = this.selection;
+    if (!sel || !this.cssCell) {
+      this.selectionBox.hidden = true;
+      return;
+    }
+    const r0 = Math.min(sel.r0, sel.r1), r1 = Math.max(sel.r0, sel.r1);
+    const c0 = Math.min(sel.c0, sel.c1), c1 = Math.max(sel.c0, sel.c1);
+    Object.assign(this.selectionBox.style, {
+      left: `${c0 * this.cssCell}px`,
+      top: `${r0 * this.cssCell}px`,
+      width: `${(c1 - c0 + 1) * this.cssCell + this.line / this.dpr}px`,
+      height: `${(r1 - r0 + 1) * this.cssCell + this.line / this.dpr}px`,
+    });
+    this.selectionBox.hidden = false;
+  }
+
+  showHover(cell) {
+    if (!cell) {
+      this.hoverBox.hidden = true;
+      return;
+    }
+    Object.assign(this.hoverBox.style, {
+      left: `${cell[1] * this.cssCell}px`,
+      top: `${cell[0] * this.cssCell}px`,
+      width: `${this.cssCell + this.line / this.dpr}px`,
+      height: `${this.cssCell + this.line / this.dpr}px`,
+    });
+    this.hoverBox.hidden = false;
+  }
+}
+
+/** A labelled grid figure: caption with the shape, the grid below. */
+export function gridFigure(grid, caption, options = {}) {
+  const view = new GridView(grid, options);
+  const fig = h("figure.grid-figure", view.el,
+    h("figcaption", h("span", caption), " ", h("span.shape", shapeText(grid))));
+  return { fig, view };
+}
+
+/** A palette of 10 colour swatches; `onPick(colour)`; returns {el, setActive}. */
+export function paletteBar(onPick, { keys = true } = {}) {
+  const buttons = PALETTE.map((colour, i) =>
+    h("button.swatch", {
+      type: "button",
+      style: { background: colour },
+      title: `${i} ${COLOUR_NAMES[i]}${keys ? ` (key ${i})` : ""}`,
+      "aria-label": `colour ${i} ${COLOUR_NAMES[i]}`,
+      dataset: { colour: String(i) },
+      onclick: () => onPick(i),
+    }, h("span", String(i))),
+  );
+  const el = h("div.palette", { role: "toolbar", "aria-label": "colours" }, buttons);
+  return {
+    el,
+    setActive(i) {
+      buttons.forEach((b, j) => b.classList.toggle("active", i === j));
+    },
+  };
+}

@@ -1,0 +1,140 @@
+// The run viewer: per task, each sample's reasoning and code, and the grids it produced on every
+// train and test pair next to the expected ones, with verdicts.
+
+import { ApiError, enc, get } from "./api.js";
+import { $, fill, h } from "./dom.js";
+import { gridFigure } from "./grid.js";
+import { mountHeader } from "./header.js";
+import { setTrustedHtml } from "./safehtml.js";
+
+const runId = decodeURIComponent(location.pathname.replace(/\/+$/, "").split("/").pop());
+const params = new URLSearchParams(location.search);
+const STATUS_LABEL = {
+  pass: "✓ pass", fail: "✗ fail", error: "error", timeout: "timeout", invalid_output: "invalid output",
+  unchecked: "unchecked", pending: "not run",
+};
+
+async function main() {
+  await mountHeader("runs");
+  const app = $("#app");
+  let run;
+  try {
+    run = await get(`/api/runs/${enc(runId)}`);
+  } catch (err) {
+    fill(app, h("p.error", err instanceof ApiError && err.status === 404 ? `No run ${runId}.` : `Cannot load run: ${err.message}`));
+    return;
+  }
+  document.title = `${run.id} · runs · arcforge studio`;
+  const info = run.info || {};
+  const scores = run.scores || {};
+  const taskList = h("ul.run-tasks#run-tasks");
+  const detail = h("section.run-task#run-task");
+  fill(app,
+    h("div.run-head",
+      h("h1.mono", run.id),
+      h("div.facts",
+        fact("model", info.model ?? info.model_spec), fact("kind", info.kind), fact("data", info.data ?? info.data_spec),
+        fact("started", info.started_at), fact("origin", run.origin),
+        Object.entries(scores).filter(([, v]) => typeof v !== "object").map(([k, v]) => fact(k.replaceAll("_", " "), formatValue(v))))),
+    h("div.run-layout",
+      h("nav.panel.run-task-list", h("h2", `Tasks (${run.tasks.length})`), taskList),
+      detail));
+  const select = (t, li) => {
+    for (const x of taskList.children) x.classList.toggle("active", x === li);
+    const q = new URLSearchParams(location.search);
+    q.set("task", t.task_id);
+    if (t.version) q.set("version", String(t.version)); else q.delete("version");
+    history.replaceState(null, "", `?${q}`);
+    loadTask(detail, t);
+  };
+  const items = run.tasks.map((t) => {
+    const li = h("li", { dataset: { task: t.task_id } },
+      h("button.link", { type: "button", onclick: () => select(t, li) },
+        h("span.mono", t.task_id), t.version ? h("span.dim", ` v${t.version}`) : null),
+      h("span.spacer"),
+      verdictSummary(t));
+    return [t, li];
+  });
+  fill(taskList, items.map(([, li]) => li));
+  const wanted = params.get("task");
+  const first = items.find(([t]) => t.task_id === wanted) || items[0];
+  if (first) select(...first);
+  else fill(detail, h("p.empty", "This run has no samples yet."));
+}
+
+function fact(label, value) {
+  if (value === undefined || value === null || value === "") return null;
+  return h("span.fact", h("span.dim", `${label} `), h("span", String(value)));
+}
+
+function formatValue(v) {
+  return typeof v === "number" && !Number.isInteger(v) ? v.toFixed(3) : v;
+}
+
+function verdictSummary(t) {
+  const parts = [];
+  const mark = (passed, split) => {
+    if (passed === undefined || passed === null) return;
+    parts.push(h("span.badge", { class: passed ? "ok" : "bad", title: `${passed ? "a" : "no"} sample passes every ${split} pair` },
+      `${split} ${passed ? "✓" : "✗"}`));
+  };
+  mark(t.passed_train, "train");
+  mark(t.passed_test, "test");
+  if (t.errors) parts.push(h("span.badge.error", { title: "samples that failed with an error" }, `${t.errors} err`));
+  return h("span.verdicts", parts);
+}
+
+async function loadTask(detail, t) {
+  detail.classList.add("stale");
+  let data;
+  try {
+    data = await get(`/api/runs/${enc(runId)}/tasks/${enc(t.task_id)}?version=${t.version ?? 0}`);
+  } catch (err) {
+    fill(detail, h("p.error", `Cannot load ${t.task_id}: ${err.message}`));
+    detail.classList.remove("stale");
+    return;
+  }
+  detail.classList.remove("stale");
+  fill(detail,
+    h("div.panel-head", h("h2.mono", data.task_id), data.version ? h("span.dim", ` v${data.version}`) : null,
+      h("span.spacer"), h("a", { href: `/task/${enc(data.task_id)}${data.version ? `?v=${data.version}` : ""}` }, "open in the studio ›")),
+    data.samples.length ? data.samples.map((s) => renderSample(data, s)) : h("p.empty", "No samples."));
+}
+
+function renderSample(task, s) {
+  const reasoning = h("div.markdown.reasoning");
+  if (s.reasoning_html) setTrustedHtml(reasoning, s.reasoning_html);
+  else reasoning.append(h("pre.plain", s.reasoning ?? ""));
+  const pairs = s.pairs || [];
+  const passed = pairs.filter((p) => p.status === "pass").length;
+  return h("article.sample", { dataset: { sample: String(s.sample) } },
+    h("header",
+      h("h3", `Sample ${s.sample}`),
+      h("span.mono.dim", s.model ?? ""),
+      pairs.length ? h("span.badge", { class: passed === pairs.length ? "ok" : "bad" }, `${passed}/${pairs.length} pairs`) : null,
+      s.error ? h("span.badge.bad", { title: s.error.message }, s.error.kind) : null,
+      h("span.spacer"),
+      s.latency_s ? h("span.dim", `${Number(s.latency_s).toFixed(1)} s`) : null,
+      s.usage ? h("span.dim", ` · ${s.usage.input_tokens ?? 0} in / ${s.usage.output_tokens ?? 0} out tokens`) : null),
+    s.error ? h("p.error", `${s.error.kind}: ${s.error.message}`) : null,
+    h("details.reasoning-box", { open: true }, h("summary", "Reasoning"), reasoning),
+    s.provider_reasoning ? h("details", h("summary", "Provider reasoning"), h("pre.plain", s.provider_reasoning)) : null,
+    s.code ? h("details.code-box", { open: true }, h("summary", "Code"), h("pre.code", h("code", s.code))) : null,
+    pairs.length ? h("div.pair-results", pairs.map((p) => renderPair(task, p))) : null);
+}
+
+function renderPair(task, p) {
+  const pair = (task[p.split] || [])[p.index] || {};
+  const small = { maxWidth: 150, maxHeight: 150, maxCell: 16 };
+  const expected = p.expected ?? pair.output;
+  return h("div.pair-result", { class: `status-${p.status}`, dataset: { split: p.split, index: String(p.index), status: p.status } },
+    h("div.pair-title", h("span", `${p.split} ${p.index + 1}`),
+      h(`span.badge.verdict.${p.status}`, STATUS_LABEL[p.status] ?? p.status)),
+    h("div.pair-grids",
+      pair.input ? gridFigure(pair.input, "input", small).fig : null,
+      expected ? gridFigure(expected, "expected", small).fig : h("figure.grid-figure.missing", h("div.no-grid", "unknown"), h("figcaption", "expected")),
+      p.output ? gridFigure(p.output, "produced", small).fig : h("figure.grid-figure.missing", h("div.no-grid", "—"), h("figcaption", "produced"))),
+    p.error ? h("pre.pair-error", p.error) : null);
+}
+
+main();
