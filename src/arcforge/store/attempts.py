@@ -42,7 +42,7 @@ def check_actions(actions: Any) -> list[dict[str, Any]]:
         err = exc.errors()[0]
         loc = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"])
         raise StoreError(f"actions{loc}: {err['msg']}") from None
-    return [a.model_dump(exclude_none=False) for a in parsed]
+    return [a.model_dump(mode="json") for a in parsed]
 
 
 def _view(a: Attempt) -> AttemptView:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 
 from arcforge.store.attempts import AttemptRepository
 from arcforge.store.catalog import CatalogRepository
@@ -28,7 +28,7 @@ def open_store(url: str | None = None, *, upgrade: bool = True) -> Store:
     try:
         if upgrade:
             store.upgrade()
-    except OperationalError as exc:
+    except DBAPIError as exc:
         store.dispose()
         raise StoreError(f"store {display_url(resolved)}: cannot open: {exc.orig}") from None
     except BaseException:
