@@ -10,6 +10,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from argon2 import PasswordHasher
+
+from arcforge.web import security
 from arcforge.web.app import create_app
 from arcforge.web.security import hash_password
 from arcforge.web.settings import WebSettings
@@ -26,10 +29,10 @@ TASKS: dict[str, dict[str, Any]] = {
         "test": [{"input": [[3, 0], [0, 0]], "output": [[0, 3], [0, 0]]}],
     },
     "t2": {
-        "train": [{"input": [[1, 2, 3]], "output": [[3, 2, 1]]}],
+        "train": [{"input": [[1, 2, 3]], "output": [[2, 3, 4]]}],
         "test": [
-            {"input": [[4, 5, 6]], "output": [[6, 5, 4]]},
-            {"input": [[7, 8, 9]], "output": [[9, 8, 7]]},
+            {"input": [[4, 5, 6]], "output": [[5, 6, 7]]},
+            {"input": [[1, 1, 2]], "output": [[2, 2, 3]]},
         ],
     },
     "t3": {
@@ -46,6 +49,12 @@ def write_tasks(folder: Path) -> Path:
     for tid, task in TASKS.items():
         (folder / f"{tid}.json").write_text(json.dumps(task))
     return folder
+
+
+@pytest.fixture(autouse=True)
+def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real argon2id, with small costs so the suite stays fast on a shared machine."""
+    monkeypatch.setattr(security, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
 
 
 @pytest.fixture

@@ -1,8 +1,9 @@
 """Live events: WebSocket subscribers per task id, fed from request handlers.
 
 Handlers may run in worker threads; :meth:`Hub.publish` is thread-safe and hands each
-event to the subscribers' queues on the server's event loop. A subscriber that falls
-more than :data:`QUEUE_SIZE` events behind is disconnected rather than slowing others.
+event to a subscriber's queue on the event loop that serves its connection. A subscriber
+that falls more than :data:`QUEUE_SIZE` events behind is disconnected rather than
+slowing the others.
 """
 
 from __future__ import annotations
@@ -19,12 +20,16 @@ MAX_SUBSCRIPTIONS = 100
 class Subscriber:
     """One WebSocket connection: the task ids it follows and its outgoing queue."""
 
-    def __init__(self) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
         self.task_ids: frozenset[str] = frozenset()
         self.queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(QUEUE_SIZE)
         self.overflowed = False
 
     def offer(self, event: dict[str, Any] | None) -> None:
+        """Queue an event (call on the subscriber's loop); on overflow queue only a stop."""
+        if self.overflowed:
+            return
         try:
             self.queue.put_nowait(event)
         except asyncio.QueueFull:
@@ -40,15 +45,10 @@ class Hub:
     def __init__(self) -> None:
         self._subscribers: set[Subscriber] = set()
         self._lock = threading.Lock()
-        self._loop: asyncio.AbstractEventLoop | None = None
-
-    def bind(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Remember the event loop that owns the subscribers' queues."""
-        self._loop = loop
 
     def add(self) -> Subscriber:
-        self.bind(asyncio.get_running_loop())
-        sub = Subscriber()
+        """A new subscriber served by the running event loop."""
+        sub = Subscriber(asyncio.get_running_loop())
         with self._lock:
             self._subscribers.add(sub)
         return sub
@@ -58,6 +58,7 @@ class Hub:
             self._subscribers.discard(sub)
 
     def subscribe(self, sub: Subscriber, task_ids: Iterable[str]) -> None:
+        """Follow exactly these task ids from now on."""
         sub.task_ids = frozenset(task_ids)
 
     @property
@@ -67,24 +68,18 @@ class Hub:
 
     def publish(self, event: dict[str, Any]) -> None:
         """Send ``event`` (naming a ``task_id``) to its subscribers; callable from any thread."""
-        loop = self._loop
-        if loop is None or loop.is_closed():
-            return  # nobody has connected yet
+        task_id = event.get("task_id")
+        with self._lock:
+            targets = [s for s in self._subscribers if task_id in s.task_ids]
         try:
             running = asyncio.get_running_loop()
         except RuntimeError:
             running = None
-        if running is loop:
-            self._deliver(event)
-        else:
-            try:
-                loop.call_soon_threadsafe(self._deliver, event)
-            except RuntimeError:  # the loop closed meanwhile (server shutting down)
-                return
-
-    def _deliver(self, event: dict[str, Any]) -> None:
-        task_id = event.get("task_id")
-        with self._lock:
-            targets = [s for s in self._subscribers if task_id in s.task_ids]
         for sub in targets:
-            sub.offer(event)
+            if sub.loop is running:
+                sub.offer(event)
+                continue
+            try:
+                sub.loop.call_soon_threadsafe(sub.offer, event)
+            except RuntimeError:  # that loop closed meanwhile (connection gone)
+                continue

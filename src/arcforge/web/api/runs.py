@@ -14,7 +14,7 @@ from arcforge.web.runviews import RunNotFound
 
 router = APIRouter(prefix="/api", tags=["runs"])
 
-RunId = Annotated[str, Path(description="A run id", max_length=100)]
+RunId = Annotated[str, Path(description="A run id (letters, digits, _ . -)")]
 
 
 @router.get("/runs")

@@ -16,7 +16,7 @@ from arcforge.web.state import Studio
 
 router = APIRouter(prefix="/api", tags=["tasks"])
 
-TaskId = Annotated[str, Path(description="A task id", max_length=100)]
+TaskId = Annotated[str, Path(description="A task id (letters, digits, _ . -)")]
 SourceParam = Annotated[str | None, Query(description="A source id from /api/sources")]
 
 
