@@ -8,7 +8,8 @@ once (429 beyond), and counts what it saw (``GET /stats``).
 
 Faults: ``429`` (with Retry-After), ``500``, ``503``, ``reset`` (TCP RST), ``hang`` (no
 answer until ``hang_s``), ``empty`` (empty content), ``length`` (finish_reason=length),
-``malformed`` (a 200 whose body is not JSON).
+``malformed`` (a 200 whose body is not JSON), ``401`` (refuses the key and echoes it back in
+the error message, as some providers do).
 
 In tests: ``with FakeServer(...) as server: server.url``. As a separate process (for
 benchmarks): ``python tests/fakeserver.py --latency 0.5 --max-concurrent 20`` prints
@@ -32,7 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-FAULTS = ("429", "500", "503", "reset", "hang", "empty", "length", "malformed")
+FAULTS = ("429", "500", "503", "reset", "hang", "empty", "length", "malformed", "401")
 
 IDENTITY_ANSWER = (
     "The output equals the input.\n\n```python\ndef solve_task(input_grid):\n"
@@ -190,7 +191,7 @@ class FakeServer:
     def _write(
         writer: asyncio.StreamWriter, status: int, body: bytes, extra: dict[str, str] | None = None
     ) -> None:
-        reason = {200: "OK", 404: "Not Found", 429: "Too Many Requests",
+        reason = {200: "OK", 401: "Unauthorized", 404: "Not Found", 429: "Too Many Requests",
                   500: "Internal Server Error", 503: "Service Unavailable"}.get(status, "Error")
         head = [f"HTTP/1.1 {status} {reason}", "content-type: application/json",
                 f"content-length: {len(body)}", "connection: keep-alive"]
@@ -218,7 +219,7 @@ class FakeServer:
             stats.headers.append(headers)
         if self.max_concurrent is not None and stats.active >= self.max_concurrent:
             stats.rejected_busy += 1
-            return await self._fault("429", writer)
+            return await self._fault("429", writer, headers)
         prompt = _prompt_text(request)
         rule = self._rule(prompt)
         fault = None
@@ -230,8 +231,8 @@ class FakeServer:
             rule.seen += 1
         if fault is not None and fault != "ok":
             stats.faults[fault] += 1
-            if fault in ("429", "500", "503", "reset", "hang", "malformed"):
-                return await self._fault(fault, writer)
+            if fault in ("429", "500", "503", "reset", "hang", "malformed", "401"):
+                return await self._fault(fault, writer, headers)
         stats.active += 1
         stats.peak_active = max(stats.peak_active, stats.active)
         try:
@@ -251,8 +252,15 @@ class FakeServer:
         stats.answered += 1
         return True
 
-    async def _fault(self, fault: str, writer: asyncio.StreamWriter) -> bool:
-        if fault == "429":
+    async def _fault(
+        self, fault: str, writer: asyncio.StreamWriter, headers: dict[str, str]
+    ) -> bool:
+        if fault == "401":
+            key = headers.get("authorization", "").removeprefix("Bearer ")
+            key = key or headers.get("x-api-key", "")
+            body = {"error": {"message": f"Incorrect API key provided: {key}"}}
+            self._write(writer, 401, json.dumps(body).encode())
+        elif fault == "429":
             extra = {"retry-after": self.retry_after} if self.retry_after is not None else {}
             self._write(writer, 429, b'{"error": {"message": "rate limited", "type": '
                         b'"rate_limit_error"}}', extra)

@@ -84,6 +84,7 @@ class Settings(BaseSettings):
     backoff_max_s: float = Field(60.0, ge=0)
     verify_concurrency: int = Field(2, ge=1, le=64)
     anthropic_thinking_tokens: int | None = Field(None, ge=1024)
+    builtin_time_budget_s: float = Field(10.0, gt=0)
     prices: dict[str, Price] = Field(default_factory=lambda: dict(DEFAULT_PRICES))
 
     openai_api_key: SecretStr | None = Field(None, validation_alias="OPENAI_API_KEY")

@@ -80,14 +80,6 @@ def get_model(spec: str, settings: Settings | None = None, base_url: str | None 
         from arcforge.models.replay import ReplayModel
 
         return ReplayModel(spec, Path(name))
-    return _builtin(spec)
+    from arcforge.models.builtin import BuiltinDSLModel
 
-
-def _builtin(spec: str) -> Model:
-    try:
-        from arcforge.models.builtin import BuiltinDSLModel
-    except ImportError as exc:
-        raise ConfigError(f"--model {spec}: the builtin models are not available ({exc})") from None
-    if spec != "builtin/dsl":
-        raise UsageError(f"--model {spec}: the only builtin model is builtin/dsl")
-    return BuiltinDSLModel(spec)
+    return BuiltinDSLModel(spec, time_budget_s=settings.builtin_time_budget_s)

@@ -332,19 +332,19 @@ class Runner:
     # -- scoring -------------------------------------------------------------------------
 
     def _score(self) -> Any:
+        """Score a code run and write summary.json, submission/ and submission.json."""
+        from arcforge.errors import ArcforgeError
+        from arcforge.export import export_arcprize, export_kaggle
+        from arcforge.scoring import score_run, write_summary
+
         try:
-            from arcforge.scoring import (
-                export_arcprize,
-                export_kaggle,
-                score_run,
-                write_summary,
-            )
-        except ImportError:
+            scores = score_run(self.run_dir)
+            write_summary(self.run_dir, scores)
+            export_arcprize(self.run_dir, self.run_dir / "submission", scores=scores)
+            export_kaggle(self.run_dir, self.run_dir / "submission.json", scores=scores)
+        except ArcforgeError as exc:
+            self.console.print(f"[red]scoring failed:[/] {exc}")
             return None
-        scores = score_run(self.run_dir)
-        write_summary(self.run_dir, scores)
-        export_arcprize(self.run_dir, self.run_dir / "submission")
-        export_kaggle(self.run_dir, self.run_dir / "submission.json")
         return scores
 
     # -- messages ------------------------------------------------------------------------
