@@ -1,0 +1,153 @@
+"""Submission files from a scored code run: ARC Prize harness files and a Kaggle file.
+
+``export_arcprize`` writes one ``<task>.json`` per task of the run in the schema of the
+public ARC Prize benchmarking harness (arcprize/arc-agi-benchmarking): a list with one
+object per test input, ``{"attempt_1": Attempt | null, "attempt_2": Attempt | null}``,
+an Attempt being ``{answer, correct, metadata}``. ``export_kaggle`` writes the
+competition's ``submission.json``: ``{task_id: [{attempt_1: grid, attempt_2: grid}, ...]}``.
+Both use the attempts :func:`arcforge.scoring.score_run` selected, so they agree with it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from arcforge.errors import UsageError
+from arcforge.grids import Grid
+from arcforge.runs.folder import read_run_info, write_json_atomic
+from arcforge.runs.records import SampleRecord
+from arcforge.scoring import RunScores, TaskScore, run_records, score_run
+from arcforge.tasks import Task
+
+KAGGLE_PLACEHOLDER: Grid = [[0]]  # Kaggle wants two grids per test input, even unanswered
+
+
+def _provider(model: str) -> str:
+    return model.split("/", 1)[0] if "/" in model else model
+
+
+def _choices(record: SampleRecord) -> list[dict[str, Any]]:
+    """The prompt's last user message and the answer, as the harness records them."""
+    choices = []
+    users = [m for m in record.messages if isinstance(m, dict) and m.get("role") == "user"]
+    if users:
+        content = users[-1].get("content")
+        choices.append({"index": 0, "message": {
+            "role": "user", "content": content if isinstance(content, str) else str(content)}})
+    choices.append({"index": len(choices), "message": {
+        "role": "assistant", "content": record.response or ""}})
+    return choices
+
+
+def _metadata(record: SampleRecord, info: dict[str, Any], task: TaskScore,
+              pair_index: int) -> dict[str, Any]:
+    usage = record.usage or {}
+    prompt = int(usage.get("input_tokens", 0) or 0)
+    completion = int(usage.get("output_tokens", 0) or 0)
+    reasoning = int(usage.get("reasoning_tokens", 0) or 0)
+    started = record.started_at or info.get("created_at")
+    return {
+        "model": record.model or str(info.get("model", "")),
+        "provider": _provider(record.model or str(info.get("model", ""))),
+        "start_timestamp": started,
+        "end_timestamp": record.finished_at or started,
+        "choices": _choices(record),
+        "reasoning_summary": record.provider_reasoning,
+        "kwargs": {k: info[k] for k in ("temperature", "max_tokens") if info.get(k) is not None},
+        "usage": {
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+            "total_tokens": prompt + completion,
+            "completion_tokens_details": {
+                "reasoning_tokens": reasoning,
+                "accepted_prediction_tokens": 0,
+                "rejected_prediction_tokens": 0,
+            },
+        },
+        # arcforge records a sample's total cost only; the split is not known
+        "cost": {"prompt_cost": 0.0, "completion_cost": 0.0, "reasoning_cost": None,
+                 "total_cost": float(record.cost or 0.0)},
+        "task_id": task.key,
+        "pair_index": pair_index,
+        "test_id": str(info.get("run_id", "")),
+        "sample": record.sample,
+    }
+
+
+def _attempt(answer: Grid | None, correct: bool | None, samples: list[int],
+             records: dict[int, SampleRecord], info: dict[str, Any], task: TaskScore,
+             pair_index: int) -> dict[str, Any] | None:
+    if answer is None:
+        return None
+    record = records[samples[0]]
+    return {"answer": answer, "correct": correct,
+            "metadata": _metadata(record, info, task, pair_index)}
+
+
+def arcprize_files(run_dir: Path, scores: RunScores) -> dict[str, list[dict[str, Any]]]:
+    """The content of each ``<task>.json`` of the ARC Prize export, by file stem."""
+    info = read_run_info(run_dir)
+    by_task: dict[tuple[str, int], dict[int, SampleRecord]] = {}
+    for record in run_records(run_dir):
+        by_task.setdefault((record.task_id, record.task_version), {})[record.sample] = record
+    files = {}
+    for task in scores.tasks:
+        records = by_task.get((task.task_id, task.version), {})
+        files[task.key] = [
+            {
+                "attempt_1": _attempt(t.attempt_1, t.correct_1, t.attempt_1_samples, records,
+                                      info, task, t.index),
+                "attempt_2": _attempt(t.attempt_2, t.correct_2, t.attempt_2_samples, records,
+                                      info, task, t.index),
+            }
+            for t in task.tests
+        ]
+    return files
+
+
+def _out_dir(out_dir: Path) -> Path:
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"--out {out_dir}: exists and is not a folder")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return out_dir
+
+
+def export_arcprize(run_dir: Path, out_dir: Path, tasks: list[Task] | None = None,
+                    scores: RunScores | None = None) -> list[Path]:
+    """Write one ARC Prize harness file per task of the run into ``out_dir``; their paths."""
+    run_dir = Path(run_dir)
+    scores = scores or score_run(run_dir, tasks)
+    out_dir = _out_dir(out_dir)
+    paths = []
+    for stem, content in arcprize_files(run_dir, scores).items():
+        path = out_dir / f"{stem}.json"
+        write_json_atomic(path, content)
+        paths.append(path)
+    return paths
+
+
+def kaggle_submission(scores: RunScores) -> dict[str, list[dict[str, Grid]]]:
+    """``{task: [{attempt_1, attempt_2}, ...]}`` with a 1x1 placeholder where no answer."""
+    return {
+        task.key: [
+            {"attempt_1": t.attempt_1 or KAGGLE_PLACEHOLDER,
+             "attempt_2": t.attempt_2 or KAGGLE_PLACEHOLDER}
+            for t in task.tests
+        ]
+        for task in scores.tasks
+    }
+
+
+def export_kaggle(run_dir: Path, out_path: Path, tasks: list[Task] | None = None,
+                  scores: RunScores | None = None) -> Path:
+    """Write a Kaggle ``submission.json`` for the run; ``out_path`` may be a folder."""
+    run_dir = Path(run_dir)
+    scores = scores or score_run(run_dir, tasks)
+    out_path = Path(out_path)
+    if out_path.is_dir():
+        out_path = out_path / "submission.json"
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    write_json_atomic(out_path, kaggle_submission(scores))
+    return out_path

@@ -1,0 +1,294 @@
+"""Inside a forked child of a sandbox worker: confine the process, run one program.
+
+Standard library only (plus numpy and pyseccomp when the worker imported them): this
+module runs inside the sandbox, where arcforge is not importable. The child writes one
+JSON line per event to its result pipe and never returns: it ends with ``os._exit``.
+
+Lines written: ``{"loaded": true}`` or ``{"load_error": msg}``, then per input
+``{"i": index, "s": "ok", "out": grid}`` / ``{"i": index, "s": "error"|"invalid_output",
+"err": msg}``. The worker trusts none of it: the host validates every grid again.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import json
+import math
+import os
+import resource
+import signal
+import sys
+import tempfile
+import traceback
+from dataclasses import dataclass
+from typing import Any
+
+import landlock
+
+MAX_SIDE = 30
+MAX_MESSAGE = 600
+SOLUTION_FILE = "<solution>"
+
+# syscalls a program never needs: new processes and threads, exec, sockets, tracing,
+# namespaces, kernel objects. Each fails with EPERM, which Python reports as an error.
+DENIED_SYSCALLS = (
+    "fork", "vfork", "clone", "clone3", "execve", "execveat", "socket", "socketpair",
+    "ptrace", "process_vm_readv", "process_vm_writev", "pidfd_open", "pidfd_getfd",
+    "unshare", "setns", "mount", "umount2", "pivot_root", "chroot", "bpf", "perf_event_open",
+    "keyctl", "add_key", "request_key", "userfaultfd", "io_uring_setup", "personality",
+    "kexec_load", "init_module", "finit_module", "delete_module", "reboot", "swapon",
+    "mknod", "mknodat", "syslog", "acct", "setuid", "setgid", "setreuid", "setregid",
+    "setresuid", "setresgid", "setgroups", "fanotify_init", "open_by_handle_at",
+)
+
+
+@dataclass(slots=True)
+class Limits:
+    timeout_s: float
+    memory_mb: int
+    file_mb: int = 16
+    open_files: int = 64
+
+
+class SeccompProgram:
+    """A seccomp filter compiled once to BPF (by libseccomp), loaded by each child in ~10 us."""
+
+    _PR_SET_SECCOMP = 22
+    _SECCOMP_MODE_FILTER = 2
+
+    class _Fprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+    def __init__(self, bpf: bytes) -> None:
+        self._buffer = ctypes.create_string_buffer(bpf, len(bpf))
+        self._prog = self._Fprog(len(bpf) // 8, ctypes.addressof(self._buffer))
+        self._libc = ctypes.CDLL(None, use_errno=True)
+
+    def load(self) -> None:
+        """Install the filter on the calling process (no_new_privs must be set)."""
+        if self._libc.prctl(self._PR_SET_SECCOMP, self._SECCOMP_MODE_FILTER,
+                            ctypes.byref(self._prog), 0, 0) != 0:
+            err = ctypes.get_errno()
+            raise OSError(err, f"seccomp filter: {os.strerror(err)}")
+
+
+def build_seccomp_program() -> SeccompProgram | None:
+    """Compile a filter denying :data:`DENIED_SYSCALLS`; None when libseccomp is missing."""
+    try:
+        import pyseccomp
+    except (ImportError, RuntimeError):
+        return None
+    filt = pyseccomp.SyscallFilter(defaction=pyseccomp.ALLOW)
+    for name in DENIED_SYSCALLS:
+        try:
+            filt.add_rule(pyseccomp.ERRNO(errno.EPERM), name)
+        except (ValueError, OSError):
+            continue  # a syscall this architecture lacks
+    with tempfile.TemporaryFile() as f:
+        filt.export_bpf(f)
+        f.seek(0)
+        return SeccompProgram(f.read())
+
+
+def confine(
+    limits: Limits, n_inputs: int, scratch: str, result_fd: int, devnull: int,
+    seccomp: SeccompProgram | None, landlock_abi: int,
+) -> None:
+    """Make this freshly forked child safe to run untrusted code in (order matters)."""
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGPIPE, signal.SIGCHLD):
+        signal.signal(sig, signal.SIG_DFL)
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # oversized writes fail with EFBIG
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)  # output is discarded; stdin is empty
+    os.closerange(3, result_fd)  # every inherited descriptor but the result pipe
+    os.closerange(result_fd + 1, 1 << 16)
+    cpu = math.ceil(limits.timeout_s * (n_inputs + 1)) + 1
+    memory = limits.memory_mb << 20
+    for which, value in (
+        (resource.RLIMIT_CPU, cpu),
+        (resource.RLIMIT_AS, memory),
+        (resource.RLIMIT_DATA, memory),
+        (resource.RLIMIT_FSIZE, limits.file_mb << 20),
+        (resource.RLIMIT_NOFILE, limits.open_files),
+        (resource.RLIMIT_NPROC, 0),
+        (resource.RLIMIT_CORE, 0),
+        (resource.RLIMIT_MEMLOCK, 0),
+    ):
+        resource.setrlimit(which, (value, value))
+    os.chdir(scratch)
+    if landlock_abi:
+        # a nested domain: writes only in this program's scratch folder, no signals to
+        # the worker or anything outside, no abstract unix sockets
+        landlock.restrict(
+            landlock_abi,
+            handled_fs=landlock.fs_rights(landlock_abi) & ~landlock.FS_READ,
+            rules=[(scratch, landlock.fs_rights(landlock_abi))],
+            deny_tcp=True,
+            scope=landlock.SCOPE_SIGNAL | landlock.SCOPE_ABSTRACT_UNIX_SOCKET,
+        )
+    if seccomp is not None:
+        seccomp.load()
+
+
+def _message(exc: BaseException) -> str:
+    """``Type: message (line N)`` with the line of the program where it was raised."""
+    line = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename == SOLUTION_FILE:
+            line = frame.lineno
+    try:
+        text = f"{type(exc).__name__}: {exc}"
+    except BaseException:  # a hostile __str__
+        text = type(exc).__name__
+    if line is not None:
+        text += f" (line {line})"
+    return text[:MAX_MESSAGE]
+
+
+def _np_int_types() -> tuple[type, ...]:
+    np = sys.modules.get("numpy")
+    if np is None:
+        return ()
+    return tuple(type(np.dtype(c).type(0)) for c in "bBhHiIlLqQ")
+
+
+def to_grid(value: Any) -> tuple[list[list[int]] | None, str | None]:
+    """Convert a returned value to a plain grid; ``(None, reason)`` when it is not one.
+
+    Exact types only: lists (or a 2-d integer numpy array) of ints 0-9, numpy integer
+    scalars converted. bool, float, str, None, int subclasses and generators are refused.
+    """
+    np = sys.modules.get("numpy")
+    if np is not None and type(value) is np.ndarray:
+        if value.ndim != 2 or value.dtype.kind not in "iu":
+            return None, f"returned a {value.ndim}-d numpy array of {value.dtype}, " \
+                         "expected a 2-d integer array"
+        if not (0 < value.shape[0] <= MAX_SIDE and 0 < value.shape[1] <= MAX_SIDE):
+            return None, f"returned a {value.shape[0]}x{value.shape[1]} array, " \
+                         f"grids are 1-{MAX_SIDE} x 1-{MAX_SIDE}"
+        value = value.tolist()
+    if type(value) is not list:
+        return None, f"returned {_kind(value)}, expected a list of rows"
+    if not 0 < len(value) <= MAX_SIDE:
+        return None, f"returned {len(value)} rows, grids have 1-{MAX_SIDE}"
+    ints = (int, *_np_int_types())
+    grid = []
+    for r, row in enumerate(value):
+        if np is not None and type(row) is np.ndarray and row.ndim == 1 \
+                and row.dtype.kind in "iu" and len(row) <= MAX_SIDE:
+            row = row.tolist()
+        if type(row) is not list:
+            return None, f"row {r} is {_kind(row)}, expected a list of cells"
+        if not 0 < len(row) <= MAX_SIDE:
+            return None, f"row {r} has {len(row)} cells, rows have 1-{MAX_SIDE}"
+        cells = []
+        for c, cell in enumerate(row):
+            if type(cell) not in ints:
+                return None, f"row {r} column {c} is {_kind(cell)}, expected an int 0-9"
+            cell = int(cell)
+            if not 0 <= cell <= 9:
+                return None, f"row {r} column {c} is {cell}, outside 0-9"
+            cells.append(cell)
+        grid.append(cells)
+    if len({len(row) for row in grid}) != 1:
+        return None, "rows have different lengths"
+    return grid, None
+
+
+def _kind(value: Any) -> str:
+    return "None" if value is None else f"a {type(value).__name__}"
+
+
+def run_program(code: str, inputs: list[tuple[int, Any]], out: Any) -> None:
+    """Load ``code``, call ``solve_task`` on each ``(index, grid)``; one JSON line each."""
+
+    def emit(obj: dict[str, Any]) -> None:
+        out.write(json.dumps(obj, separators=(",", ":")) + "\n")
+        out.flush()
+
+    namespace: dict[str, Any] = {"__name__": "solution", "__builtins__": __builtins__}
+    try:
+        exec(compile(code, SOLUTION_FILE, "exec"), namespace)
+        solve = namespace.get("solve_task")
+        if not callable(solve):
+            raise NameError("the program defines no solve_task function")
+    except BaseException as exc:
+        emit({"load_error": _message(exc)})
+        return
+    emit({"loaded": True})
+    for index, grid in inputs:
+        try:
+            result = solve([list(row) for row in grid])  # a fresh copy per input
+        except BaseException as exc:
+            emit({"i": index, "s": "error", "err": _message(exc)})
+            continue
+        try:
+            converted, reason = to_grid(result)
+        except BaseException as exc:
+            converted, reason = None, f"could not read the returned value: {_message(exc)}"
+        if converted is None:
+            emit({"i": index, "s": "invalid_output", "err": reason})
+        else:
+            emit({"i": index, "s": "ok", "out": converted})
+
+
+def _attempt(action: Any) -> str:
+    """Run ``action``; "blocked: <error>" when it raised, "allowed" when it worked."""
+    try:
+        action()
+    except BaseException as exc:
+        return f"blocked: {type(exc).__name__}: {exc}"[:200]
+    return "allowed"
+
+
+def probe(scratch_root: str) -> dict[str, Any]:
+    """Inside a confined child: report the active limits and try what programs must not do."""
+    import ctypes
+    import socket
+    import threading
+
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def fork() -> None:
+        if os.fork() == 0:
+            os._exit(0)
+
+    def thread() -> None:
+        t = threading.Thread(target=lambda: None)
+        t.start()
+        t.join()
+
+    def connect() -> None:
+        socket.create_connection(("127.0.0.1", 9), timeout=0.5).close()
+
+    def write_outside() -> None:
+        with open(os.path.join(scratch_root, "outside-probe"), "w") as f:
+            f.write("x")
+
+    def read_outside() -> None:
+        with open("/etc/passwd", "rb") as f:
+            f.read(1)
+
+    def write_scratch() -> None:
+        with open("probe.txt", "w") as f:
+            f.write("x")
+
+    def signal_worker() -> None:
+        os.kill(os.getppid(), 0)
+
+    limits = {name: resource.getrlimit(getattr(resource, f"RLIMIT_{name}"))[0]
+              for name in ("CPU", "AS", "FSIZE", "NOFILE", "NPROC")}
+    return {
+        "uid": os.getuid(),
+        "seccomp_mode": libc.prctl(21, 0, 0, 0, 0),  # PR_GET_SECCOMP: 2 = filter
+        "no_new_privs": libc.prctl(39, 0, 0, 0, 0),  # PR_GET_NO_NEW_PRIVS
+        "rlimits": limits,
+        "fork": _attempt(fork),
+        "thread": _attempt(thread),
+        "socket": _attempt(connect),
+        "write_outside_scratch": _attempt(write_outside),
+        "write_scratch": _attempt(write_scratch),
+        "read_etc_passwd": _attempt(read_outside),
+        "signal_worker": _attempt(signal_worker),
+    }

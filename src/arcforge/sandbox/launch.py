@@ -1,0 +1,108 @@
+"""How a sandbox worker process is started: inside bubblewrap when present, else plain.
+
+The worker runs ``python -I -S`` (no site, no environment, no user folders) with only
+the paths it needs: the Python installation, the folders holding numpy and pyseccomp,
+and this package's worker scripts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Literal
+
+from arcforge.errors import UsageError
+
+Isolation = Literal["auto", "bwrap", "process"]
+ISOLATIONS = ("auto", "bwrap", "process")
+ENV_ISOLATION = "ARCFORGE_SANDBOX_ISOLATION"
+SANDBOX_DIR = Path(__file__).resolve().parent
+WORKER_SCRIPT = SANDBOX_DIR / "worker.py"
+SANDBOX_UID = 65534  # nobody
+TMPFS_BYTES = 64 << 20
+THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+              "NUMEXPR_NUM_THREADS": "1"}
+SYSTEM_DIRS = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin")
+
+
+def resolve_isolation(isolation: str | None) -> Literal["bwrap", "process"]:
+    """Pick bubblewrap or a plain process; ``auto`` (the default) uses bwrap when installed."""
+    choice = isolation or os.environ.get(ENV_ISOLATION) or "auto"
+    if choice not in ISOLATIONS:
+        raise UsageError(f"sandbox isolation {choice!r} (or ${ENV_ISOLATION}): expected one of "
+                         f"{', '.join(ISOLATIONS)}")
+    has_bwrap = shutil.which("bwrap") is not None
+    if choice == "bwrap" and not has_bwrap:
+        raise UsageError("sandbox isolation 'bwrap' asked for, but bubblewrap is not installed "
+                         "(Debian: apt-get install bubblewrap)")
+    if choice == "auto":
+        return "bwrap" if has_bwrap else "process"
+    return choice  # type: ignore[return-value]
+
+
+def _module_dir(name: str) -> str | None:
+    """The sys.path entry holding a module or package, without importing it."""
+    spec = find_spec(name)
+    if spec is None or spec.origin is None:
+        return None
+    origin = Path(spec.origin).resolve()
+    levels = 2 if spec.submodule_search_locations else 1
+    return str(origin.parents[levels - 1])
+
+
+@dataclass(slots=True)
+class WorkerCommand:
+    argv: list[str]
+    env: dict[str, str]
+    scratch_host: str | None  # a host folder to delete after the worker stops
+
+
+def _import_paths() -> list[str]:
+    paths = [p for p in (_module_dir("numpy"), _module_dir("pyseccomp")) if p]
+    return list(dict.fromkeys(paths))
+
+
+def read_paths(import_paths: list[str]) -> list[str]:
+    """Folders and files the worker may read (Landlock), everything else stays hidden."""
+    python_home = str(Path(sys.base_prefix).resolve())
+    extra = ["/etc/ld.so.cache", "/dev/urandom"]
+    return list(dict.fromkeys([*SYSTEM_DIRS, python_home, *import_paths, str(SANDBOX_DIR),
+                               *extra]))
+
+
+def worker_command(isolation: Literal["bwrap", "process"]) -> WorkerCommand:
+    python = str(Path(sys.executable).resolve())
+    imports = _import_paths()
+    if isolation == "process":
+        scratch = tempfile.mkdtemp(prefix="arcforge-sandbox-")
+        config = {"paths": imports, "read_paths": read_paths(imports), "scratch": scratch}
+        env = {"PATH": "/usr/bin:/bin", "HOME": scratch, "LANG": "C.UTF-8", **THREAD_ENV}
+        return WorkerCommand([python, "-I", "-S", str(WORKER_SCRIPT), json.dumps(config)],
+                             env, scratch)
+    config = {"paths": imports, "read_paths": read_paths(imports), "scratch": "/tmp"}
+    argv = ["bwrap", "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent",
+            "--new-session", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID),
+            "--cap-drop", "ALL", "--hostname", "sandbox"]
+    for path in SYSTEM_DIRS:
+        if os.path.islink(path):
+            argv += ["--symlink", os.readlink(path), path]
+        elif os.path.isdir(path):
+            argv += ["--ro-bind", path, path]
+    mounted = [str(Path(sys.base_prefix).resolve()), *imports, str(SANDBOX_DIR)]
+    for path in dict.fromkeys(mounted):
+        if not any(path == d or path.startswith(d + "/") for d in SYSTEM_DIRS):
+            argv += ["--ro-bind", path, path]
+    argv += ["--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache",
+             "--proc", "/proc", "--dev", "/dev",
+             "--size", str(TMPFS_BYTES), "--tmpfs", "/tmp", "--chdir", "/tmp",
+             "--clearenv", "--setenv", "HOME", "/tmp", "--setenv", "LANG", "C.UTF-8"]
+    for key, value in THREAD_ENV.items():
+        argv += ["--setenv", key, value]
+    argv += ["--", python, "-I", "-S", str(WORKER_SCRIPT), json.dumps(config)]
+    return WorkerCommand(argv, {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}, None)

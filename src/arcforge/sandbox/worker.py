@@ -1,0 +1,305 @@
+"""The sandbox worker: a warm process that runs each program in a fresh forked child.
+
+Started by the host as ``python -I -S worker.py CONFIG_JSON`` (inside bubblewrap when
+present). Standard library only, plus numpy and pyseccomp from the paths in the config.
+It talks to the host over stdin/stdout with 4-byte big-endian length-prefixed JSON frames:
+one ``hello`` frame at start, then one reply per request, echoing the request's nonce.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import select
+import shutil
+import signal
+import struct
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+CONFIG: dict[str, Any] = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
+sys.path.extend(CONFIG.get("paths", []))
+
+import child  # noqa: E402
+import landlock  # noqa: E402
+
+MAX_REQUEST = 64 << 20
+MAX_CHILD_OUTPUT = 4 << 20
+# modules ARC programs commonly use, imported once here so each child starts warm
+WARM_MODULES = ("collections", "itertools", "functools", "copy", "math", "heapq", "re",
+                "typing", "dataclasses", "statistics", "numpy")
+_PR_SET_PDEATHSIG = 1
+
+
+@dataclass(slots=True)
+class ChildOutcome:
+    loaded: bool = False
+    load_error: str | None = None
+    results: dict[int, dict[str, Any]] = field(default_factory=dict)
+    stop: str | None = None  # why the child stopped early: "timeout" or an error message
+
+
+class Worker:
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.scratch_root = config["scratch"]
+        self.read_paths: list[str] = config.get("read_paths", [])
+        self.devnull = os.open(os.devnull, os.O_RDWR)
+        self.counter = 0
+        self.seccomp = child.build_seccomp_program()
+        self.landlock_abi = 0
+        self.landlock_error: str | None = None
+        self.nnp = False
+        self.warm: list[str] = []
+
+    # --- start --------------------------------------------------------------------------
+
+    def start(self) -> dict[str, Any]:
+        """Confine the worker itself; return the hello frame describing what is active."""
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # die with the host
+        os.environ.update({k: "1" for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
+                                            "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")})
+        for name in WARM_MODULES:
+            try:
+                __import__(name)
+                self.warm.append(name)
+            except ImportError:
+                continue
+        namespaces = {n: _readlink(f"/proc/self/ns/{n}") for n in ("net", "pid", "user", "mnt")}
+        try:
+            landlock.no_new_privileges()
+            self.nnp = True
+        except OSError as exc:
+            self.landlock_error = str(exc)
+        abi = landlock.abi_version()
+        if abi and self.nnp:
+            everything = landlock.fs_rights(abi)
+            rules = [(p, landlock.FS_READ) for p in self.read_paths]
+            rules += [(self.scratch_root, everything),
+                      (os.devnull, landlock.FS_READ_FILE | landlock.FS_WRITE_FILE)]
+            try:
+                landlock.restrict(abi, handled_fs=everything, rules=rules, deny_tcp=True)
+                self.landlock_abi = abi
+            except OSError as exc:
+                self.landlock_error = str(exc)
+        elif not abi:
+            self.landlock_error = "Landlock is not available in this kernel"
+        return {
+            "op": "hello", "pid": os.getpid(), "uid": os.getuid(), "gid": os.getgid(),
+            "namespaces": namespaces, "landlock_abi": self.landlock_abi,
+            "landlock_error": self.landlock_error, "seccomp": self.seccomp is not None,
+            "no_new_privs": self.nnp, "warm_modules": self.warm,
+            "python": sys.version.split()[0],
+        }
+
+    # --- one program --------------------------------------------------------------------
+
+    def run(self, request: dict[str, Any]) -> dict[str, Any]:
+        limits = child.Limits(float(request["timeout_s"]), int(request["memory_mb"]))
+        code: str = request["code"]
+        inputs: list[Any] = request["inputs"]
+        results: list[dict[str, Any] | None] = [None] * len(inputs)
+        todo = list(range(len(inputs)))
+        while todo:
+            outcome = self._run_child(code, [(i, inputs[i]) for i in todo], limits)
+            if not outcome.loaded:
+                reason = outcome.load_error or outcome.stop or "the program did not load"
+                status = "timeout" if reason == "timeout" else "error"
+                for i in todo:
+                    results[i] = {"s": status, "err": _load_message(reason)}
+                break
+            for i, result in outcome.results.items():
+                results[i] = result
+            todo = [i for i in todo if results[i] is None]
+            if todo:  # the child stopped on todo[0]; the rest get a fresh child
+                stop = outcome.stop or "the program stopped without an answer"
+                results[todo[0]] = {"s": "timeout" if stop == "timeout" else "error",
+                                    "err": None if stop == "timeout" else stop}
+                todo = todo[1:]
+        return {"results": results}
+
+    def _run_child(self, code: str, items: list[tuple[int, Any]],
+                   limits: child.Limits) -> ChildOutcome:
+        self.counter += 1
+        scratch = os.path.join(self.scratch_root, f"p{self.counter}")
+        os.mkdir(scratch, 0o700)
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: confine, run, never return
+            try:
+                os.close(read_fd)
+                child.confine(limits, len(items), scratch, write_fd, self.devnull,
+                              self.seccomp, self.landlock_abi)
+            except BaseException as exc:
+                os.write(write_fd, json.dumps({"confine_error": repr(exc)}).encode() + b"\n")
+                os._exit(3)
+            try:
+                with os.fdopen(write_fd, "w", encoding="utf-8") as out:
+                    child.run_program(code, items, out)
+            finally:
+                os._exit(0)
+        os.close(write_fd)
+        try:
+            return self._collect(pid, read_fd, limits.timeout_s)
+        finally:
+            os.close(read_fd)
+            shutil.rmtree(scratch, ignore_errors=True)
+
+    def _collect(self, pid: int, fd: int, timeout_s: float) -> ChildOutcome:
+        """Read the child's lines; a deadline of ``timeout_s`` per step (load, each input)."""
+        outcome = ChildOutcome()
+        buffer = b""
+        total = 0
+        deadline = time.monotonic() + timeout_s
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        eof = False
+        while not eof:
+            left = deadline - time.monotonic()
+            if left <= 0 or not poller.poll(left * 1000):
+                outcome.stop = "timeout"
+                break
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                eof = True
+            total += len(chunk)
+            if total > MAX_CHILD_OUTPUT:
+                outcome.stop = "the program sent more than 4 MB of results"
+                break
+            buffer += chunk
+            *lines, buffer = buffer.split(b"\n")
+            for line in lines:
+                if self._take(line, outcome):
+                    deadline = time.monotonic() + timeout_s
+                if outcome.load_error:
+                    eof = True
+        os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+        if outcome.stop is None and not outcome.load_error:
+            outcome.stop = _exit_reason(status)
+        return outcome
+
+    @staticmethod
+    def _take(line: bytes, outcome: ChildOutcome) -> bool:
+        """Record one line from the child; True when it was a step forward."""
+        try:
+            event = json.loads(line)
+        except ValueError:
+            return False
+        if not isinstance(event, dict):
+            return False
+        if "confine_error" in event:
+            outcome.load_error = f"sandbox could not confine the program: {event['confine_error']}"
+            return False
+        if "load_error" in event and not outcome.loaded:
+            outcome.load_error = str(event["load_error"])
+            return True
+        if event.get("loaded") is True:
+            outcome.loaded = True
+            return True
+        index = event.get("i")
+        if outcome.loaded and type(index) is int and index not in outcome.results:
+            outcome.results[index] = {"s": event.get("s"), "out": event.get("out"),
+                                      "err": event.get("err")}
+            return True
+        return False
+
+    # --- probe --------------------------------------------------------------------------
+
+    def probe(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Fork a confined child that tries what programs must not do; report each result."""
+        self.counter += 1
+        scratch = os.path.join(self.scratch_root, f"p{self.counter}")
+        os.mkdir(scratch, 0o700)
+        read_fd, write_fd = os.pipe()
+        limits = child.Limits(float(request["timeout_s"]), int(request["memory_mb"]))
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.close(read_fd)
+                child.confine(limits, 1, scratch, write_fd, self.devnull, self.seccomp,
+                              self.landlock_abi)
+                report = child.probe(self.scratch_root)
+            except BaseException as exc:
+                report = {"confine_error": repr(exc)}
+            os.write(write_fd, json.dumps(report).encode() + b"\n")
+            os._exit(0)
+        os.close(write_fd)
+        data = b""
+        poller = select.poll()
+        poller.register(read_fd, select.POLLIN)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and poller.poll(1000):
+            chunk = os.read(read_fd, 1 << 16)
+            if not chunk:
+                break
+            data += chunk
+        os.close(read_fd)
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        shutil.rmtree(scratch, ignore_errors=True)
+        try:
+            return {"probe": json.loads(data)}
+        except ValueError:
+            return {"probe": {"confine_error": "the probe child sent no report"}}
+
+
+def _readlink(path: str) -> str | None:
+    try:
+        return os.readlink(path)
+    except OSError:
+        return None
+
+
+def _load_message(reason: str) -> str | None:
+    return None if reason == "timeout" else reason
+
+
+def _exit_reason(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        if sig == signal.SIGKILL:
+            return "the program stopped early"
+        name = {signal.SIGXCPU: "SIGXCPU (CPU time limit)"}.get(sig, signal.Signals(sig).name)
+        return f"the program was killed by {name}"
+    return f"the program exited with code {os.WEXITSTATUS(status)} before returning"
+
+
+def _read_exact(stream: Any, n: int) -> bytes | None:
+    data = stream.read(n)
+    return data if data is not None and len(data) == n else None
+
+
+def main() -> None:
+    inp, out = sys.stdin.buffer, sys.stdout.buffer
+    worker = Worker(CONFIG)
+
+    def send(obj: dict[str, Any]) -> None:
+        data = json.dumps(obj, separators=(",", ":")).encode()
+        out.write(struct.pack(">I", len(data)) + data)
+        out.flush()
+
+    send(worker.start())
+    while True:
+        header = _read_exact(inp, 4)
+        if header is None:
+            return
+        (size,) = struct.unpack(">I", header)
+        if size > MAX_REQUEST:
+            return
+        body = _read_exact(inp, size)
+        if body is None:
+            return
+        request = json.loads(body)
+        nonce = request.get("nonce")
+        reply = worker.probe(request) if request.get("op") == "probe" else worker.run(request)
+        reply["nonce"] = nonce
+        send(reply)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,378 @@
+"""Official-style scores of a code run: attempt selection, pass@k, ARC Prize and Kaggle scores.
+
+Selection: for each test input, the distinct output grids the task's samples produced are
+ranked by (a program producing it passes every train pair, its best train accuracy, how
+many samples produced it, earliest sample); the top two are attempt 1 and attempt 2.
+
+Scores, each as a mean over tasks (ARC Prize harness: a task scores the fraction of its
+test outputs solved) and over all test outputs (Kaggle):
+
+- ``pass@1``: attempt 1 is right; ``pass@2``: either attempt is right (the official score);
+- ``oracle``: any sample produced the right output.
+
+Every task of the run counts, with samples that errored or never finished counted wrong.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from arcforge.errors import ArcforgeError
+from arcforge.grids import Grid, grid_problem
+from arcforge.runs.folder import final_results_files, load_records, read_run_info, write_json_atomic
+from arcforge.runs.records import SUMMARY, SampleRecord
+from arcforge.tasks import Task
+
+SCORES_VERSION = 1
+METRICS = ("pass@1", "pass@2", "oracle")
+
+
+class ScoringError(ArcforgeError):
+    """A run that cannot be scored as given."""
+
+
+@dataclass(slots=True)
+class SampleScore:
+    """One sample of a task: how its program did on the train pairs, and its test outputs."""
+
+    sample: int
+    error: dict[str, str] | None
+    train_passed: int
+    train_total: int
+    passes_train: bool
+    test_status: list[str]
+    test_outputs: list[Grid | None]
+
+    @property
+    def train_accuracy(self) -> float:
+        return self.train_passed / self.train_total if self.train_total else 0.0
+
+
+@dataclass(slots=True)
+class TestScore:
+    """One test input of a task: the expected output, both attempts and whether they are right."""
+
+    index: int
+    expected: Grid | None
+    attempt_1: Grid | None = None
+    attempt_2: Grid | None = None
+    attempt_1_samples: list[int] = field(default_factory=list)
+    attempt_2_samples: list[int] = field(default_factory=list)
+    correct_1: bool | None = None
+    correct_2: bool | None = None
+    oracle: bool | None = None
+    distinct_outputs: int = 0
+
+    @property
+    def solved(self) -> bool | None:
+        if self.correct_1 is None:
+            return None
+        return bool(self.correct_1 or self.correct_2)
+
+
+@dataclass(slots=True)
+class TaskScore:
+    task_id: str
+    version: int
+    key: str
+    samples_expected: int
+    samples: list[SampleScore] = field(default_factory=list)
+    tests: list[TestScore] = field(default_factory=list)
+
+    @property
+    def scorable(self) -> bool:
+        return all(t.expected is not None for t in self.tests)
+
+    def fraction(self, metric: str) -> float | None:
+        """The share of this task's test outputs right under ``metric`` (None: unknown)."""
+        if not self.scorable or not self.tests:
+            return None
+        return sum(_right(t, metric) for t in self.tests) / len(self.tests)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["scorable"] = self.scorable
+        d["scores"] = {m: self.fraction(m) for m in METRICS}
+        for s, sample in zip(d["samples"], self.samples, strict=True):
+            s["train_accuracy"] = sample.train_accuracy
+        for t, test in zip(d["tests"], self.tests, strict=True):
+            t["solved"] = test.solved
+        return d
+
+
+def _right(test: TestScore, metric: str) -> bool:
+    if metric == "pass@1":
+        return bool(test.correct_1)
+    if metric == "pass@2":
+        return bool(test.solved)
+    return bool(test.oracle)
+
+
+@dataclass(slots=True)
+class RunScores:
+    """Scores of one run with per-task detail; ``to_dict`` is the ``summary.json`` content."""
+
+    run_id: str
+    model: str
+    kind: str
+    tasks: list[TaskScore]
+    samples_per_task: int
+    errors: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def scored_tasks(self) -> list[TaskScore]:
+        return [t for t in self.tasks if t.scorable]
+
+    def task_mean(self, metric: str) -> float | None:
+        """ARC Prize style: mean over tasks of each task's fraction of test outputs right."""
+        scored = self.scored_tasks
+        if not scored:
+            return None
+        return sum(t.fraction(metric) or 0.0 for t in scored) / len(scored)
+
+    def output_share(self, metric: str) -> float | None:
+        """Kaggle style: share of all test outputs right."""
+        tests = [test for t in self.scored_tasks for test in t.tests]
+        if not tests:
+            return None
+        return sum(_right(test, metric) for test in tests) / len(tests)
+
+    @property
+    def arcprize_score(self) -> float | None:
+        return self.task_mean("pass@2")
+
+    @property
+    def kaggle_score(self) -> float | None:
+        return self.output_share("pass@2")
+
+    def counts(self) -> dict[str, int]:
+        samples = [s for t in self.tasks for s in t.samples]
+        return {
+            "tasks": len(self.tasks),
+            "tasks_scored": len(self.scored_tasks),
+            "test_outputs": sum(len(t.tests) for t in self.tasks),
+            "samples_expected": sum(t.samples_expected for t in self.tasks),
+            "samples_finished": len(samples),
+            "samples_errored": sum(s.error is not None for s in samples),
+            "samples_passing_train": sum(s.passes_train for s in samples),
+            "tasks_solved": sum(t.fraction("pass@2") == 1.0 for t in self.scored_tasks),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "scores_version": SCORES_VERSION,
+            "run_id": self.run_id,
+            "model": self.model,
+            "kind": self.kind,
+            "samples_per_task": self.samples_per_task,
+            "arcprize_score": self.arcprize_score,
+            "kaggle_score": self.kaggle_score,
+            "per_task": {m: self.task_mean(m) for m in METRICS},
+            "per_test_output": {m: self.output_share(m) for m in METRICS},
+            "counts": self.counts(),
+            "errors": dict(self.errors),
+            "tasks": [t.to_dict() for t in self.tasks],
+        }
+
+
+# --- reading a run ----------------------------------------------------------------------
+
+
+def _sample_score(record: SampleRecord, task: Task) -> SampleScore:
+    n_train, n_test = len(task.train), len(task.test)
+    status = {("train", i): "missing" for i in range(n_train)}
+    status.update({("test", i): "missing" for i in range(n_test)})
+    outputs: list[Grid | None] = [None] * n_test
+    passed = 0
+    for pair in (record.verification or {}).get("pairs", []):
+        if not isinstance(pair, dict):
+            continue
+        key = (pair.get("split"), pair.get("index"))
+        if key not in status:
+            continue
+        status[key] = str(pair.get("status"))
+        output = pair.get("output")
+        if status[key] not in ("pass", "fail", "unchecked") or grid_problem(output) is not None:
+            continue
+        if key[0] == "test":
+            outputs[key[1]] = output
+        else:  # train outputs are judged again against the task, not taken on trust
+            passed += output == task.train[key[1]].output
+    if record.error is not None:  # an errored sample is wrong everywhere, whatever it holds
+        outputs, passed = [None] * n_test, 0
+    return SampleScore(
+        sample=record.sample,
+        error=record.error,
+        train_passed=passed,
+        train_total=n_train,
+        passes_train=n_train > 0 and passed == n_train,
+        test_status=[status[("test", i)] for i in range(n_test)],
+        test_outputs=outputs,
+    )
+
+
+def _canonical(grid: Grid) -> str:
+    return json.dumps(grid, separators=(",", ":"))
+
+
+def select_attempts(samples: list[SampleScore], test_index: int) -> list[tuple[Grid, list[int]]]:
+    """Distinct outputs for one test input, best first, each with the samples producing it."""
+    groups: dict[str, list[SampleScore]] = {}
+    for s in sorted(samples, key=lambda s: s.sample):
+        output = s.test_outputs[test_index]
+        if output is not None:
+            groups.setdefault(_canonical(output), []).append(s)
+
+    def rank(item: tuple[str, list[SampleScore]]) -> tuple[Any, ...]:
+        members = item[1]
+        return (
+            -max(s.passes_train for s in members),
+            -max(s.train_accuracy for s in members),
+            -len(members),
+            min(s.sample for s in members),
+        )
+
+    ranked = sorted(groups.items(), key=rank)
+    return [(json.loads(text), [s.sample for s in members]) for text, members in ranked]
+
+
+def score_task(task: Task, records: list[SampleRecord], samples_expected: int) -> TaskScore:
+    """Select attempts and judge them for one task from its finished samples."""
+    samples = [_sample_score(r, task) for r in sorted(records, key=lambda r: r.sample)]
+    result = TaskScore(task.id, task.version, task.key, samples_expected, samples)
+    for i, pair in enumerate(task.test):
+        ranked = select_attempts(samples, i)
+        test = TestScore(i, pair.output, distinct_outputs=len(ranked))
+        if ranked:
+            test.attempt_1, test.attempt_1_samples = ranked[0]
+        if len(ranked) > 1:
+            test.attempt_2, test.attempt_2_samples = ranked[1]
+        if pair.output is not None:
+            test.correct_1 = test.attempt_1 == pair.output
+            test.correct_2 = test.attempt_2 == pair.output
+            test.oracle = any(s.test_outputs[i] == pair.output for s in samples)
+        result.tests.append(test)
+    return result
+
+
+def run_records(run_dir: Path) -> list[SampleRecord]:
+    records = load_records(run_dir)
+    if records:
+        return records
+    finals = final_results_files(run_dir)
+    if not finals:
+        return []
+    try:
+        data = json.loads(finals[-1].read_text(encoding="utf-8"))
+        return [SampleRecord.from_dict(r) for r in data["results"]]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ScoringError(f"{finals[-1]}: cannot read the results: {exc}") from None
+
+
+def _run_tasks(run_dir: Path, info: dict[str, Any]) -> list[Task]:
+    from arcforge.runs.info import TASKS, load_run_tasks
+
+    if (run_dir / info.get("tasks_file", TASKS)).is_file():
+        return load_run_tasks(run_dir, info)
+    spec = info.get("data")
+    if not isinstance(spec, str) or not spec:
+        raise ScoringError(f"{run_dir / 'run.json'}: no 'data' spec to load the tasks from; "
+                           "pass the tasks explicitly")
+    from arcforge.data import load_tasks
+
+    return load_tasks(spec)
+
+
+def _task_keys(info: dict[str, Any], run_dir: Path) -> list[tuple[str, int]] | None:
+    raw = info.get("task_ids")
+    if raw is None:
+        return None
+    keys = []
+    for i, item in enumerate(raw):
+        if isinstance(item, str):
+            keys.append((item, 0))
+        elif isinstance(item, list | tuple) and len(item) == 2 and isinstance(item[0], str) \
+                and type(item[1]) is int:
+            keys.append((item[0], item[1]))
+        else:
+            raise ScoringError(f"{run_dir / 'run.json'}: task_ids[{i}] is {item!r}, expected "
+                               "a task id or [id, version]")
+    return keys
+
+
+def score_run(run_dir: Path, tasks: list[Task] | None = None) -> RunScores:
+    """Score a run folder. ``tasks`` (with expected test outputs) defaults to the run's own."""
+    run_dir = Path(run_dir)
+    info = read_run_info(run_dir)
+    records = run_records(run_dir)
+    if tasks is None:
+        tasks = _run_tasks(run_dir, info)
+    by_key = {(t.id, t.version): t for t in tasks}
+    keys = _task_keys(info, run_dir) or list(by_key)
+    missing = [f"{tid}@{v}" if v else tid for tid, v in keys if (tid, v) not in by_key]
+    if missing:
+        raise ScoringError(f"{run_dir}: the tasks given lack {len(missing)} task(s) of the run: "
+                           f"{', '.join(missing[:5])}")
+    per_task: dict[tuple[str, int], list[SampleRecord]] = {k: [] for k in keys}
+    for record in records:
+        key = (record.task_id, record.task_version)
+        if key in per_task and record.sample >= 0:
+            per_task[key].append(record)
+    samples = info.get("samples")
+    samples = samples if type(samples) is int and samples > 0 else 1
+    errors = Counter(str(r.error.get("kind", "unknown")) for r in records
+                     if r.error is not None and (r.task_id, r.task_version) in per_task)
+    return RunScores(
+        run_id=str(info.get("run_id")),
+        model=str(info.get("model", "")),
+        kind=str(info.get("kind", "code")),
+        tasks=[score_task(by_key[k], per_task[k], max(samples, len(per_task[k])))
+               for k in keys],
+        samples_per_task=samples,
+        errors=dict(errors),
+    )
+
+
+def write_summary(run_dir: Path, scores: RunScores) -> Path:
+    """Write ``summary.json`` (atomically) and return its path."""
+    path = Path(run_dir) / SUMMARY
+    write_json_atomic(path, scores.to_dict())
+    return path
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1%}"
+
+
+def render_scores_table(scores: RunScores) -> Any:
+    """A rich table of the run's scores (ARC Prize per-task mean and Kaggle per-output)."""
+    from rich.table import Table
+
+    counts = scores.counts()
+    table = Table(title=f"scores: {scores.run_id} ({scores.model})")
+    table.add_column("metric")
+    table.add_column("per task (ARC Prize)", justify="right")
+    table.add_column("per test output (Kaggle)", justify="right")
+    for metric, label in (("pass@2", "pass@2 (official)"), ("pass@1", "pass@1"),
+                          ("oracle", "oracle (any sample)")):
+        table.add_row(label, _pct(scores.task_mean(metric)), _pct(scores.output_share(metric)))
+    table.caption = (
+        f"{counts['tasks_scored']}/{counts['tasks']} tasks scored, "
+        f"{counts['test_outputs']} test outputs, "
+        f"{counts['samples_finished']}/{counts['samples_expected']} samples finished, "
+        f"{counts['samples_errored']} errored, {counts['samples_passing_train']} pass all train"
+    )
+    return table
+
+
+def __getattr__(name: str) -> Any:
+    """``export_arcprize`` and ``export_kaggle`` live in :mod:`arcforge.export`."""
+    if name in ("export_arcprize", "export_kaggle"):
+        from arcforge import export
+
+        return getattr(export, name)
+    raise AttributeError(f"module 'arcforge.scoring' has no attribute {name!r}")
