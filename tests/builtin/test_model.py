@@ -115,6 +115,7 @@ def test_later_samples_give_the_next_distinct_program_or_say_they_repeat(trainin
     assert len(programs) >= 2
     first, _, _ = model.compose(task, result, 0, "code")
     second, code2, extra2 = model.compose(task, result, 1, "code")
+    assert "number 1 in order of simplicity" in first
     assert extra2["program"] == [s.op for s in programs[1].steps] != [s.op for s in
                                                                       programs[0].steps]
     assert "number 2 in order of simplicity" in second and code2 is not None

@@ -32,6 +32,9 @@ INFERRED_STEPS = [
     Step("recolour", "recolour_objects",
          (("key", "shape"), ("table", {"1x2:11": 9}), ("diagonal", False))),
     Step("crop_colour", "crop_colour", (("colour", 1), ("inner", True))),
+    Step("scale_up", "scale_up", (("rows", 1), ("cols", 3))),
+    Step("tile", "tile", (("rows", 3), ("cols", 1))),
+    Step("scale_down", "scale_down", (("rows", 2), ("cols", 1))),
 ]
 STEPS = [op.step() for op in FIXED] + INFERRED_STEPS
 
@@ -46,6 +49,7 @@ def sample_grids(training: dict) -> list[list[list[int]]]:
         np.where(rng.random((6, 6)) < 0.7, 0, rng.integers(1, 10, (6, 6))).tolist(),
         [[1, 1, 1, 1], [1, 0, 0, 1], [1, 0, 0, 1], [1, 1, 1, 1]],
         [[2, 0, 2], [5, 5, 5], [0, 2, 0]],
+        [[1, 0, 5, 1, 0, 5, 0, 1], [0, 1, 5, 0, 1, 5, 1, 0]],
     ]
     for tid in ("007bbfb7", "00d62c1b", "0520fde7", "1f85a75f", "3631a71a", "a416b8f3"):
         grids += [p.input for p in training[tid].train[:2]]

@@ -117,12 +117,13 @@ FIXED: tuple[FixedOp, ...] = (
            "join same-colour cells of each row and column with lines", axis="hv"),
     *(
         _fixed(f"scale_up_{k}", "scale_up", "any",
-               f"scale up: every cell becomes a {k}x{k} block", factor=k)
+               f"scale up: every cell becomes a {k}x{k} block", rows=k, cols=k)
         for k in (2, 3, 4)
     ),
     *(
         _fixed(f"scale_down_{k}", "scale_down", "any",
-               f"scale down: every {k}x{k} block becomes one cell of its main colour", factor=k)
+               f"scale down: every {k}x{k} block becomes one cell of its main colour",
+               rows=k, cols=k)
         for k in (2, 3)
     ),
     *(
@@ -145,6 +146,13 @@ FIXED: tuple[FixedOp, ...] = (
     *(
         _fixed(f"half_{side}", "half", "any", f"keep the {side} half of the grid", side=side)
         for side in ("top", "bottom", "left", "right")
+    ),
+    *(
+        _fixed(f"pick_cell_{which}", "pick_cell", "any",
+               f"keep the block between separator lines that {text}", which=which)
+        for which, text in (("most", "has the most coloured cells"),
+                            ("fewest", "has the fewest coloured cells"),
+                            ("unique", "no other block repeats"))
     ),
     _fixed("untile", "untile", "any",
            "keep the smallest block whose repetition makes up the grid"),
@@ -222,5 +230,12 @@ INFERRED: tuple[InferredOp, ...] = (
     InferredOp("logic", "logic_parts", infer.infer_logic, _describe_logic),
     InferredOp("recolour", "recolour_objects", infer.infer_recolour, _describe_recolour,
                max_prefix=1),
+    InferredOp("scale_up", "scale_up", infer.infer_growth,
+               lambda kw: f"scale up: every cell becomes a {kw['rows']}x{kw['cols']} block"),
+    InferredOp("tile", "tile", infer.infer_growth,
+               lambda kw: f"repeat the grid {kw['rows']} x {kw['cols']} times"),
+    InferredOp("scale_down", "scale_down", infer.infer_shrink,
+               lambda kw: f"scale down: every {kw['rows']}x{kw['cols']} block becomes one cell "
+               "of its main colour"),
     InferredOp("crop_colour", "crop_colour", infer.infer_crop_colour, _describe_crop_colour),
 )

@@ -163,3 +163,29 @@ def infer_crop_colour(xs: Grids, ys: Grids) -> Proposals:
             if ok:
                 found.append({"colour": m, "inner": inner})
     return found
+
+
+def _ratio(xs: Grids, ys: Grids, grow: bool) -> tuple[int, int] | None:
+    """The integer size ratio (rows, cols) shared by every pair, when there is one."""
+    found = set()
+    for x, y in zip(xs, ys, strict=True):
+        big, small = (y.shape, x.shape) if grow else (x.shape, y.shape)
+        if big[0] % small[0] or big[1] % small[1]:
+            return None
+        found.add((big[0] // small[0], big[1] // small[1]))
+    if len(found) != 1:
+        return None
+    ratio = found.pop()
+    return None if ratio == (1, 1) else ratio
+
+
+def infer_growth(xs: Grids, ys: Grids) -> Proposals:
+    """Scale or tile factors from the output/input size ratio."""
+    ratio = _ratio(xs, ys, grow=True)
+    return [] if ratio is None else [{"rows": ratio[0], "cols": ratio[1]}]
+
+
+def infer_shrink(xs: Grids, ys: Grids) -> Proposals:
+    """Scale-down factors from the input/output size ratio."""
+    ratio = _ratio(xs, ys, grow=False)
+    return [] if ratio is None else [{"rows": ratio[0], "cols": ratio[1]}]

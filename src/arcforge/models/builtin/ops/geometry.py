@@ -41,18 +41,18 @@ def anti_transpose(g: np.ndarray) -> np.ndarray:
     return np.rot90(g, 2).T
 
 
-def scale_up(g: np.ndarray, factor: int) -> np.ndarray:
-    """Every cell becomes a factor x factor block."""
-    return np.repeat(np.repeat(g, factor, axis=0), factor, axis=1)
+def scale_up(g: np.ndarray, rows: int, cols: int) -> np.ndarray:
+    """Every cell becomes a rows x cols block."""
+    return np.repeat(np.repeat(g, rows, axis=0), cols, axis=1)
 
 
-def scale_down(g: np.ndarray, factor: int) -> np.ndarray:
-    """Every factor x factor block becomes one cell of the block's most frequent colour."""
+def scale_down(g: np.ndarray, rows: int, cols: int) -> np.ndarray:
+    """Every rows x cols block becomes one cell of the block's most frequent colour."""
     h, w = g.shape
-    if h % factor or w % factor or (h == factor and w == factor):
-        raise ValueError(f"{h}x{w} is not divisible into {factor}x{factor} blocks")
-    blocks = g.reshape(h // factor, factor, w // factor, factor).transpose(0, 2, 1, 3)
-    flat = blocks.reshape(h // factor, w // factor, factor * factor)
+    if h % rows or w % cols or (h == rows and w == cols):
+        raise ValueError(f"{h}x{w} is not divisible into {rows}x{cols} blocks")
+    blocks = g.reshape(h // rows, rows, w // cols, cols).transpose(0, 2, 1, 3)
+    flat = blocks.reshape(h // rows, w // cols, rows * cols)
     counts = (flat[..., None] == np.arange(10)).sum(axis=2)
     return counts.argmax(axis=2)
 
@@ -146,3 +146,51 @@ def untile(g: np.ndarray) -> np.ndarray:
     if pr == h and pc == w:
         raise ValueError("the grid is not a repetition of a smaller block")
     return g[:pr, :pc]
+
+
+def separator_lines(g: np.ndarray) -> tuple[list[int], list[int]]:
+    """Rows and columns drawn entirely in one non-background colour (the same for all)."""
+    bg = background(g)
+    colour = None
+    for line in (*g, *g.T):
+        if line[0] != bg and (line == line[0]).all():
+            colour = line[0]
+            break
+    if colour is None:
+        raise ValueError("no separator line")
+    rows = [r for r in range(g.shape[0]) if (g[r] == colour).all()]
+    cols = [c for c in range(g.shape[1]) if (g[:, c] == colour).all()]
+    return rows, cols
+
+
+def grid_cells(g: np.ndarray) -> list[np.ndarray]:
+    """The blocks between separator lines, in reading order."""
+    rows, cols = separator_lines(g)
+
+    def spans(lines: list[int], n: int) -> list[tuple[int, int]]:
+        edges = [-1, *lines, n]
+        return [(edges[i] + 1, edges[i + 1]) for i in range(len(edges) - 1)
+                if edges[i + 1] > edges[i] + 1]
+
+    cells = [g[r0:r1, c0:c1] for r0, r1 in spans(rows, g.shape[0])
+             for c0, c1 in spans(cols, g.shape[1])]
+    if len(cells) < 2:
+        raise ValueError("separator lines make fewer than 2 cells")
+    return cells
+
+
+def pick_cell(g: np.ndarray, which: str) -> np.ndarray:
+    """One block between separator lines: the one with the ``most`` or ``fewest``
+    non-background cells, or the ``unique`` one whose content no other block repeats."""
+    bg = background(g)
+    cells = grid_cells(g)
+    if which == "unique":
+        keys = [c.tobytes() + bytes(c.shape) for c in cells]
+        chosen = [c for c, k in zip(cells, keys, strict=True) if keys.count(k) == 1]
+    else:
+        counts = [int((c != bg).sum()) for c in cells]
+        best = max(counts) if which == "most" else min(counts)
+        chosen = [c for c, n in zip(cells, counts, strict=True) if n == best]
+    if len(chosen) != 1:
+        raise ValueError(f"{len(chosen)} blocks qualify as {which}, expected exactly 1")
+    return chosen[0]
