@@ -64,24 +64,28 @@ def task_renderable(
 
 
 def grid_svg(grid: Grid, cell: int = 12, title: str | None = None) -> str:
-    """A standalone inline SVG of a grid, with thin grid lines."""
+    """A standalone inline SVG of a grid: one path per colour (runs of cells), thin lines."""
     h, w = len(grid), len(grid[0])
     width, height = w * cell, h * cell
-    rects = [
-        f'<rect x="{c * cell}" y="{r * cell}" width="{cell}" height="{cell}" fill="{PALETTE[v]}"/>'
-        for r, row in enumerate(grid)
-        for c, v in enumerate(row)
-    ]
+    runs: dict[int, list[str]] = {}
+    for r, row in enumerate(grid):
+        c = 0
+        while c < w:
+            colour, start = row[c], c
+            while c < w and row[c] == colour:
+                c += 1
+            n = (c - start) * cell
+            runs.setdefault(colour, []).append(f"M{start * cell} {r * cell}h{n}v{cell}h-{n}z")
+    paths = "".join(f'<path fill="{PALETTE[k]}" d="{"".join(v)}"/>' for k, v in sorted(runs.items()))
     label = f"<title>{escape(title)}</title>" if title else ""
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="grid" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" shape-rendering="crispEdges" role="img">{label}'
-        f"{''.join(rects)}"
+        f'viewBox="0 0 {width} {height}" shape-rendering="crispEdges" role="img">{label}{paths}'
         f'<path d="{_lines(w, h, cell)}" stroke="#555" stroke-width="0.5" fill="none"/></svg>'
     )
 
 
 def _lines(w: int, h: int, cell: int) -> str:
-    vertical = " ".join(f"M{x * cell} 0V{h * cell}" for x in range(w + 1))
-    horizontal = " ".join(f"M0 {y * cell}H{w * cell}" for y in range(h + 1))
-    return f"{vertical} {horizontal}"
+    vertical = "".join(f"M{x * cell} 0V{h * cell}" for x in range(w + 1))
+    horizontal = "".join(f"M0 {y * cell}H{w * cell}" for y in range(h + 1))
+    return vertical + horizontal

@@ -1,9 +1,104 @@
-"""Commands of this area (registered on the root app)."""
+"""``arcforge demo``: the whole product, offline, on a fixed set of bundled tasks.
+
+It runs ``traces`` and ``codegen`` with the built-in ``builtin/dsl`` model, merges the
+traces into the store, writes both reports, prints the scores, and serves the studio with
+those tasks, traces and runs. ``make run`` starts it.
+"""
 
 from __future__ import annotations
 
+from importlib import resources
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+DEMO_TASKS = ("arcforge.models.builtin", "demo_tasks.txt")
 
 
 def register(app: typer.Typer) -> None:
-    """Add this area's commands to the root app."""
+    app.command("demo")(demo)
+
+
+def demo_task_list() -> tuple[str, list[str]]:
+    """The demo's data spec (from the ``# data:`` header) and its task ids."""
+    from arcforge.errors import ArcforgeError
+
+    package, name = DEMO_TASKS
+    text = resources.files(package).joinpath(name).read_text(encoding="utf-8")
+    spec, ids = None, []
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("#"):
+            key, _, value = line.lstrip("#").partition(":")
+            if key.strip() == "data":
+                spec = value.strip()
+        elif line:
+            ids.append(line)
+    if spec is None or not ids:
+        raise ArcforgeError(f"{package}/{name}: needs a '# data: SPEC' line and task ids")
+    return spec, ids
+
+
+def demo(
+    no_serve: Annotated[
+        bool, typer.Option("--no-serve", help="Stop after the runs, the merge and the reports.")
+    ] = False,
+    host: Annotated[str, typer.Option("--host", help="Studio address.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Studio port.")] = 8000,
+    store_url: Annotated[
+        str | None,
+        typer.Option("--store", envvar="ARCFORGE_STORE", help="Store URL [default: local SQLite]."),
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", help="Folder of run folders.")] = Path("runs"),
+    progress: Annotated[bool, typer.Option(help="Show progress bars.")] = True,
+) -> None:
+    """Run the offline demo: bench builtin/dsl on bundled tasks, merge, report, serve."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    from arcforge.cli.store import merge
+    from arcforge.config import load_settings
+    from arcforge.report import write_report
+    from arcforge.runs.config import RunConfig
+    from arcforge.runs.info import TASKS
+    from arcforge.runs.records import JOURNAL
+    from arcforge.runs.runner import run
+    from arcforge.scoring import render_scores_table, score_run
+
+    console = Console()
+    spec, ids = demo_task_list()
+    studio = f"http://{host}:{port}"
+    console.rule(f"[bold]arcforge demo[/]: builtin/dsl on {len(ids)} tasks of {spec}")
+    settings = load_settings(
+        overrides={"model": "builtin/dsl", "data": spec, "out": out, "samples": 1}
+    )
+    run_dirs: dict[str, Path] = {}
+    for kind, title in (("reasoning", "reasoning traces"), ("code", "reasoning + code")):
+        console.print(f"[bold]{title}[/] ({'traces' if kind == 'reasoning' else 'codegen'})")
+        config = RunConfig(kind=kind, settings=settings, task_ids=ids, progress=progress)
+        result = run(config)
+        run_dirs[kind] = result.run_dir
+        console.print(f"  {result.status}: {escape(str(result.run_dir))}")
+
+    console.print("[bold]merging the traces into the store[/]")
+    merge([run_dirs["reasoning"] / JOURNAL], store_url=store_url)
+
+    reports = {
+        kind: write_report(path, None if no_serve else studio) for kind, path in run_dirs.items()
+    }
+    console.print(render_scores_table(score_run(run_dirs["code"])))
+    for kind, path in reports.items():
+        console.print(f"report ({kind}): {escape(str(path))}")
+    if no_serve:
+        return
+    console.rule(f"studio on [link={studio}]{studio}[/link] (Ctrl+C stops it)")
+    from arcforge.web import serve
+
+    serve(
+        host=host,
+        port=port,
+        data=[str(run_dirs["code"] / TASKS), spec],
+        store_url=store_url,
+        runs_dir=out,
+    )

@@ -1,0 +1,254 @@
+"""Gather a run's records, tasks and scores, and render ``report.html`` from a template.
+
+The report is one file with no outside resources: inline CSS, inline SVG grids and a few
+lines of script that show links into the studio's run viewer when the studio answers.
+Grids a sample produced are drawn only where they differ from the expected grid, which
+keeps reports of full 400-task runs small.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from arcforge.render import grid_svg
+from arcforge.runs.folder import final_results_files, load_records, read_run_info
+from arcforge.runs.records import REPORT, SampleRecord
+from arcforge.tasks import Task
+
+DEFAULT_STUDIO = "http://127.0.0.1:8000"
+
+
+def _svg(grid: Any, title: str) -> Markup:
+    """A grid about 60-180 px wide: small grids get bigger cells."""
+    side = max(len(grid), len(grid[0]))
+    cell = max(6, min(24, 150 // side))
+    return Markup(grid_svg(grid, cell=cell, title=title))
+
+
+@dataclass
+class PairView:
+    split: str
+    index: int
+    expected: Markup | None
+    produced: Markup | None  # drawn only when it differs from the expected grid
+    status: str
+    error: str | None
+
+
+@dataclass
+class SampleView:
+    sample: int
+    error: dict[str, str] | None
+    reasoning: str
+    code: str | None
+    pairs: list[PairView] = field(default_factory=list)
+    tokens: int = 0
+    latency_s: float = 0.0
+    cost: float | None = None
+
+
+@dataclass
+class TaskView:
+    key: str
+    task_id: str
+    n_tests: int
+    samples: list[SampleView]
+    samples_expected: int
+    errors: int
+    fraction: float | None  # pass@2 share of test outputs, code runs only
+    attempts: list[dict[str, Any]]  # per test input: expected + both attempts with verdicts
+    best_train: float | None
+
+
+def _tokens(record: SampleRecord) -> int:
+    return sum(int(record.usage.get(k, 0) or 0) for k in ("input_tokens", "output_tokens"))
+
+
+def _sample_view(record: SampleRecord, task: Task | None) -> SampleView:
+    view = SampleView(
+        sample=record.sample,
+        error=record.error,
+        reasoning=record.reasoning or record.response or "",
+        code=record.code,
+        tokens=_tokens(record),
+        latency_s=record.latency_s,
+        cost=record.cost,
+    )
+    for pair in (record.verification or {}).get("pairs", []):
+        split, index = pair.get("split"), pair.get("index")
+        expected = None
+        if task is not None and split in ("train", "test"):
+            pairs = task.train if split == "train" else task.test
+            if isinstance(index, int) and 0 <= index < len(pairs):
+                expected = pairs[index].output
+        output = pair.get("output")
+        produced = None
+        if output is not None and output != expected and pair.get("status") != "invalid_output":
+            produced = _svg(output, f"{split}[{index}] produced")
+        view.pairs.append(
+            PairView(
+                split=str(split),
+                index=int(index) if isinstance(index, int) else -1,
+                expected=_svg(expected, f"{split}[{index}] expected") if expected else None,
+                produced=produced,
+                status=str(pair.get("status")),
+                error=pair.get("error"),
+            )
+        )
+    return view
+
+
+def _percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def _totals(records: list[SampleRecord]) -> dict[str, Any]:
+    latencies = [r.latency_s for r in records if r.latency_s]
+    costs = [r.cost for r in records if r.cost is not None]
+    usage = {
+        k: sum(int(r.usage.get(k, 0) or 0) for r in records)
+        for k in ("input_tokens", "output_tokens", "reasoning_tokens")
+    }
+    errors: dict[str, int] = {}
+    for r in records:
+        if r.error is not None:
+            kind = str(r.error.get("kind", "unknown"))
+            errors[kind] = errors.get(kind, 0) + 1
+    return {
+        "samples": len(records),
+        "answered": sum(r.error is None for r in records),
+        "errors": errors,
+        "usage": usage,
+        "cost": sum(costs) if costs else None,
+        "priced": len(costs),
+        "latency_total": sum(latencies),
+        "latency_mean": statistics.fmean(latencies) if latencies else None,
+        "latency_p50": _percentile(latencies, 0.5),
+        "latency_p95": _percentile(latencies, 0.95),
+        "tries": sum(r.tries for r in records),
+    }
+
+
+def _load_tasks(run_dir: Path, info: dict[str, Any]) -> list[Task]:
+    from arcforge.runs.info import load_run_tasks
+
+    return load_run_tasks(run_dir, info)
+
+
+def _records(run_dir: Path) -> list[SampleRecord]:
+    records = load_records(run_dir)
+    if records or not final_results_files(run_dir):
+        return records
+    from arcforge.scoring import run_records
+
+    return run_records(run_dir)
+
+
+def _attempts(test: Any) -> dict[str, Any]:
+    def one(grid: Any, correct: bool | None, samples: list[int], n: int) -> dict[str, Any]:
+        return {
+            "n": n,
+            "svg": _svg(grid, f"attempt {n}") if grid is not None else None,
+            "correct": correct,
+            "samples": samples,
+        }
+
+    return {
+        "index": test.index,
+        "expected": _svg(test.expected, "expected") if test.expected is not None else None,
+        "attempts": [
+            one(test.attempt_1, test.correct_1, test.attempt_1_samples, 1),
+            one(test.attempt_2, test.correct_2, test.attempt_2_samples, 2),
+        ],
+        "oracle": test.oracle,
+    }
+
+
+def build_context(run_dir: Path, studio_url: str | None = DEFAULT_STUDIO) -> dict[str, Any]:
+    """Everything the template shows, for a trace run or a code run."""
+    info = read_run_info(run_dir)
+    records = _records(run_dir)
+    tasks = _load_tasks(run_dir, info)
+    by_key = {(t.id, t.version): t for t in tasks}
+    per_task: dict[tuple[str, int], list[SampleRecord]] = {k: [] for k in by_key}
+    for record in records:
+        per_task.setdefault((record.task_id, record.task_version), []).append(record)
+
+    scores = None
+    task_scores: dict[tuple[str, int], Any] = {}
+    if info.get("kind") == "code":
+        from arcforge.scoring import score_run
+
+        scores = score_run(run_dir, tasks)
+        task_scores = {(t.task_id, t.version): t for t in scores.tasks}
+
+    samples_per_task = info.get("samples") if isinstance(info.get("samples"), int) else 1
+    views = []
+    for key, recs in per_task.items():
+        task = by_key.get(key)
+        recs = sorted(recs, key=lambda r: r.sample)
+        score = task_scores.get(key)
+        train = [s.train_accuracy for s in score.samples] if score else []
+        views.append(
+            TaskView(
+                key=task.key if task else key[0],
+                task_id=key[0],
+                n_tests=len(task.test) if task else 0,
+                samples=[_sample_view(r, task) for r in recs],
+                samples_expected=max(samples_per_task, len(recs)),
+                errors=sum(r.error is not None for r in recs),
+                fraction=score.fraction("pass@2") if score else None,
+                attempts=[_attempts(t) for t in score.tests] if score else [],
+                best_train=max(train) if train else None,
+            )
+        )
+    return {
+        "info": info,
+        "kind": info.get("kind", "reasoning"),
+        "scores": scores,
+        "counts": scores.counts() if scores else None,
+        "totals": _totals(records),
+        "tasks": views,
+        "studio_url": studio_url.rstrip("/") if studio_url else None,
+    }
+
+
+def _environment() -> jinja2.Environment:
+    template = resources.files("arcforge.report").joinpath("report.html").read_text("utf-8")
+    env = jinja2.Environment(
+        loader=jinja2.DictLoader({"report.html": template}),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["pct"] = lambda v: "n/a" if v is None else f"{100 * v:.1f}%"
+    env.filters["num"] = lambda v: f"{v:,}"
+    env.filters["secs"] = lambda v: "n/a" if v is None else f"{v:.2f} s"
+    env.filters["usd"] = lambda v: "n/a" if v is None else f"${v:.4f}"
+    return env
+
+
+def render_report(run_dir: Path, studio_url: str | None = DEFAULT_STUDIO) -> str:
+    return _environment().get_template("report.html").render(build_context(run_dir, studio_url))
+
+
+def write_report(run_dir: str | Path, studio_url: str | None = DEFAULT_STUDIO) -> Path:
+    """Write ``report.html`` into the run folder (atomically) and return its path."""
+    run_dir = Path(run_dir)
+    html = render_report(run_dir, studio_url)
+    path = run_dir / REPORT
+    tmp = path.with_name(f".{REPORT}.tmp")
+    tmp.write_text(html, encoding="utf-8")
+    tmp.replace(path)
+    return path
