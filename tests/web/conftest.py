@@ -8,9 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
-
 from argon2 import PasswordHasher
+from fastapi.testclient import TestClient
 
 from arcforge.web import security
 from arcforge.web.app import create_app

@@ -49,7 +49,8 @@ def test_session_cookie_is_secure_over_https(settings: WebSettings) -> None:
 def test_signup_refusals(client: TestClient) -> None:
     h = csrf(client)
     add_user(client, "bob")
-    taken = client.post("/api/auth/signup", json={"username": "BOB", "password": PASSWORD}, headers=h)
+    taken = client.post("/api/auth/signup", json={"username": "BOB", "password": PASSWORD},
+                        headers=h)
     assert taken.status_code == 409 and "taken" in taken.json()["detail"]
     bad_name = client.post("/api/auth/signup", json={"username": "../x", "password": PASSWORD},
                            headers=h)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictInt
 
 from arcforge.store import NotFoundError, StoreError
 from arcforge.web.api.tasks import TaskId
@@ -24,7 +24,7 @@ class TraceIn(BaseModel):
 
 
 class VoteIn(BaseModel):
-    value: Literal[1, -1, 0]
+    value: StrictInt = Field(ge=-1, le=1, description="+1, -1, or 0 to retract")
 
 
 @router.get("/tasks/{task_id}/traces")

@@ -1,0 +1,116 @@
+"""Variations: preview, sign (new or identical), remove with permissions, swap guard."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from .conftest import TASKS, csrf, login, studio
+
+SWAP_56 = {"op": "permute_colours", "mapping": [0, 1, 2, 3, 4, 6, 5, 7, 8, 9]}
+
+
+def test_preview_applies_the_spec_without_saving_or_revealing(client: TestClient) -> None:
+    h = csrf(client)  # anonymous readers may preview
+    r = client.post("/api/tasks/t2/variations/preview", headers=h,
+                    json={"base_version": 0, "spec": [{"op": "flip_h"}, SWAP_56]})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["version"] is None
+    assert body["train"] == [{"input": [[3, 2, 1]], "output": [[4, 3, 2]]}]
+    assert body["test"] == [{"input": [[5, 6, 4]]}, {"input": [[2, 1, 1]]}]
+    assert body["transform"] == [{"op": "flip_h"}, SWAP_56]
+    assert len(studio(client).store.list_versions("t2")) == 1
+
+
+def test_invalid_specs_are_refused_naming_the_field(client: TestClient) -> None:
+    h = csrf(client)
+    cases = [
+        ({"op": "spin"}, "spec: transform[0]"),
+        ({"op": "permute_colours", "mapping": [1, 1, 2, 3, 4, 5, 6, 7, 8, 9]},
+         "not a permutation"),
+        ([{"op": "rot90", "extra": 1}], "transform[0].rot90.extra"),
+        ({"op": "reorder", "train": [0, 0]}, "reorder.train"),
+        ({"op": "swap_train_test", "train": 5, "test": 0}, "swap_train_test"),
+        ("rot90", "spec: "),
+    ]
+    for spec, fragment in cases:
+        r = client.post("/api/tasks/t2/variations/preview", json={"base_version": 0, "spec": spec},
+                        headers=h)
+        assert r.status_code in (401, 422), (spec, r.text)
+        if r.status_code == 422:
+            assert fragment in r.json()["detail"], (spec, r.json())
+    hl = login(client, "alice")
+    bad = client.post("/api/tasks/t2/variations", json={"base_version": 0, "spec": {"op": "x"}},
+                      headers=hl)
+    assert bad.status_code == 422 and bad.json()["detail"].startswith("spec: transform[0]")
+    assert len(studio(client).store.list_versions("t2")) == 1
+
+
+def test_signing_creates_then_adds_signatures(client: TestClient) -> None:
+    assert client.post("/api/tasks/t2/variations", json={"base_version": 0, "spec": SWAP_56},
+                       headers=csrf(client)).status_code == 401
+    h = login(client, "alice")
+    first = client.post("/api/tasks/t2/variations", json={"base_version": 0, "spec": SWAP_56},
+                        headers=h)
+    assert first.status_code == 200 and first.json()["version"] == 1
+    assert first.json()["created"] is True
+    bob = TestClient(client.app)
+    hb = login(bob, "bob")
+    same = bob.post("/api/tasks/t2/variations", json={"base_version": 0, "spec": [SWAP_56]},
+                    headers=hb)
+    assert same.json() == {"version": 1, "created": False, "outcome": "signed"}
+    task = client.get("/api/tasks/t2", params={"version": 1}).json()
+    assert task["signed_by"] == ["alice", "bob"]
+    assert task["parent"] == {"id": "t2", "version": 0}
+    assert task["test"] == [{"input": [[4, 6, 5]]}, {"input": [[1, 1, 2]]}]
+    versions = {v["version"]: v for v in task["versions"]}
+    assert versions[1]["can_delete"] is True and versions[1]["created_by"] == "alice"
+    assert bob.get("/api/tasks/t2").json()["versions"][1]["can_delete"] is False
+    # a variation of the variation gets the next number
+    nxt = client.post("/api/tasks/t2/variations", headers=h,
+                      json={"base_version": 1, "spec": {"op": "flip_h"}})
+    assert nxt.json()["version"] == 2
+
+
+def test_only_the_creator_or_an_admin_removes_a_version(client: TestClient) -> None:
+    h = login(client, "alice")
+    client.post("/api/tasks/t2/variations", json={"base_version": 0, "spec": SWAP_56}, headers=h)
+    mallory = TestClient(client.app)
+    hm = login(mallory, "mallory")
+    refused = mallory.delete("/api/tasks/t2/versions/1", headers=hm)
+    assert refused.status_code == 403
+    assert client.get("/api/tasks/t2", params={"version": 1}).status_code == 200
+    assert client.delete("/api/tasks/t2/versions/1").status_code == 403  # no CSRF token
+    assert client.delete("/api/tasks/t2/versions/0", headers=h).status_code == 409
+    assert client.delete("/api/tasks/t2/versions/9", headers=h).status_code == 404
+    ok = client.delete("/api/tasks/t2/versions/1", headers=h)
+    assert ok.status_code == 200 and ok.json() == {"removed": True}
+    assert client.get("/api/tasks/t2", params={"version": 1}).status_code == 404
+    listed = client.get("/api/tasks/t2").json()["versions"]
+    assert [(v["version"], v["removed"]) for v in listed] == [(0, False), (1, True)]
+    assert client.get("/api/tasks", params={"q": "t2"}).json()["items"][0]["versions"] == 1
+    # an admin may remove anyone's variation
+    swap_34 = {"op": "permute_colours", "mapping": [0, 1, 2, 4, 3, 5, 6, 7, 8, 9]}
+    made = client.post("/api/tasks/t1/variations", json={"base_version": 0, "spec": swap_34},
+                       headers=h)
+    assert made.json()["created"] is True
+    admin = TestClient(client.app)
+    ha = login(admin, "root", role="admin")
+    assert admin.delete("/api/tasks/t1/versions/1", headers=ha).status_code == 200
+
+
+def test_swapping_a_test_pair_needs_it_solved(client: TestClient) -> None:
+    swap = {"base_version": 0, "spec": {"op": "swap_train_test", "train": 0, "test": 0}}
+    anon = client.post("/api/tasks/t1/variations/preview", json=swap, headers=csrf(client))
+    assert anon.status_code == 401
+    h = login(client, "alice")
+    refused = client.post("/api/tasks/t1/variations/preview", json=swap, headers=h)
+    assert refused.status_code == 403 and "solve it first" in refused.json()["detail"]
+    assert client.post("/api/tasks/t1/variations", json=swap, headers=h).status_code == 403
+    client.post("/api/tasks/t1/attempts", headers=h, json={
+        "version": 0, "test_index": 0, "grid": TASKS["t1"]["test"][0]["output"],
+        "mode": "practice", "actions": []})
+    preview = client.post("/api/tasks/t1/variations/preview", json=swap, headers=h)
+    assert preview.status_code == 200
+    assert preview.json()["train"][0] == TASKS["t1"]["test"][0]
+    assert client.post("/api/tasks/t1/variations", json=swap, headers=h).json()["created"] is True
