@@ -4,7 +4,7 @@ import { enc, get, query } from "./api.js";
 import { $, fill, h, isTyping, toast } from "./dom.js";
 import { mountHeader } from "./header.js";
 
-const PAGE = 50;
+const PAGE = Math.min(500, Math.max(1, Number(new URLSearchParams(location.search).get("limit")) || 50));
 const FILTERS = [
   ["solved_by_me", "solved by me"],
   ["has_traces", "has traces"],
@@ -30,7 +30,7 @@ function readState() {
 
 function writeState() {
   const q = query({
-    source: state.source, q: state.q, page: state.page ? state.page + 1 : "",
+    source: state.source, q: state.q, page: state.page ? state.page + 1 : "", limit: PAGE === 50 ? "" : PAGE,
     solved_by_me: state.solved_by_me, has_traces: state.has_traces, has_variations: state.has_variations,
   });
   history.replaceState(null, "", `/${q}`);

@@ -80,7 +80,8 @@ function buildLayout() {
   ui.attempts = h("span.attempts#attempts-left");
   ui.modeButtons = ["practice", "study"].map((m) => h("button", {
     type: "button", dataset: { mode: m }, "aria-pressed": String(state.mode === m),
-    title: m === "practice" ? "Practice: see how close each submission is" : "Study: 2 attempts per test input, no hints",
+    title: m === "practice" ? "Practice: see how close each submission is"
+      : "Study: 2 attempts per test input (practice attempts count too), no distance shown",
     onclick: () => setMode(m),
   }, m));
 
@@ -154,6 +155,7 @@ async function loadTask(version, push) {
     fill(ui.demos, h("p.error", `Cannot load task ${state.taskId} v${version}: ${err.message}`));
     return;
   }
+  flushDraft();
   state.task = task;
   state.version = task.version;
   if (!state.source && task.source) state.source = task.source;
@@ -289,6 +291,7 @@ function renderTest() {
 
 function setTest(i) {
   if (i < 0 || i >= state.task.test.length || i === state.testIndex) return;
+  flushDraft();
   state.testIndex = i;
   renderTest();
 }
@@ -392,6 +395,7 @@ async function submit() {
     showResult("bad", "✗ Not correct.", left !== undefined ? ` ${left} attempt${left === 1 ? "" : "s"} left.` : "");
   }
   updateEditorChrome();
+  if (state.mode === "practice") loadAttempts(); // practice attempts use up study attempts too
 }
 
 function showResult(kind, ...content) {
@@ -404,15 +408,23 @@ function showResult(kind, ...content) {
 
 const draftKey = (i) => `arcforge.draft:${state.taskId}:${state.version}:${i}`;
 let draftTimer = null;
+let pendingDraft = null;
 
 function saveDraft() {
   clearTimeout(draftTimer);
-  const i = state.testIndex;
-  const grid = editor.grid;
-  draftTimer = setTimeout(() => {
-    try { sessionStorage.setItem(draftKey(i), JSON.stringify(grid)); } catch { /* storage full */ }
-  }, 300);
+  pendingDraft = [draftKey(state.testIndex), editor.grid];
+  draftTimer = setTimeout(flushDraft, 300);
 }
+
+function flushDraft() {
+  clearTimeout(draftTimer);
+  if (!pendingDraft) return;
+  const [key, grid] = pendingDraft;
+  pendingDraft = null;
+  try { sessionStorage.setItem(key, JSON.stringify(grid)); } catch { /* storage full */ }
+}
+
+window.addEventListener("pagehide", flushDraft);
 
 function readDraft(i) {
   try {
