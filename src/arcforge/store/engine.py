@@ -18,7 +18,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -114,6 +114,12 @@ class StoreBase:
         """A session for reads (one consistent snapshot)."""
         with self._read() as session, session.begin():
             yield session
+
+    @contextmanager
+    def reading_core(self) -> Iterator[Connection]:
+        """A plain connection for hot read paths (no ORM session): one read transaction."""
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
 
     @contextmanager
     def writing(self) -> Iterator[Session]:

@@ -11,12 +11,12 @@ import hashlib
 import secrets
 from typing import Any
 
-from sqlalchemy import Select, and_, null, select, update
+from sqlalchemy import Select, and_, bindparam, delete, insert, null, select, update
 from sqlalchemy.orm import Session, aliased
 
 from arcforge.store.engine import StoreBase, now
 from arcforge.store.errors import NotFoundError, StoreError
-from arcforge.store.schema import TaskRow, TaskVersion, Trace, User, Vote
+from arcforge.store.schema import Run, TaskRow, TaskVersion, Trace, User, Vote
 from arcforge.store.users import get_user_row
 from arcforge.store.views import Kind, TraceView, VoteResult
 
@@ -40,36 +40,69 @@ def check_text(text: Any) -> str:
     return text
 
 
+_AUTHOR = aliased(User, name="author")
+_MINE = aliased(Vote, name="mine")
+_COLUMNS = (
+    Trace.id,
+    Trace.trace_id,
+    Trace.task_id,
+    Trace.task_version,
+    _AUTHOR.username,
+    Trace.author_id,
+    _AUTHOR.kind,
+    Trace.source,
+    Trace.run_id,
+    Trace.sample,
+    Trace.text,
+    Trace.created_at,
+    Trace.score,
+)
+
+
 def _trace_query(viewer_id: int | None) -> Select[Any]:
-    author = aliased(User)
-    mine = aliased(Vote)
-    columns: list[Any] = [Trace, author.username, author.kind]
-    query = select(*columns).join(author, author.id == Trace.author_id)
+    """Columns of :class:`TraceView`; the aliases are module-level so the SQL is cached."""
+    query = select(*_COLUMNS).join(_AUTHOR, _AUTHOR.id == Trace.author_id)
     if viewer_id is None:
-        return query.add_columns(null())
-    return query.add_columns(mine.value).outerjoin(
-        mine, and_(mine.trace_id == Trace.id, mine.user_id == viewer_id)
+        return query.add_columns(null(), Trace.removed)
+    return query.add_columns(_MINE.value, Trace.removed).outerjoin(
+        _MINE, and_(_MINE.trace_id == Trace.id, _MINE.user_id == viewer_id)
     )
 
 
 def _view(row: Any) -> TraceView:
-    trace, username, kind, my_vote = row
+    (
+        pk,
+        trace_id,
+        task_id,
+        version,
+        author,
+        author_id,
+        kind,
+        source,
+        run_id,
+        sample,
+        text,
+        created_at,
+        score,
+        my_vote,
+        removed,
+    ) = row
     return TraceView(
-        id=trace.id,
-        trace_id=trace.trace_id,
-        task_id=trace.task_id,
-        task_version=trace.task_version,
-        author=username,
-        author_id=trace.author_id,
+        id=pk,
+        trace_id=trace_id,
+        task_id=task_id,
+        task_version=version,
+        author=author,
+        author_id=author_id,
         author_kind=kind,
-        source=trace.source,
-        run_id=trace.run_id,
-        sample=trace.sample,
-        text=trace.text,
-        created_at=trace.created_at,
-        score=trace.score,
+        source=source,
+        run_id=run_id,
+        sample=sample,
+        text=text,
+        created_at=created_at,
+        score=score,
         my_vote=my_vote or 0,
-        removed=trace.removed,
+        removed=removed,
     )
 
 
@@ -80,36 +113,71 @@ def load_view(session: Session, trace_pk: int, viewer_id: int | None = None) -> 
     return _view(row)
 
 
-def _live_trace(session: Session, trace_pk: int) -> None:
-    found = session.execute(
-        select(Trace.removed).where(Trace.id == trace_pk).with_for_update()
-    ).first()
-    if found is None:
-        raise NotFoundError(f"no trace with id {trace_pk}")
-    if found.removed:
-        raise StoreError(f"trace {trace_pk} was removed; it cannot be voted on")
-
-
-def _set_vote(session: Session, trace_pk: int, user_id: int, value: int) -> VoteResult:
-    _live_trace(session, trace_pk)
-    get_user_row(session, user_id)
-    current = session.scalar(
-        select(Vote).where(Vote.trace_id == trace_pk, Vote.user_id == user_id).with_for_update()
+_VOTE_STATE = (
+    select(
+        Trace.removed,
+        Trace.score,
+        select(User.id).where(User.id == bindparam("user")).scalar_subquery(),
+        select(Vote.value)
+        .where(Vote.trace_id == Trace.id, Vote.user_id == bindparam("user"))
+        .scalar_subquery(),
     )
-    old = current.value if current is not None else 0
-    new = value
-    if current is not None and new == 0:
-        session.delete(current)
-    elif current is not None:
-        current.value = new
-    elif new != 0:
-        session.add(Vote(trace_id=trace_pk, user_id=user_id, value=new, created_at=now()))
-    if new != old:
-        session.execute(
-            update(Trace).where(Trace.id == trace_pk).values(score=Trace.score + (new - old))
-        )
-    score = session.scalar(select(Trace.score).where(Trace.id == trace_pk))
-    return VoteResult(trace_id=trace_pk, score=int(score or 0), my_vote=new)
+    .where(Trace.id == bindparam("trace"))
+    .with_for_update(of=Trace)
+)
+_ADD_VOTE = insert(Vote).values(
+    trace_id=bindparam("trace"),
+    user_id=bindparam("user"),
+    value=bindparam("value"),
+    created_at=bindparam("at"),
+)
+_THIS_VOTE = and_(Vote.trace_id == bindparam("trace"), Vote.user_id == bindparam("user"))
+_CHANGE_VOTE = update(Vote).where(_THIS_VOTE).values(value=bindparam("value"))
+_DROP_VOTE = delete(Vote).where(_THIS_VOTE)
+_MOVE_SCORE = (
+    update(Trace)
+    .where(Trace.id == bindparam("trace"))
+    .values(score=Trace.score + bindparam("delta"))
+    .returning(Trace.score)
+)
+
+
+def _set_vote(
+    session: Session, trace_pk: int, user_id: int, value: int, toggle: bool
+) -> VoteResult:
+    """Set (or with ``toggle``, retract when equal) a vote; a handful of cached statements."""
+    conn = session.connection()
+    keys = {"trace": trace_pk, "user": user_id}
+    state = conn.execute(_VOTE_STATE, keys).first()
+    if state is None:
+        raise NotFoundError(f"no trace with id {trace_pk}")
+    removed, score, user_found, current = state
+    if user_found is None:
+        raise NotFoundError(f"no user with id {user_id}")
+    if removed:
+        raise StoreError(f"trace {trace_pk} was removed; it cannot be voted on")
+    old = current or 0
+    new = 0 if toggle and value == old else value
+    if new == old:
+        return VoteResult(trace_id=trace_pk, score=score, my_vote=new)
+    if old == 0:
+        conn.execute(_ADD_VOTE, {**keys, "value": new, "at": now()})
+    elif new == 0:
+        conn.execute(_DROP_VOTE, keys)
+    else:
+        conn.execute(_CHANGE_VOTE, {**keys, "value": new})
+    score = conn.execute(_MOVE_SCORE, {"trace": trace_pk, "delta": new - old}).scalar_one()
+    return VoteResult(trace_id=trace_pk, score=score, my_vote=new)
+
+
+_AUTHOR_AND_VERSION = select(
+    select(User.username).where(User.id == bindparam("user")).scalar_subquery(),
+    select(User.kind).where(User.id == bindparam("user")).scalar_subquery(),
+    select(TaskVersion.removed)
+    .where(TaskVersion.task_id == bindparam("task"), TaskVersion.version == bindparam("version"))
+    .scalar_subquery(),
+)
+_ADD_TRACE = insert(Trace).returning(Trace.id)
 
 
 class TraceRepository(StoreBase):
@@ -131,36 +199,53 @@ class TraceRepository(StoreBase):
         check_text(text)
 
         def run(session: Session) -> TraceView:
-            author = get_user_row(session, author_id)
-            version = session.scalar(
-                select(TaskVersion.removed).where(
-                    TaskVersion.task_id == task_id, TaskVersion.version == task_version
-                )
-            )
-            if version is None:
+            conn = session.connection()
+            keys = {"user": author_id, "task": task_id, "version": task_version}
+            username, kind, removed = conn.execute(_AUTHOR_AND_VERSION, keys).one()
+            if username is None:
+                raise NotFoundError(f"no user with id {author_id}")
+            if removed is None:
                 if session.get(TaskRow, task_id) is None:
                     raise NotFoundError(f"no task {task_id!r} in the store")
                 raise NotFoundError(f"task {task_id} has no version {task_version}")
-            if version:
+            if removed:
                 raise StoreError(f"task {task_id} version {task_version} was removed")
-            trace = Trace(
-                trace_id=new_trace_id(task_id, author.username),
+            if run_id is not None and session.get(Run, run_id) is None:
+                raise NotFoundError(f"no run {run_id!r} in the store")
+            row = {
+                "trace_id": new_trace_id(task_id, username),
+                "task_id": task_id,
+                "task_version": task_version,
+                "author_id": author_id,
+                "source": kind,
+                "run_id": run_id,
+                "sample": sample,
+                "text": text,
+                "text_hash": text_hash(text),
+                "merge_key": None,
+                "created_at": now(),
+                "score_base": 0,
+                "score": 0,
+                "removed": False,
+            }
+            pk = conn.execute(_ADD_TRACE, row).scalar_one()
+            return TraceView(
+                id=pk,
+                trace_id=row["trace_id"],
                 task_id=task_id,
                 task_version=task_version,
-                author_id=author.id,
-                source=author.kind,
+                author=username,
+                author_id=author_id,
+                author_kind=kind,
+                source=kind,
                 run_id=run_id,
                 sample=sample,
                 text=text,
-                text_hash=text_hash(text),
-                created_at=now(),
-                score_base=0,
+                created_at=row["created_at"],
                 score=0,
+                my_vote=0,
                 removed=False,
             )
-            session.add(trace)
-            session.flush()
-            return load_view(session, trace.id, author.id)
 
         return self.transact(run)
 
@@ -195,8 +280,8 @@ class TraceRepository(StoreBase):
         if source is not None:
             query = query.where(Trace.source == source)
         query = query.order_by(Trace.score.desc(), Trace.created_at, Trace.id)
-        with self.reading() as session:
-            return [_view(row) for row in session.execute(query)]
+        with self.reading_core() as conn:
+            return [_view(row) for row in conn.execute(query)]
 
     def traces_of_run(self, run_id: str) -> list[TraceView]:
         """The live traces merged from one run, by task, version and sample."""
@@ -213,20 +298,13 @@ class TraceRepository(StoreBase):
         if value not in (-1, 0, 1) or isinstance(value, bool):
             raise StoreError(f"vote: value must be +1, -1 or 0, got {value!r}")
 
-        def run(session: Session) -> VoteResult:
-            current = session.scalar(
-                select(Vote.value).where(Vote.trace_id == trace_pk, Vote.user_id == user_id)
-            )
-            target = 0 if value == current else value
-            return _set_vote(session, trace_pk, user_id, target)
-
-        return self.transact(run)
+        return self.transact(lambda session: _set_vote(session, trace_pk, user_id, value, True))
 
     def set_vote(self, trace_pk: int, user_id: int, value: int) -> VoteResult:
         """Set the user's vote to exactly ``value`` (+1, -1, or 0 to retract); idempotent."""
         if value not in (-1, 0, 1) or isinstance(value, bool):
             raise StoreError(f"vote: value must be +1, -1 or 0, got {value!r}")
-        return self.transact(lambda session: _set_vote(session, trace_pk, user_id, value))
+        return self.transact(lambda session: _set_vote(session, trace_pk, user_id, value, False))
 
     def retract_vote(self, trace_pk: int, user_id: int) -> VoteResult:
         return self.set_vote(trace_pk, user_id, 0)
