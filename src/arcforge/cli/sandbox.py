@@ -169,5 +169,10 @@ def export(
         paths = export_arcprize(run_dir, out, tasks)
         console.print(f"wrote {len(paths)} task file(s) to {escape(str(out))}", highlight=False)
     else:
-        path = export_kaggle(run_dir, out, tasks)
+        from arcforge.errors import UsageError
+
+        if out.exists() and not out.is_dir():
+            raise UsageError(f"--out {out}: exists and is not a folder")
+        out.mkdir(parents=True, exist_ok=True)
+        path = export_kaggle(run_dir, out / "submission.json", tasks)
         console.print(f"wrote {escape(str(path))}", highlight=False)
