@@ -55,21 +55,21 @@ class RunViews:
     def _folders(self) -> Iterable[Path]:
         if self.runs_dir is None or not self.runs_dir.is_dir():
             return []
-        return sorted(
-            p for p in self.runs_dir.iterdir()
-            if p.is_dir() and is_safe_id(p.name) and (p / RUN_INFO).is_file()
+        return sorted(p for p in self.runs_dir.iterdir() if self._is_run_folder(p))
+
+    def _is_run_folder(self, folder: Path) -> bool:
+        """A folder right inside the runs folder (no link out of it) with a ``run.json``."""
+        return (
+            is_safe_id(folder.name)
+            and folder.resolve().parent == self.runs_dir
+            and folder.is_dir()
+            and (folder / RUN_INFO).is_file()
         )
 
     def find(self, run_id: str) -> RunRef:
         """The run with that (already validated) id; a folder wins over a stored run."""
-        if self.runs_dir is not None:
-            folder = self.runs_dir / run_id
-            if (
-                folder.resolve().parent == self.runs_dir
-                and folder.is_dir()
-                and (folder / RUN_INFO).is_file()
-            ):
-                return RunRef(run_id, folder)
+        if self.runs_dir is not None and self._is_run_folder(self.runs_dir / run_id):
+            return RunRef(run_id, self.runs_dir / run_id)
         try:
             self.store.get_run(run_id)
         except NotFoundError:

@@ -1,0 +1,120 @@
+"""Live events over ``WS /api/ws``: what one browser does reaches another on the same task."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from fastapi.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
+
+from arcforge.web.app import create_app
+from arcforge.web.settings import WebSettings
+
+from .conftest import login
+
+pytestmark = pytest.mark.timeout(60)
+
+SWAP_12 = {"op": "permute_colours", "mapping": [0, 2, 1, 3, 4, 5, 6, 7, 8, 9]}
+
+
+def test_trace_and_variation_events_reach_a_subscriber(client: TestClient) -> None:
+    h = login(client, "alice")
+    watcher = TestClient(client.app)  # a second browser, not logged in
+    with watcher.websocket_connect("/api/ws") as ws:
+        ws.send_json({"subscribe": ["t1"]})
+        assert ws.receive_json() == {"type": "subscribed", "task_ids": ["t1"]}
+        # an event of a task the page does not show is not sent: the next one is t1's
+        client.post("/api/tasks/t2/traces", json={"version": 0, "text": "elsewhere"}, headers=h)
+        made = client.post("/api/tasks/t1/traces", json={"version": 0, "text": "*live*"},
+                           headers=h).json()
+        added = ws.receive_json()
+        assert added["type"] == "trace_added" and added["task_id"] == "t1"
+        assert added["version"] == 0
+        assert added["trace"]["id"] == made["id"] and added["trace"]["html"] == made["html"]
+        assert added["trace"]["can_delete"] is False and added["trace"]["my_vote"] == 0
+
+        client.post(f"/api/traces/{made['id']}/vote", json={"value": 1}, headers=h)
+        assert ws.receive_json() == {"type": "trace_voted", "task_id": "t1", "version": 0,
+                                     "trace_id": made["id"], "score": 1}
+        client.delete(f"/api/traces/{made['id']}", headers=h)
+        assert ws.receive_json() == {"type": "trace_removed", "task_id": "t1", "version": 0,
+                                     "trace_id": made["id"]}
+        client.post("/api/tasks/t1/variations", json={"base_version": 0, "spec": SWAP_12},
+                    headers=h)
+        assert ws.receive_json() == {"type": "variation_signed", "task_id": "t1", "version": 1,
+                                     "created": True, "signed_by": ["alice"]}
+        client.delete("/api/tasks/t1/versions/1", headers=h)
+        assert ws.receive_json() == {"type": "variation_removed", "task_id": "t1", "version": 1}
+
+
+def test_two_subscribers_and_resubscribing(client: TestClient) -> None:
+    h = login(client, "alice")
+    a, b = TestClient(client.app), TestClient(client.app)
+    with a.websocket_connect("/api/ws") as wa, b.websocket_connect("/api/ws") as wb:
+        wa.send_json({"subscribe": ["t1", "t2"]})
+        wa.receive_json()
+        wb.send_json({"subscribe": ["t2"]})
+        wb.receive_json()
+        client.post("/api/tasks/t2/traces", json={"version": 0, "text": "both"}, headers=h)
+        assert wa.receive_json()["trace"]["text"] == "both"
+        assert wb.receive_json()["trace"]["text"] == "both"
+        wb.send_json({"subscribe": ["t3"]})  # replaces t2
+        assert wb.receive_json() == {"type": "subscribed", "task_ids": ["t3"]}
+        client.post("/api/tasks/t2/traces", json={"version": 0, "text": "only a"}, headers=h)
+        client.post("/api/tasks/t3/traces", json={"version": 0, "text": "b's"}, headers=h)
+        assert wa.receive_json()["trace"]["text"] == "only a"
+        assert wb.receive_json()["trace"]["text"] == "b's"
+    assert client.app.state.studio.hub.subscriber_count == 0
+
+
+def test_bad_messages_get_an_error_and_the_connection_stays(client: TestClient) -> None:
+    with TestClient(client.app).websocket_connect("/api/ws") as ws:
+        for message, fragment in (("not json", "expected JSON"),
+                                  ('{"subscribe": "t1"}', "expected"),
+                                  ('{"subscribe": ["../x"]}', "not a task id"),
+                                  ('{"subscribe": ' + str([f"t{i}" for i in range(101)])
+                                   .replace("'", '"') + "}", "at most 100")):
+            ws.send_text(message)
+            reply = ws.receive_json()
+            assert reply["type"] == "error" and fragment in reply["detail"], reply
+        ws.send_json({"subscribe": ["t1"]})
+        assert ws.receive_json()["type"] == "subscribed"
+
+
+def test_cross_site_connections_are_refused(client: TestClient) -> None:
+    with pytest.raises(WebSocketDisconnect) as refused, client.websocket_connect(
+        "/api/ws", headers={"Origin": "https://evil.example"}
+    ):
+        pass
+    assert refused.value.code == 1008
+    with client.websocket_connect("/api/ws", headers={"Origin": "http://testserver"}) as ws:
+        ws.send_json({"subscribe": []})
+        assert ws.receive_json()["type"] == "subscribed"
+
+
+def test_private_studio_needs_a_login_for_live_events(settings: WebSettings) -> None:
+    with TestClient(create_app(replace(settings, private=True))) as c:
+        with pytest.raises(WebSocketDisconnect) as refused, c.websocket_connect("/api/ws"):
+            pass
+        assert refused.value.code == 1008
+        login(c, "alice")
+        with c.websocket_connect("/api/ws") as ws:
+            ws.send_json({"subscribe": ["t1"]})
+            assert ws.receive_json()["type"] == "subscribed"
+
+
+async def test_a_subscriber_that_falls_behind_is_told_to_stop() -> None:
+    from arcforge.web.hub import QUEUE_SIZE, Hub
+
+    hub = Hub()
+    slow, other = hub.add(), hub.add()
+    hub.subscribe(slow, ["t1"])
+    hub.subscribe(other, ["t2"])
+    for n in range(QUEUE_SIZE):
+        hub.publish({"type": "trace_voted", "task_id": "t1", "score": n})
+    assert slow.queue.qsize() == QUEUE_SIZE and not slow.overflowed
+    assert other.queue.empty()
+    hub.publish({"type": "trace_voted", "task_id": "t1", "score": -1})
+    assert slow.overflowed and slow.queue.qsize() == 1
+    assert await slow.queue.get() is None  # the sender closes the connection
