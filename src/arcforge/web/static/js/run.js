@@ -120,20 +120,21 @@ function renderSample(task, s) {
     h("details.reasoning-box", { open: true }, h("summary", "Reasoning"), reasoning),
     s.provider_reasoning ? h("details", h("summary", "Provider reasoning"), h("pre.plain", s.provider_reasoning)) : null,
     s.code ? h("details.code-box", { open: true }, h("summary", "Code"), h("pre.code", h("code", s.code))) : null,
-    pairs.length ? h("div.pair-results", pairs.map((p) => renderPair(task, p))) : null);
+    pairs.length ? h("div.pair-results", pairs.map((p) => renderPair(task, p, s.sample))) : null);
 }
 
-function renderPair(task, p) {
+function renderPair(task, p, sample) {
   const pair = (task[p.split] || [])[p.index] || {};
   const small = { maxWidth: 150, maxHeight: 150, maxCell: 16 };
+  const named = (what) => ({ ...small, name: `${sample}-${p.split}-${p.index}-${what}`, label: `${p.split} ${p.index + 1} ${what}` });
   const expected = p.expected ?? pair.output;
   return h("div.pair-result", { class: `status-${p.status}`, dataset: { split: p.split, index: String(p.index), status: p.status } },
     h("div.pair-title", h("span", `${p.split} ${p.index + 1}`),
       h(`span.badge.verdict.${p.status}`, STATUS_LABEL[p.status] ?? p.status)),
     h("div.pair-grids",
-      pair.input ? gridFigure(pair.input, "input", small).fig : null,
-      expected ? gridFigure(expected, "expected", small).fig : h("figure.grid-figure.missing", h("div.no-grid", "unknown"), h("figcaption", "expected")),
-      p.output ? gridFigure(p.output, "produced", small).fig : h("figure.grid-figure.missing", h("div.no-grid", "—"), h("figcaption", "produced"))),
+      pair.input ? gridFigure(pair.input, "input", named("input")).fig : null,
+      expected ? gridFigure(expected, "expected", named("expected")).fig : h("figure.grid-figure.missing", h("div.no-grid", "unknown"), h("figcaption", "expected")),
+      p.output ? gridFigure(p.output, "produced", named("produced")).fig : h("figure.grid-figure.missing", h("div.no-grid", "—"), h("figcaption", "produced"))),
     p.error ? h("pre.pair-error", p.error) : null);
 }
 

@@ -45,6 +45,8 @@ const variations = new VariationsPanel({ onNavigate: (v, refresh) => openVersion
 const live = new Live(onLive, (s) => { ui.liveDot.className = `live-dot ${s}`; ui.liveDot.title = s === "live" ? "live updates on" : "live updates reconnecting"; });
 
 async function main() {
+  const firstTask = fetchTask(state.version); // in parallel with the account request
+  firstTask.catch(() => {});
   state.user = await mountHeader("tasks");
   buildLayout();
   document.addEventListener("keydown", onKey);
@@ -52,7 +54,7 @@ async function main() {
     const p = new URLSearchParams(location.search);
     loadTask(Number(p.get("v") || 0), false);
   });
-  await loadTask(state.version, false);
+  await loadTask(state.version, false, firstTask);
   live.subscribe([state.taskId]);
 }
 
@@ -85,7 +87,7 @@ function buildLayout() {
     onclick: () => setMode(m),
   }, m));
 
-  ui.output = new GridView([[0]], { maxWidth: 440, maxHeight: 440, maxCell: 36, name: "output", label: "output", numbers: state.numbers });
+  ui.output = new GridView([[0]], { maxWidth: 440, maxHeight: 440, maxCell: 48, name: "output", label: "output", numbers: state.numbers });
   editor.attachOutput(ui.output);
   state.views.push(ui.output);
 
@@ -133,6 +135,7 @@ function showTab(name) {
   localStorage.setItem("arcforge.tab", name);
   traces.el.hidden = name !== "traces";
   variations.el.hidden = name !== "variations";
+  if (name === "variations" && state.task && variations.task !== state.task) variations.setTask(state.task, state.user);
   ui.tracesTab.classList.toggle("active", name === "traces");
   ui.variationsTab.classList.toggle("active", name === "variations");
   ui.tracesTab.setAttribute("aria-selected", String(name === "traces"));
@@ -141,12 +144,16 @@ function showTab(name) {
 
 // ---- loading ---------------------------------------------------------------------------
 
-async function loadTask(version, push) {
-  let task;
+function fetchTask(version) {
   const q = new URLSearchParams({ version: String(version) });
   if (state.source) q.set("source", state.source);
+  return get(`/api/tasks/${enc(state.taskId)}?${q}`);
+}
+
+async function loadTask(version, push, pending = null) {
+  let task;
   try {
-    task = await get(`/api/tasks/${enc(state.taskId)}?${q}`);
+    task = await (pending || fetchTask(version));
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) {
       location.href = `/login?next=${enc(location.pathname + location.search)}`;
@@ -169,8 +176,9 @@ async function loadTask(version, push) {
   renderDemos();
   renderTest();
   traces.setTask(task, state.user);
-  variations.setTask(task, state.user);
+  if (!variations.el.hidden) variations.setTask(task, state.user);
   loadAttempts();
+  if (!document.body.dataset.ready) performance.mark("arcforge:task-interactive");
   document.body.dataset.ready = "true";
 }
 
@@ -188,7 +196,7 @@ async function refreshVersions() {
     state.task.versions = fresh.versions;
     state.task.signed_by = fresh.signed_by;
     renderTaskbar();
-    variations.setTask(state.task, state.user);
+    if (!variations.el.hidden || variations.task) variations.setTask(state.task, state.user);
   } catch {
     // the current version may have been removed; keep what is shown
   }
