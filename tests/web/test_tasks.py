@@ -156,6 +156,8 @@ def test_conflicting_source_is_reported_and_stored_content_served(
         assert items["other"]["tasks"] == 2 and items["other"]["conflicts"] == 1
         served = c.get("/api/tasks/t1", params={"source": "other"}).json()
         assert served["train"] == TASKS["t1"]["train"]  # the first import's content
+        assert served["source_differs"] is True
+        assert c.get("/api/tasks/t1").json()["source_differs"] is False
         assert (served["number"], served["next"]) == (1, "t9")
         listed = c.get("/api/tasks", params={"source": "store"}).json()
         assert [i["id"] for i in listed["items"]] == ["t1", "t2", "t3", "t9"]

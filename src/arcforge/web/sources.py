@@ -36,6 +36,10 @@ class Source:
     def __post_init__(self) -> None:
         self._index.update({tid: n for n, tid in enumerate(self.ids)})
 
+    def differs(self, task_id: str) -> bool:
+        """True when this source's copy of the task differs from the stored one served."""
+        return task_id in self.conflicts
+
     def number(self, task_id: str) -> int | None:
         n = self._index.get(task_id)
         return None if n is None else n + 1

@@ -132,6 +132,7 @@ def get_task(
         "version": version,
         "number": src.number(task_id),
         "source": src.id,
+        "source_differs": version == 0 and src.differs(task_id),
         "prev": prev,
         "next": nxt,
         **public_content(chosen.content),
