@@ -85,6 +85,9 @@ class Settings(BaseSettings):
     verify_concurrency: int = Field(2, ge=1, le=64)
     anthropic_thinking_tokens: int | None = Field(None, ge=1024)
     builtin_time_budget_s: float = Field(10.0, gt=0)
+    # HTTP transport under the openai SDK: aiohttp (the SDK's extra; less CPU per request)
+    # or httpx (the SDK's default)
+    http_transport: Literal["aiohttp", "httpx"] = "aiohttp"
     prices: dict[str, Price] = Field(default_factory=lambda: dict(DEFAULT_PRICES))
 
     openai_api_key: SecretStr | None = Field(None, validation_alias="OPENAI_API_KEY")

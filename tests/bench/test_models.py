@@ -76,12 +76,18 @@ async def test_retries_are_bounded(fake_server, make_settings, fault, kind):
     assert fake_server.stats.requests == 3
 
 
-async def test_a_hang_past_the_timeout_is_a_timeout(fake_server, make_settings):
-    fake_server.rules = [Rule(faults=["hang"] * 5)]
+@pytest.mark.parametrize("transport", ["aiohttp", "httpx"])
+async def test_timeouts_and_resets_are_told_apart(fake_server, make_settings, transport):
+    fake_server.rules = [Rule(faults=["hang", "hang", "reset", "reset"], content="late")]
     fake_server.hang_s = 3.0
-    with pytest.raises(ModelError) as err:
-        await ask(make_settings(request_timeout_s=0.3, max_retries=1))
-    assert err.value.kind == "timeout" and err.value.tries == 2
+    settings = make_settings(request_timeout_s=0.3, max_retries=1, http_transport=transport)
+    with pytest.raises(ModelError) as hang:
+        await ask(settings)
+    assert hang.value.kind == "timeout" and hang.value.tries == 2
+    with pytest.raises(ModelError) as reset:
+        await ask(settings)
+    assert reset.value.kind == "connection" and reset.value.tries == 2
+    assert (await ask(settings)).text == "late"
 
 
 async def test_empty_content_and_length_are_their_own_kinds(fake_server, make_settings):

@@ -7,6 +7,7 @@ headers the whole file is the user message). Variables: ``train``, ``test_inputs
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -32,10 +33,8 @@ class PromptTemplate:
         """The chat messages of this template with ``values`` filled in."""
         import jinja2
 
-        env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=False,
-                                 autoescape=False)
         try:
-            text = env.from_string(self.text).render(**values)
+            text = _compiled(self.text).render(**values)
         except jinja2.TemplateError as exc:
             raise UsageError(f"--prompt {self.source}: {exc}") from None
         parts = _SECTION.split(text)
@@ -50,6 +49,15 @@ class PromptTemplate:
             raise UsageError(f"--prompt {self.source}: text must sit under a '### system' or "
                              "'### user' header, and a user section is required")
         return messages
+
+
+@functools.lru_cache(maxsize=32)
+def _compiled(text: str) -> Any:
+    """A template compiled once (compiling costs far more than rendering)."""
+    import jinja2
+
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
+    return env.from_string(text)
 
 
 def bundled_template(name: str) -> PromptTemplate:

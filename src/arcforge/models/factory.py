@@ -64,6 +64,7 @@ def get_model(spec: str, settings: Settings | None = None, base_url: str | None 
             base_url=url, api_key=key, policy=policy, timeout_s=settings.request_timeout_s,
             price=price, max_connections=max(8, settings.concurrency),
             token_param="max_completion_tokens" if provider == "openai" else "max_tokens",
+            transport=settings.http_transport,
         )
     if provider == "anthropic":
         key = _secret(settings, "anthropic_api_key")

@@ -1,0 +1,186 @@
+"""Throughput of the bench runner against the fake model server on loopback.
+
+(a) N requests answered after L seconds each, concurrency C: achieved throughput divided by
+    the ideal C/L, and the runner's CPU time per request (journal, log and progress bar
+    included), next to a plain semaphore loop over the ``openai`` SDK measured in the same
+    run.
+(b) A server that serves at most K requests at once and answers 429 beyond that; runner
+    started at C: throughput as a fraction of K/L, next to the plain loop with the SDK's own
+    retries.
+
+The server runs in its own process so that it does not share the runner's CPU.
+Usage: python benchmarks/bench_runner.py [--n 1000] [--latency 0.5] [--concurrency 64]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVER = ROOT / "tests" / "fakeserver.py"
+
+
+@dataclass
+class Result:
+    name: str
+    n: int
+    wall_s: float
+    cpu_s: float
+    ideal_rps: float
+    failures: int
+    rejected: int
+
+    @property
+    def rps(self) -> float:
+        return self.n / self.wall_s
+
+    @property
+    def ratio(self) -> float:
+        return self.rps / self.ideal_rps
+
+
+class Server:
+    """The fake server in a child process."""
+
+    def __init__(self, latency: float, max_concurrent: int | None, retry_after: str) -> None:
+        args = [sys.executable, str(SERVER), "--latency", str(latency), "--retry-after",
+                retry_after]
+        if max_concurrent:
+            args += ["--max-concurrent", str(max_concurrent)]
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline() if self.proc.stdout else ""
+        if not line.startswith("PORT "):
+            raise RuntimeError(f"the fake server did not start: {line!r}")
+        self.port = int(line.split()[1])
+        self.url = f"http://127.0.0.1:{self.port}/v1"
+
+    def stats(self) -> dict:
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/v1/stats") as response:
+            return json.loads(response.read())
+
+    def close(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+def synthetic_tasks(n: int) -> list:
+    import random
+
+    from arcforge.tasks import Pair, Task
+
+    rng = random.Random(7)
+
+    def grid() -> list[list[int]]:
+        return [[rng.randrange(10) for _ in range(5)] for _ in range(5)]
+
+    return [Task(f"b{i:05d}", (Pair(grid(), grid()), Pair(grid(), grid())), (Pair(grid()),))
+            for i in range(n)]
+
+
+async def plain_loop(url: str, n: int, concurrency: int, sdk_retries: int) -> int:
+    """The baseline: one AsyncOpenAI client, a semaphore, ``chat.completions.create``."""
+    import openai
+
+    client = openai.AsyncOpenAI(api_key="bench", base_url=url, max_retries=sdk_retries)
+    semaphore = asyncio.Semaphore(concurrency)
+    failures = 0
+
+    async def one(i: int) -> None:
+        nonlocal failures
+        async with semaphore:
+            try:
+                answer = await client.chat.completions.create(
+                    model="bench", messages=[{"role": "user", "content": f"task {i}"}])
+                assert answer.choices[0].message.content
+            except openai.OpenAIError:
+                failures += 1
+
+    await asyncio.gather(*(one(i) for i in range(n)))
+    await client.close()
+    return failures
+
+
+def measure(name: str, n: int, ideal: float, work) -> tuple[Result, object]:
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    outcome = work()
+    wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+    return Result(name, n, wall, cpu, ideal, 0, 0), outcome
+
+
+def run_runner(url: str, n: int, concurrency: int, out: Path) -> int:
+    from arcforge.config import load_settings
+    from arcforge.runs.config import RunConfig
+    from arcforge.runs.runner import Runner
+
+    settings = load_settings(overrides={
+        "model": "openai-compatible/bench", "base_url": url, "concurrency": concurrency,
+        "out": str(out), "request_timeout_s": 60.0,
+    }, env_file=None)
+    config = RunConfig("reasoning", settings, tasks=synthetic_tasks(n))
+    # the progress bar is drawn (to a buffer) so that its cost is measured too
+    console = Console(file=io.StringIO(), force_terminal=True, width=120)
+    result = asyncio.run(Runner(config, console=console).run())
+    return sum(result.errors.values())
+
+
+def phase(name: str, latency: float, max_concurrent: int | None, retry_after: str, n: int,
+          ideal: float, work) -> Result:
+    server = Server(latency, max_concurrent, retry_after)
+    try:
+        result, failures = measure(name, n, ideal, lambda: work(server.url))
+        result.failures = int(failures)
+        result.rejected = server.stats()["rejected_busy"]
+    finally:
+        server.close()
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=1000)
+    parser.add_argument("--latency", type=float, default=0.5)
+    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--k", type=int, default=20, help="server capacity in (b)")
+    parser.add_argument("--n-b", type=int, default=400)
+    parser.add_argument("--retry-after", default="1", help="Retry-After of the 429s in (b)")
+    args = parser.parse_args()
+    n, lat, c, k = args.n, args.latency, args.concurrency, args.k
+    out = Path(tempfile.mkdtemp(prefix="bench-runner-"))
+    results = [
+        phase("(a) plain semaphore loop, openai SDK", lat, None, "0", n, c / lat,
+              lambda url: asyncio.run(plain_loop(url, n, c, 0))),
+        phase("(a) arcforge runner", lat, None, "0", n, c / lat,
+              lambda url: run_runner(url, n, c, out)),
+        phase(f"(b) plain loop, SDK retries (5), K={k}", lat, k, args.retry_after, args.n_b,
+              k / lat, lambda url: asyncio.run(plain_loop(url, args.n_b, c, 5))),
+        phase(f"(b) arcforge runner, K={k}", lat, k, args.retry_after, args.n_b, k / lat,
+              lambda url: run_runner(url, args.n_b, c, out)),
+    ]
+    table = Table(title=f"bench runner: L={lat}s C={c}, (a) N={n}, (b) N={args.n_b} K={k} "
+                        f"Retry-After={args.retry_after}s; {os.cpu_count()} cores")
+    for column in ("case", "wall s", "req/s", "ideal req/s", "ratio", "CPU ms/req",
+                   "failed", "429s"):
+        table.add_column(column, justify="left" if column == "case" else "right")
+    for r in results:
+        table.add_row(r.name, f"{r.wall_s:.2f}", f"{r.rps:.1f}", f"{r.ideal_rps:.0f}",
+                      f"{r.ratio:.3f}", f"{1000 * r.cpu_s / r.n:.2f}", str(r.failures),
+                      str(r.rejected))
+    Console(width=140).print(table)
+
+
+if __name__ == "__main__":
+    main()
