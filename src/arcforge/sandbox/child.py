@@ -27,6 +27,7 @@ from typing import Any
 import landlock
 
 MAX_SIDE = 30
+MAX_INPUTS = 64  # the CPU ceiling of a child before it knows its job
 MAX_MESSAGE = 600
 SOLUTION_FILE = "<solution>"
 
@@ -92,21 +93,27 @@ def build_seccomp_program() -> SeccompProgram | None:
 
 
 def confine(
-    limits: Limits, n_inputs: int, scratch: str, result_fd: int, devnull: int,
+    limits: Limits, scratch: str, keep: tuple[int, ...], devnull: int,
     seccomp: SeccompProgram | None, landlock_abi: int,
 ) -> None:
-    """Make this freshly forked child safe to run untrusted code in (order matters)."""
+    """Make this freshly forked child safe to run untrusted code in (order matters).
+
+    Only the descriptors in ``keep`` stay open (stdin/stdout/stderr become /dev/null).
+    """
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGPIPE, signal.SIGCHLD):
         signal.signal(sig, signal.SIG_DFL)
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # oversized writes fail with EFBIG
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)  # output is discarded; stdin is empty
-    os.closerange(3, result_fd)  # every inherited descriptor but the result pipe
-    os.closerange(result_fd + 1, 1 << 16)
-    cpu = math.ceil(limits.timeout_s * (n_inputs + 1)) + 1
+    low = 3
+    for fd in sorted(keep):
+        os.closerange(low, fd)
+        low = fd + 1
+    os.closerange(low, 1 << 16)
     memory = limits.memory_mb << 20
+    ceiling = math.ceil(limits.timeout_s * (MAX_INPUTS + 1)) + 1
     for which, value in (
-        (resource.RLIMIT_CPU, cpu),
+        (resource.RLIMIT_CPU, ceiling),  # lowered to the job's own budget by limit_cpu
         (resource.RLIMIT_AS, memory),
         (resource.RLIMIT_DATA, memory),
         (resource.RLIMIT_FSIZE, limits.file_mb << 20),
@@ -129,6 +136,30 @@ def confine(
         )
     if seccomp is not None:
         seccomp.load()
+
+
+def limit_cpu(timeout_s: float, n_inputs: int) -> None:
+    """CPU seconds for loading plus ``n_inputs`` calls: a backstop behind the wall clock."""
+    cpu = math.ceil(timeout_s * (n_inputs + 1)) + 1
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+
+
+def serve_job(job_fd: int, result_fd: int, limits: Limits) -> None:
+    """Wait for the job (a line of input indices, then the request), run it, report."""
+    chunks = []
+    while chunk := os.read(job_fd, 1 << 16):
+        chunks.append(chunk)
+    os.close(job_fd)
+    data = b"".join(chunks)
+    if not data:
+        return  # the worker went away
+    head, _, body = data.partition(b"\n")
+    todo = json.loads(head)
+    request = json.loads(body)
+    limit_cpu(limits.timeout_s, len(todo))
+    items = [(i, request["inputs"][i]) for i in todo]
+    with os.fdopen(result_fd, "w", encoding="utf-8") as out:
+        run_program(request["code"], items, out)
 
 
 def _message(exc: BaseException) -> str:

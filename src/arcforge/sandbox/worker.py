@@ -36,6 +36,24 @@ _PR_SET_PDEATHSIG = 1
 
 
 @dataclass(slots=True)
+class Spare:
+    """A child forked and confined ahead of time, waiting for its job."""
+
+    pid: int
+    job_fd: int
+    result_fd: int
+    scratch: str
+    limits: child.Limits
+
+    def close(self) -> None:
+        for fd in (self.job_fd, self.result_fd):
+            if fd >= 0:
+                os.close(fd)
+        self.job_fd = self.result_fd = -1
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+@dataclass(slots=True)
 class ChildOutcome:
     loaded: bool = False
     load_error: str | None = None
@@ -54,6 +72,7 @@ class Worker:
         self.landlock_error: str | None = None
         self.nnp = False
         self.warm: list[str] = []
+        self.spare: Spare | None = None
 
     # --- start --------------------------------------------------------------------------
 
@@ -98,14 +117,14 @@ class Worker:
 
     # --- one program --------------------------------------------------------------------
 
-    def run(self, request: dict[str, Any]) -> dict[str, Any]:
+    def run(self, request: dict[str, Any], body: bytes) -> dict[str, Any]:
+        """Run the request's program on its inputs; a fresh child per attempt."""
         limits = child.Limits(float(request["timeout_s"]), int(request["memory_mb"]))
-        code: str = request["code"]
-        inputs: list[Any] = request["inputs"]
-        results: list[dict[str, Any] | None] = [None] * len(inputs)
-        todo = list(range(len(inputs)))
+        n = len(request["inputs"])
+        results: list[dict[str, Any] | None] = [None] * n
+        todo = list(range(n))
         while todo:
-            outcome = self._run_child(code, [(i, inputs[i]) for i in todo], limits)
+            outcome = self._run_child(body, todo, limits)
             if not outcome.loaded:
                 reason = outcome.load_error or outcome.stop or "the program did not load"
                 status = "timeout" if reason == "timeout" else "error"
@@ -113,7 +132,8 @@ class Worker:
                     results[i] = {"s": status, "err": _load_message(reason)}
                 break
             for i, result in outcome.results.items():
-                results[i] = result
+                if i in todo:
+                    results[i] = result
             todo = [i for i in todo if results[i] is None]
             if todo:  # the child stopped on todo[0]; the rest get a fresh child
                 stop = outcome.stop or "the program stopped without an answer"
@@ -122,32 +142,57 @@ class Worker:
                 todo = todo[1:]
         return {"results": results}
 
-    def _run_child(self, code: str, items: list[tuple[int, Any]],
-                   limits: child.Limits) -> ChildOutcome:
+    def prepare(self, limits: child.Limits) -> None:
+        """Fork and confine the next child now, so a request does not wait for it."""
+        if self.spare is not None and self.spare.limits == limits:
+            return
+        self._discard_spare()
         self.counter += 1
         scratch = os.path.join(self.scratch_root, f"p{self.counter}")
         os.mkdir(scratch, 0o700)
-        read_fd, write_fd = os.pipe()
+        job_read, job_write = os.pipe()
+        result_read, result_write = os.pipe()
         pid = os.fork()
-        if pid == 0:  # the child: confine, run, never return
+        if pid == 0:  # the child: confine, wait for a job, run it, never return
             try:
-                os.close(read_fd)
-                child.confine(limits, len(items), scratch, write_fd, self.devnull,
+                os.close(job_write)
+                os.close(result_read)
+                child.confine(limits, scratch, (job_read, result_write), self.devnull,
                               self.seccomp, self.landlock_abi)
             except BaseException as exc:
-                os.write(write_fd, json.dumps({"confine_error": repr(exc)}).encode() + b"\n")
+                os.write(result_write,
+                         json.dumps({"confine_error": repr(exc)}).encode() + b"\n")
                 os._exit(3)
             try:
-                with os.fdopen(write_fd, "w", encoding="utf-8") as out:
-                    child.run_program(code, items, out)
+                child.serve_job(job_read, result_write, limits)
             finally:
                 os._exit(0)
-        os.close(write_fd)
+        os.close(job_read)
+        os.close(result_write)
+        self.spare = Spare(pid, job_write, result_read, scratch, limits)
+
+    def _discard_spare(self) -> None:
+        spare, self.spare = self.spare, None
+        if spare is not None:
+            os.kill(spare.pid, signal.SIGKILL)
+            os.waitpid(spare.pid, 0)
+            spare.close()
+
+    def _run_child(self, body: bytes, todo: list[int], limits: child.Limits) -> ChildOutcome:
+        self.prepare(limits)
+        spare, self.spare = self.spare, None
+        assert spare is not None
         try:
-            return self._collect(pid, read_fd, limits.timeout_s)
+            try:
+                os.write(spare.job_fd, json.dumps(todo).encode() + b"\n")
+                _write_all(spare.job_fd, body)
+            except OSError:
+                pass  # the child died before reading: its result pipe says why
+            os.close(spare.job_fd)
+            spare.job_fd = -1
+            return self._collect(spare.pid, spare.result_fd, limits.timeout_s)
         finally:
-            os.close(read_fd)
-            shutil.rmtree(scratch, ignore_errors=True)
+            spare.close()
 
     def _collect(self, pid: int, fd: int, timeout_s: float) -> ChildOutcome:
         """Read the child's lines; a deadline of ``timeout_s`` per step (load, each input)."""
@@ -221,8 +266,9 @@ class Worker:
         if pid == 0:
             try:
                 os.close(read_fd)
-                child.confine(limits, 1, scratch, write_fd, self.devnull, self.seccomp,
+                child.confine(limits, scratch, (write_fd,), self.devnull, self.seccomp,
                               self.landlock_abi)
+                child.limit_cpu(limits.timeout_s, 1)
                 report = child.probe(self.scratch_root)
             except BaseException as exc:
                 report = {"confine_error": repr(exc)}
@@ -269,6 +315,12 @@ def _exit_reason(status: int) -> str:
     return f"the program exited with code {os.WEXITSTATUS(status)} before returning"
 
 
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
 def _read_exact(stream: Any, n: int) -> bytes | None:
     data = stream.read(n)
     return data if data is not None and len(data) == n else None
@@ -296,9 +348,12 @@ def main() -> None:
             return
         request = json.loads(body)
         nonce = request.get("nonce")
-        reply = worker.probe(request) if request.get("op") == "probe" else worker.run(request)
+        is_run = request.get("op") != "probe"
+        reply = worker.run(request, body) if is_run else worker.probe(request)
         reply["nonce"] = nonce
         send(reply)
+        if is_run:  # fork the next child while the host reads the reply
+            worker.prepare(child.Limits(float(request["timeout_s"]), int(request["memory_mb"])))
 
 
 if __name__ == "__main__":
