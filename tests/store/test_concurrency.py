@@ -16,6 +16,11 @@ WRITERS = 50
 
 
 def test_concurrent_votes_are_exact(store: Store) -> None:
+    check_concurrent_votes(store)
+
+
+def check_concurrent_votes(store: Store) -> None:
+    """50 threads, one user each, vote, flip and retract on 3 traces; scores must be exact."""
     store.import_tasks([make_task("aa11")])
     author = store.create_user("author")
     trace_ids = [store.add_trace("aa11", 0, author.id, f"idea {i}").id for i in range(3)]

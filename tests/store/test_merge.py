@@ -175,6 +175,7 @@ def test_dry_run_writes_nothing(store: Store, store_url: str, tmp_path: Path) ->
     result = runner.invoke(app, ["merge", str(path), "--dry-run", "--store", store_url])
     assert result.exit_code == 0, result.output
     assert "would add" in result.output and "dry run" in result.output
+    assert "2 tasks are not in the store" in " ".join(result.output.split())
     assert traces(store) == [] and store.list_runs() == []
     result = runner.invoke(app, ["merge", str(path), "--store", store_url])
     assert result.exit_code == 0, result.output

@@ -198,13 +198,16 @@ def merge(
 
     from arcforge.store.merge import merge_files
 
-    with _opened(store_url) as store, Progress(
-        TextColumn("reading"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=console,
-        transient=True,
-    ) as bar:
+    with (
+        _opened(store_url) as store,
+        Progress(
+            TextColumn("reading"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=console,
+            transient=True,
+        ) as bar,
+    ):
         task = bar.add_task("files", total=len(results_files))
         report = merge_files(
             store,
@@ -236,9 +239,10 @@ def merge(
     for author, n in sorted(report.authors.items()):
         console.print(f"{verb} {n:,} traces by {escape(author)}")
     if report.tasks_created:
+        were = "are" if dry_run else "were"
         console.print(
-            f"{report.tasks_created:,} tasks were not in the store: recorded without content "
-            "(import them to show their grids)"
+            f"{report.tasks_created:,} tasks {were} not in the store: their traces are kept "
+            "against the task id, without task content until the tasks are imported"
         )
     if report.added == 0:
         console.print("nothing new to add")

@@ -56,14 +56,20 @@ def ensure_users(
     return found
 
 
-def ensure_task_rows(session: Session, task_ids: Iterable[str]) -> int:
-    """Create missing task rows (without content); return how many were created."""
+def missing_tasks(session: Session, task_ids: Iterable[str]) -> list[str]:
+    """The ids among ``task_ids`` that have no task row yet, sorted."""
     ids = sorted(set(task_ids))
     known: set[str] = set()
     for part in chunks(ids):
         known.update(session.scalars(select(TaskRow.id).where(TaskRow.id.in_(part))))
+    return [i for i in ids if i not in known]
+
+
+def ensure_task_rows(session: Session, task_ids: Iterable[str]) -> int:
+    """Create missing task rows (without content); return how many were created."""
     stamp = now()
-    rows = [{"id": i, "source": None, "created_at": stamp} for i in ids if i not in known]
+    missing = missing_tasks(session, task_ids)
+    rows = [{"id": i, "source": None, "created_at": stamp} for i in missing]
     if rows:
         session.execute(TaskRow.__table__.insert(), rows)
     return len(rows)

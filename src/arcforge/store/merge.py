@@ -31,7 +31,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from arcforge.runs.records import SampleRecord
-from arcforge.store.bulk import ensure_task_rows, ensure_users, existing_values
+from arcforge.store.bulk import (
+    ensure_task_rows,
+    ensure_users,
+    existing_values,
+    missing_tasks,
+)
 from arcforge.store.engine import now
 from arcforge.store.errors import InputFileError
 from arcforge.store.files import load_json_file, problems_error
@@ -43,11 +48,19 @@ from arcforge.store.users import name_key
 from arcforge.tasks import Problem
 
 KINDS = ("reasoning", "code")
+RECORD_CHECKS: dict[str, Callable[[Any], bool]] = {
+    "run_id": lambda v: isinstance(v, str) and v != "",
+    "kind": lambda v: v in KINDS,
+    "task_id": lambda v: isinstance(v, str) and v != "",
+    "task_version": lambda v: type(v) is int and v >= 0,
+    "sample": lambda v: type(v) is int and v >= 0,
+    "model": lambda v: isinstance(v, str) and v.strip() != "",
+}
 
 
 @dataclass(frozen=True, slots=True)
 class MergeItem:
-    """One reasoning that becomes one trace."""
+    """One reasoning that becomes one trace; ``key`` makes merging it idempotent."""
 
     task_id: str
     task_version: int
@@ -56,18 +69,21 @@ class MergeItem:
     sample: int | None
     text: str
     created_at: float | None
+    text_hash: str = field(init=False)
+    key: str = field(init=False)
 
-    @property
-    def key(self) -> str:
+    def __post_init__(self) -> None:
+        digest = text_hash(self.text)
         parts = [
             self.run_id or "",
             name_key(self.author),
             self.task_id,
             self.task_version,
             self.sample,
-            text_hash(self.text),
+            digest,
         ]
-        return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+        object.__setattr__(self, "text_hash", digest)
+        object.__setattr__(self, "key", hashlib.sha256(json.dumps(parts).encode()).hexdigest())
 
 
 @dataclass
@@ -138,17 +154,9 @@ def _record(d: Any, where: str, report: FileReport) -> None:
     file = report.path
     if not isinstance(d, dict):
         raise problems_error([Problem(file, where, "expected a record object")], "merged")
-    checks: dict[str, Callable[[Any], bool]] = {
-        "run_id": lambda v: isinstance(v, str) and v != "",
-        "kind": lambda v: v in KINDS,
-        "task_id": lambda v: isinstance(v, str) and v != "",
-        "task_version": lambda v: type(v) is int and v >= 0,
-        "sample": lambda v: type(v) is int and v >= 0,
-        "model": lambda v: isinstance(v, str) and v.strip() != "",
-    }
     bad = [
         Problem(file, f"{where}.{k}", "missing" if k not in d else f"{d[k]!r} is not valid")
-        for k, ok in checks.items()
+        for k, ok in RECORD_CHECKS.items()
         if k not in d or not ok(d[k])
     ]
     if d.get("error") is not None and not isinstance(d.get("error"), dict):
@@ -335,7 +343,10 @@ def _apply(session: Session, report: MergeReport) -> None:
             f.added += 1
             new.append(item)
             report.authors[item.author] = report.authors.get(item.author, 0) + 1
-    if report.dry_run or not new:
+    if report.dry_run:
+        report.tasks_created = len(missing_tasks(session, [i.task_id for i in new]))
+        return
+    if not new:
         return
     users = ensure_users(
         session, {i.author: "model" for i in new}, imported=False, strict_kind=True
@@ -366,7 +377,7 @@ def _apply(session: Session, report: MergeReport) -> None:
             "run_id": i.run_id,
             "sample": i.sample,
             "text": i.text,
-            "text_hash": text_hash(i.text),
+            "text_hash": i.text_hash,
             "merge_key": i.key,
             "created_at": i.created_at if i.created_at is not None else stamp,
             "score_base": 0,
