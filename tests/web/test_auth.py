@@ -7,8 +7,10 @@ import stat
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
+from arcforge.errors import ArcforgeError
 from arcforge.web.app import create_app
 from arcforge.web.security import SESSION_COOKIE, hash_password
 from arcforge.web.settings import WebSettings
@@ -150,6 +152,14 @@ def test_secret_key_file_is_private_and_kept_across_restarts(settings: WebSettin
     with TestClient(create_app(settings)) as c2:
         c2.cookies.set(SESSION_COOKIE, cookie)
         assert c2.get("/api/me").json()["user"]["name"] == "alice"
+
+
+def test_a_secret_key_readable_by_others_is_refused(settings: WebSettings) -> None:
+    with TestClient(create_app(settings)):
+        pass
+    os.chmod(settings.secret_file, 0o644)
+    with pytest.raises(ArcforgeError, match="readable by other users"):
+        create_app(settings)
 
 
 def test_private_mode_refuses_anonymous_readers(settings: WebSettings) -> None:
