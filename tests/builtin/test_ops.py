@@ -35,6 +35,9 @@ INFERRED_STEPS = [
     Step("scale_up", "scale_up", (("rows", 1), ("cols", 3))),
     Step("tile", "tile", (("rows", 3), ("cols", 1))),
     Step("scale_down", "scale_down", (("rows", 2), ("cols", 1))),
+    Step("fill_boxes", "fill_boxes", (("colour", 3),)),
+    Step("paint_inside", "paint_inside", (("colour", 2),)),
+    Step("window", "window", (("corner", "br"), ("rows", 2), ("cols", 3))),
 ]
 STEPS = [op.step() for op in FIXED] + INFERRED_STEPS
 
@@ -50,6 +53,7 @@ def sample_grids(training: dict) -> list[list[list[int]]]:
         [[1, 1, 1, 1], [1, 0, 0, 1], [1, 0, 0, 1], [1, 1, 1, 1]],
         [[2, 0, 2], [5, 5, 5], [0, 2, 0]],
         [[1, 0, 5, 1, 0, 5, 0, 1], [0, 1, 5, 0, 1, 5, 1, 0]],
+        [[0, 0, 0], [0, 4, 0], [0, 4, 0], [0, 0, 0]],
     ]
     for tid in ("007bbfb7", "00d62c1b", "0520fde7", "1f85a75f", "3631a71a", "a416b8f3"):
         grids += [p.input for p in training[tid].train[:2]]

@@ -154,6 +154,25 @@ FIXED: tuple[FixedOp, ...] = (
                             ("fewest", "has the fewest coloured cells"),
                             ("unique", "no other block repeats"))
     ),
+    _fixed("overlay_blocks", "overlay_cells", "any",
+           "lay all blocks between separator lines over each other, the first on top",
+           last_on_top=False),
+    _fixed("overlay_blocks_rev", "overlay_cells", "any",
+           "lay all blocks between separator lines over each other, the last on top",
+           last_on_top=True),
+    _fixed("count_to_row", "count_to_row", "any",
+           "answer a row with one cell per coloured cell, in that colour"),
+    *(
+        _fixed(f"shift_{d}", "shift", "same", f"move the whole picture one cell {d}",
+               dy=dy, dx=dx)
+        for d, dy, dx in (("down", 1, 0), ("up", -1, 0), ("left", 0, -1), ("right", 0, 1))
+    ),
+    *(
+        _fixed(f"rays_{d}", "rays", "same",
+               f"extend every coloured cell {d} over the background until something stops it",
+               direction=d)
+        for d in ("down", "up", "left", "right")
+    ),
     _fixed("untile", "untile", "any",
            "keep the smallest block whose repetition makes up the grid"),
     _fixed("dedup_rows", "dedup_rows", "any", "collapse repeated consecutive rows into one"),
@@ -237,5 +256,14 @@ INFERRED: tuple[InferredOp, ...] = (
     InferredOp("scale_down", "scale_down", infer.infer_shrink,
                lambda kw: f"scale down: every {kw['rows']}x{kw['cols']} block becomes one cell "
                "of its main colour"),
+    InferredOp("fill_boxes", "fill_boxes", infer.infer_paint_colour,
+               lambda kw: f"paint colour {kw['colour']} on the background inside each "
+               "object's bounding box"),
+    InferredOp("paint_inside", "paint_inside", infer.infer_paint_colour,
+               lambda kw: f"paint colour {kw['colour']} on the inner cells of every object"),
+    InferredOp("window", "window", infer.infer_window,
+               lambda kw: f"keep the {kw['rows']}x{kw['cols']} window at the "
+               + {"tl": "top-left", "tr": "top-right", "bl": "bottom-left",
+                  "br": "bottom-right"}[kw["corner"]] + " corner"),
     InferredOp("crop_colour", "crop_colour", infer.infer_crop_colour, _describe_crop_colour),
 )

@@ -117,7 +117,7 @@ def infer_recolour(xs: Grids, ys: Grids) -> Proposals:
         return []
     found = []
     bgs = [background(x) for x in xs]
-    if any(not np.array_equal(x == bg, y == bg) for x, y, bg in zip(xs, ys, bgs, strict=True)):
+    if any((y[x == bg] != bg).any() for x, y, bg in zip(xs, ys, bgs, strict=True)):
         return []
     if all(np.array_equal(x, y) for x, y in zip(xs, ys, strict=True)):
         return []
@@ -189,3 +189,26 @@ def infer_shrink(xs: Grids, ys: Grids) -> Proposals:
     """Scale-down factors from the input/output size ratio."""
     ratio = _ratio(xs, ys, grow=False)
     return [] if ratio is None else [{"rows": ratio[0], "cols": ratio[1]}]
+
+
+def infer_window(xs: Grids, ys: Grids) -> Proposals:
+    """Corner windows of the (common) output size that hold each output."""
+    if len({y.shape for y in ys}) != 1:
+        return []
+    rows, cols = ys[0].shape
+    found = []
+    for corner in ("tl", "tr", "bl", "br"):
+        ok = True
+        for x, y in zip(xs, ys, strict=True):
+            h, w = x.shape
+            if rows > h or cols > w or (rows, cols) == (h, w):
+                ok = False
+                break
+            top = 0 if corner[0] == "t" else h - rows
+            left = 0 if corner[1] == "l" else w - cols
+            if not np.array_equal(x[top : top + rows, left : left + cols], y):
+                ok = False
+                break
+        if ok:
+            found.append({"corner": corner, "rows": rows, "cols": cols})
+    return found

@@ -163,9 +163,23 @@ def separator_lines(g: np.ndarray) -> tuple[list[int], list[int]]:
     return rows, cols
 
 
+def square_blocks(g: np.ndarray) -> list[np.ndarray]:
+    """A grid whose long side is a multiple of its short side, cut into squares."""
+    h, w = g.shape
+    if h > w and h % w == 0:
+        return [g[i : i + w] for i in range(0, h, w)]
+    if w > h and w % h == 0:
+        return [g[:, i : i + h] for i in range(0, w, h)]
+    raise ValueError("no separator line and not a row or column of squares")
+
+
 def grid_cells(g: np.ndarray) -> list[np.ndarray]:
-    """The blocks between separator lines, in reading order."""
-    rows, cols = separator_lines(g)
+    """The blocks between separator lines, in reading order (without separator lines:
+    the squares of a grid made of a row or column of squares)."""
+    try:
+        rows, cols = separator_lines(g)
+    except ValueError:
+        return square_blocks(g)
 
     def spans(lines: list[int], n: int) -> list[tuple[int, int]]:
         edges = [-1, *lines, n]
@@ -194,3 +208,36 @@ def pick_cell(g: np.ndarray, which: str) -> np.ndarray:
     if len(chosen) != 1:
         raise ValueError(f"{len(chosen)} blocks qualify as {which}, expected exactly 1")
     return chosen[0]
+
+
+def overlay_cells(g: np.ndarray, last_on_top: bool) -> np.ndarray:
+    """Lay all blocks (see ``grid_cells``) over each other; occupied cells hide the ones
+    beneath. The first block is on top unless ``last_on_top``."""
+    bg = background(g)
+    cells = grid_cells(g)
+    if len({c.shape for c in cells}) != 1:
+        raise ValueError("blocks of different sizes")
+    order = cells if last_on_top else cells[::-1]
+    out = order[0].copy()
+    for cell in order[1:]:
+        out = np.where(cell != bg, cell, out)
+    return out
+
+
+def shift(g: np.ndarray, dy: int, dx: int) -> np.ndarray:
+    """Move the whole picture by (dy, dx) cells; cells shifted in are background."""
+    h, w = g.shape
+    out = np.full_like(g, background(g))
+    out[max(dy, 0) : h + min(dy, 0), max(dx, 0) : w + min(dx, 0)] = \
+        g[max(-dy, 0) : h + min(-dy, 0), max(-dx, 0) : w + min(-dx, 0)]
+    return out
+
+
+def window(g: np.ndarray, corner: str, rows: int, cols: int) -> np.ndarray:
+    """The rows x cols window at one corner (``tl``, ``tr``, ``bl`` or ``br``)."""
+    h, w = g.shape
+    if rows > h or cols > w:
+        raise ValueError(f"a {rows}x{cols} window does not fit in {h}x{w}")
+    top = 0 if corner[0] == "t" else h - rows
+    left = 0 if corner[1] == "l" else w - cols
+    return g[top : top + rows, left : left + cols]

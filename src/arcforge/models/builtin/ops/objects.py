@@ -121,3 +121,14 @@ def crop_colour(g: np.ndarray, colour: int, inner: bool) -> np.ndarray:
     if bottom <= top or right <= left:
         raise ValueError(f"nothing inside the frame of colour {colour}")
     return g[top:bottom, left:right]
+
+
+def fill_boxes(g: np.ndarray, colour: int) -> np.ndarray:
+    """Paint ``colour`` on the background cells inside each object's bounding box."""
+    bg = background(g)
+    out = g.copy()
+    for mask in object_masks(g, bg, True, True):
+        top, bottom, left, right = mask_bbox(mask)
+        box = out[top:bottom, left:right]
+        box[box == bg] = colour
+    return out

@@ -105,3 +105,40 @@ def count_colour(g: np.ndarray, which: str) -> np.ndarray:
     least = int(present[np.argmin(counts[present])])
     colour = int(np.argmax(counts)) if which == "most" else least
     return np.array([[colour]])
+
+
+def rays(g: np.ndarray, direction: str) -> np.ndarray:
+    """Extend every coloured cell into a line towards one side, over background only,
+    until the edge or another coloured cell."""
+    bg = background(g)
+    turns = {"down": 0, "left": 1, "up": 2, "right": 3}[direction]
+    work = np.rot90(g, turns).copy()
+    for r in range(1, work.shape[0]):
+        fill = (work[r] == bg) & (work[r - 1] != bg)
+        work[r][fill] = work[r - 1][fill]
+    return np.rot90(work, -turns)
+
+
+def paint_inside(g: np.ndarray, colour: int) -> np.ndarray:
+    """Paint ``colour`` on the inner cells of objects (all 4 neighbours of their colour)."""
+    h, w = g.shape
+    inner = np.zeros((h, w), dtype=bool)
+    if h >= 3 and w >= 3:
+        core = g[1:-1, 1:-1]
+        inner[1:-1, 1:-1] = (
+            (core != background(g))
+            & (g[:-2, 1:-1] == core)
+            & (g[2:, 1:-1] == core)
+            & (g[1:-1, :-2] == core)
+            & (g[1:-1, 2:] == core)
+        )
+    return np.where(inner, colour, g)
+
+
+def count_to_row(g: np.ndarray) -> np.ndarray:
+    """A 1 x n row of the grid's one non-background colour, n = how many cells have it."""
+    bg = background(g)
+    cells = g[g != bg]
+    if cells.size == 0 or cells.size > 30 or (cells != cells[0]).any():
+        raise ValueError("not 1-30 cells of a single non-background colour")
+    return np.full((1, cells.size), cells[0])
