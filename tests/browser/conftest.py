@@ -103,6 +103,7 @@ def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Studio]:
     from arcforge.web.app import create_app
     from arcforge.web.settings import WebSettings
 
+    ARTIFACTS.mkdir(exist_ok=True)
     root = tmp_path_factory.mktemp("studio")
     data = root / "tasks"
     data.mkdir()

@@ -45,7 +45,6 @@ def test_sign_up_and_solve_by_editing(studio: Studio, page: Page) -> None:
             page.keyboard.press(str(colour))
             click_cell(page, "output", r, c)
     assert read_grid(page) == answer
-    ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "solve-view.png"), full_page=True)
 
     page.click("#submit")
@@ -226,6 +225,11 @@ def test_task_list_search_filters_pages_and_navigation(studio: Studio, page: Pag
     rows = page.locator("#task-list tbody tr[data-task]")
     expect(rows).to_have_count(2)
     expect(page.locator("#total")).to_contain_text("5 tasks")
+    # each row shows its first demonstration, drawn from the task
+    first = studio.tasks["007bbfb7"].train[0]
+    page.wait_for_selector('.grid-view[data-grid="thumb-007bbfb7-output"]')
+    assert read_grid(page, "thumb-007bbfb7-input") == first.input
+    assert read_grid(page, "thumb-007bbfb7-output") == first.output
     page.click("#pager .next")
     expect(rows.first).to_have_attribute("data-task", "27a28665")
     page.keyboard.press("/")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from playwright.sync_api import Browser, BrowserContext, Page, expect
-from tests.browser.conftest import PageWatch, Studio, api_signup
+from tests.browser.conftest import ARTIFACTS, PageWatch, Studio, api_signup
 
 TASK = "a740d043"
 
@@ -28,7 +28,8 @@ def test_traces_arrive_live_in_another_page(
         open_traces(reader, studio)
         expect(reader.locator("#trace-list .empty")).to_be_visible()
 
-        page.fill("#trace-text", "Remove the **blue** background.\n\n1. crop\n2. recolour")
+        page.fill("#trace-text", "Remove the **blue** background.\n\n1. crop to the shape\n"
+              "2. recolour it: `0 -> 2`\n\n> every demonstration agrees")
         page.click("#add-trace")
         mine = page.locator("article.trace")
         expect(mine).to_have_count(1)
@@ -41,6 +42,7 @@ def test_traces_arrive_live_in_another_page(
         expect(theirs.locator(".author")).to_have_text("writer")
         expect(theirs.locator(".remove-trace")).to_have_count(0)  # not the reader's
 
+        reader.screenshot(path=str(ARTIFACTS / "traces-live.png"))
         # vote up: the score changes here and in the writer's page; a second click retracts
         up = theirs.locator('button[aria-label="vote up"]')
         up.click()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from playwright.sync_api import BrowserContext, Page, expect
-from tests.browser.conftest import Studio, api_signup, read_grid
+from tests.browser.conftest import ARTIFACTS, Studio, api_signup, read_grid
 
 from arcforge.grids import dihedral
 
@@ -45,6 +45,7 @@ def test_sign_a_variation_and_navigate_to_it(
     def recolour(g: list[list[int]]) -> list[list[int]]:
         return [[{1: 2, 2: 1}.get(v, v) for v in row] for row in dihedral(g, "rot90")]
 
+    page.screenshot(path=str(ARTIFACTS / "variation-signed.png"), full_page=True)
     assert read_grid(page, "train-0-input") == recolour(task.train[0].input)
     assert read_grid(page, "test-input") == recolour(task.test[0].input)
 

@@ -2,6 +2,7 @@
 
 import { enc, get, query } from "./api.js";
 import { $, fill, h, isTyping, toast } from "./dom.js";
+import { GridView } from "./grid.js";
 import { mountHeader } from "./header.js";
 
 const PAGE = Math.min(500, Math.max(1, Number(new URLSearchParams(location.search).get("limit")) || 50));
@@ -84,8 +85,8 @@ async function main() {
     h("section.browser-list",
       h("div.list-status", h("span#total"), h("span.spacer"), h("nav.pager#pager")),
       h("table#task-list.tasks",
-        h("thead", h("tr", h("th.num", "#"), h("th", "task"), h("th.num", "variations"), h("th.num", "traces"),
-          h("th.num", "attempts"), h("th", "solved"))),
+        h("thead", h("tr", h("th.num", "#"), h("th", "task"), h("th", "first demonstration"), h("th.num", "variations"),
+          h("th.num", "traces"), h("th.num", "attempts"), h("th", "solved"))),
         h("tbody")),
       h("div.list-status", h("span.spacer"), h("nav.pager#pager-bottom"))));
   document.addEventListener("keydown", (e) => {
@@ -121,26 +122,75 @@ async function load() {
   } catch (err) {
     if (seq !== loadSeq) return;
     tbody.classList.remove("stale");
-    fill(tbody, h("tr", h("td.error", { colspan: 6 }, `Cannot load tasks: ${err.message}`)));
+    fill(tbody, h("tr", h("td.error", { colspan: 7 }, `Cannot load tasks: ${err.message}`)));
     return;
   }
   if (seq !== loadSeq) return;
   lastTotal = data.total;
   tbody.classList.remove("stale");
   const src = enc(state.source);
-  fill(tbody, data.items.length ? data.items.map((t) => h("tr", { dataset: { task: t.id } },
+  fill(tbody, data.items.length ? data.items.map((t) => h("tr", {
+    dataset: { task: t.id },
+    onclick: (e) => { if (!e.target.closest("a")) location.href = `/task/${enc(t.id)}?source=${src}`; },
+  },
     h("td.num.dim", String(t.number)),
     h("td", h("a.task-link.mono", { href: `/task/${enc(t.id)}?source=${src}` }, t.id)),
+    h("td.thumb-cell", thumbnail(t.id)),
     h("td.num", count(t.versions - 1, "variation")),
     h("td.num", count(t.traces)),
     h("td.num", count(t.attempts)),
     h("td", t.solved_by_me ? h("span.badge.ok", { title: "you solved this task" }, "✓ solved") : ""),
-  )) : h("tr", h("td.empty", { colspan: 6 }, "No task matches.")));
+  )) : h("tr", h("td.empty", { colspan: 7 }, "No task matches.")));
   const first = data.total ? data.offset + 1 : 0;
   fill($("#total"), `${data.total} task${data.total === 1 ? "" : "s"}`,
     data.total ? h("span.dim", ` · showing ${first}–${data.offset + data.items.length}`) : "");
   renderPager($("#pager"), data.total);
   renderPager($("#pager-bottom"), data.total);
+}
+
+// ---- thumbnails: the first demonstration of each visible task, fetched lazily ----------
+
+const thumbCache = new Map();
+const thumbQueue = [];
+let thumbsLoading = 0;
+const observer = "IntersectionObserver" in window ? new IntersectionObserver((entries) => {
+  for (const entry of entries) {
+    if (!entry.isIntersecting) continue;
+    observer.unobserve(entry.target);
+    thumbQueue.push(entry.target);
+  }
+  pumpThumbs();
+}, { rootMargin: "200px" }) : null;
+
+function thumbnail(id) {
+  const el = h("div.thumb", { dataset: { task: id, source: state.source } });
+  const key = `${state.source}\n${id}`;
+  if (thumbCache.has(key)) drawThumb(el, thumbCache.get(key), id);
+  else if (observer) observer.observe(el);
+  return el;
+}
+
+function pumpThumbs() {
+  while (thumbsLoading < 4 && thumbQueue.length) {
+    const el = thumbQueue.shift();
+    if (!el.isConnected) continue;
+    const { task: id, source } = el.dataset;
+    thumbsLoading++;
+    get(`/api/tasks/${enc(id)}${query({ source })}`)
+      .then((task) => {
+        const pair = task.train[0];
+        thumbCache.set(`${source}\n${id}`, pair);
+        drawThumb(el, pair, id);
+      })
+      .catch(() => { el.textContent = ""; })
+      .finally(() => { thumbsLoading--; pumpThumbs(); });
+  }
+}
+
+function drawThumb(el, pair, id) {
+  const size = { maxWidth: 72, maxHeight: 48, maxCell: 6, minCell: 1, lines: false };
+  fill(el, new GridView(pair.input, { ...size, name: `thumb-${id}-input` }).el, h("span.arrow", "→"),
+    new GridView(pair.output, { ...size, name: `thumb-${id}-output` }).el);
 }
 
 function count(n) {

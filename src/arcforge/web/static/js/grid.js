@@ -30,6 +30,7 @@ export class GridView {
   /**
    * @param {number[][]} grid
    * @param {{cell?: number, maxWidth?: number, maxHeight?: number, maxCell?: number,
+   *          minCell?: number, lines?: boolean (false: no grid lines, for thumbnails),
    *          numbers?: boolean, label?: string, name?: string}} options
    */
   constructor(grid, options = {}) {
@@ -60,10 +61,10 @@ export class GridView {
 
   layout() {
     const o = this.options;
-    const css = o.cell || fitCell(this.rows, this.cols, o.maxWidth || 360, o.maxHeight || 360, o.maxCell || 32);
+    const css = o.cell || fitCell(this.rows, this.cols, o.maxWidth || 360, o.maxHeight || 360, o.maxCell || 32, o.minCell);
     this.dpr = window.devicePixelRatio || 1;
     this.cs = Math.max(2, Math.round(css * this.dpr)); // device pixels per cell, lines included
-    this.line = Math.max(1, Math.round(this.dpr));
+    this.line = o.lines === false ? 0 : Math.max(1, Math.round(this.dpr));
     const w = this.cols * this.cs + this.line;
     const hgt = this.rows * this.cs + this.line;
     this.canvas.width = w;

@@ -150,11 +150,16 @@ function fetchTask(version) {
   return get(`/api/tasks/${enc(state.taskId)}?${q}`);
 }
 
+let loadSeq = 0;
+
 async function loadTask(version, push, pending = null) {
+  const seq = ++loadSeq;
   let task;
   try {
     task = await (pending || fetchTask(version));
+    if (seq !== loadSeq) return; // a later navigation won
   } catch (err) {
+    if (seq !== loadSeq) return;
     if (err instanceof ApiError && err.status === 401) {
       location.href = `/login?next=${enc(location.pathname + location.search)}`;
       return;
@@ -189,23 +194,25 @@ async function openVersion(version, refresh = false) {
 
 /** Refetch the version list only (a variation was signed or removed elsewhere). */
 async function refreshVersions() {
-  const q = new URLSearchParams({ version: String(state.version) });
-  if (state.source) q.set("source", state.source);
+  const shown = state.task;
   try {
-    const fresh = await get(`/api/tasks/${enc(state.taskId)}?${q}`);
-    state.task.versions = fresh.versions;
-    state.task.signed_by = fresh.signed_by;
+    const fresh = await fetchTask(shown.version);
+    if (state.task !== shown) return; // another version was opened meanwhile
+    shown.versions = fresh.versions;
+    shown.signed_by = fresh.signed_by;
     renderTaskbar();
-    if (!variations.el.hidden || variations.task) variations.setTask(state.task, state.user);
+    if (!variations.el.hidden || variations.task) variations.setTask(shown, state.user);
   } catch {
-    // the current version may have been removed; keep what is shown
+    // the version shown may have been removed; keep what is shown
   }
 }
 
 async function loadAttempts() {
   if (!state.user) return;
+  const shown = state.task;
   try {
-    const data = await get(`/api/tasks/${enc(state.taskId)}/attempts?version=${state.version}`);
+    const data = await get(`/api/tasks/${enc(state.taskId)}/attempts?version=${shown.version}`);
+    if (state.task !== shown) return;
     state.attemptsLeft = data.attempts_left;
     for (const a of data.items) if (a.correct) state.solved.add(a.test_index);
     renderTestNav();
@@ -224,6 +231,7 @@ function renderTaskbar() {
     ? h("a.button", { href: `/task/${enc(id)}${src}`, rel, id: `${rel}-task`, title: `${rel === "prev" ? "Previous" : "Next"} task (Alt+${rel === "prev" ? "←" : "→"})` }, label)
     : h("span.button.disabled", label);
   const versions = (t.versions || []).filter((v) => !v.removed || v.version === t.version);
+  const current = versions.find((v) => v.version === t.version);
   fill(ui.taskbar,
     taskLink(t.prev, "‹", "prev"),
     h("div.task-title",
@@ -240,6 +248,7 @@ function renderTaskbar() {
       onclick: (e) => { e.preventDefault(); openVersion(v.version); },
     }, `v${v.version}`, v.version ? h("span.dim", ` ${describeSpec(v.transform)}`) : null))),
     h("span.spacer"),
+    current?.removed ? h("span.badge.bad#removed-version", { title: "this version was removed; it can be viewed but not solved" }, "removed") : null,
     h("div.signers#signers", t.version === 0 && !t.signed_by?.length ? h("span.dim", "original")
       : [h("span.dim", "signed by "), t.signed_by?.length ? t.signed_by.join(", ") : "nobody"]));
 }
@@ -464,7 +473,8 @@ function onKey(e) {
     e.preventDefault();
     return;
   }
-  if (editor.handleKey(e)) { e.preventDefault(); return; }
+  const textSelected = (e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "c" && String(document.getSelection() || "");
+  if (!textSelected && editor.handleKey(e)) { e.preventDefault(); return; }
   if (e.ctrlKey || e.metaKey || e.altKey) return;
   if (e.key === "n" || e.key === "N") setNumbers(!state.numbers);
   else if (e.key === "[") setTest(state.testIndex - 1);

@@ -141,9 +141,17 @@ export class VariationsPanel {
       return;
     }
     this.specView.textContent = JSON.stringify(spec);
+    const identity = spec.length === 1 && spec[0].op === "identity";
     this.signButton.disabled = !this.user;
-    this.signButton.title = this.user ? "" : "log in to sign";
+    this.signButton.textContent = identity ? `Sign v${this.task.version} as it is` : "Sign variation";
+    this.signButton.title = !this.user ? "log in to sign"
+      : identity ? "add your signature to this version (you checked it)" : "store the transformed task as a version signed by you";
     clearTimeout(this.previewTimer);
+    if (identity) {
+      this.previewSeq++;
+      fill(this.preview, h("p.dim", "Choose a transformation to preview it."));
+      return;
+    }
     this.previewTimer = setTimeout(() => this.loadPreview(spec), 200);
   }
 
@@ -213,7 +221,7 @@ export class VariationsPanel {
     const t = this.task;
     fill(this.versionList, (t.versions || []).map((v) => {
       const current = v.version === t.version;
-      const signers = v.signed_by?.length ? v.signed_by.join(", ") : "nobody yet";
+      const signers = v.signed_by?.length ? v.signed_by.join(", ") : v.version === 0 ? "nobody (original data)" : "nobody yet";
       return h("li.version", {
         class: [current ? "current" : "", v.removed ? "removed" : ""].join(" "),
         dataset: { version: String(v.version) },
