@@ -253,3 +253,25 @@ def test_task_list_search_filters_pages_and_navigation(studio: Studio, page: Pag
     page.wait_for_url("**/task/*")
     page.wait_for_selector("body[data-ready=true]")
     assert page.locator(".task-title h1").inner_text() in studio.tasks
+
+
+def test_log_in_log_out_and_refusals(studio: Studio, page: Page) -> None:
+    api_signup(page, studio.url, "returning")
+    page.goto(f"{studio.url}/")
+    page.click("#logout")
+    expect(page.locator("#login-link")).to_be_visible()
+    # without an account the editor works but submitting asks for a login
+    open_task(page, studio, "25ff71a9")
+    expect(page.locator("#submit")).to_be_disabled()
+    expect(page.locator("#attempts-left")).to_contain_text("Log in to submit")
+    page.click("#attempts-left a")
+    page.wait_for_url("**/login?next=*")
+    page.fill("#username", "returning")
+    page.fill("#password", "wrong password")
+    page.click("#login-submit")
+    expect(page.locator("#login-error")).to_be_visible()
+    page.fill("#password", "correct horse battery")
+    page.click("#login-submit")
+    page.wait_for_url("**/task/25ff71a9")  # back where the login was asked for
+    expect(page.locator(".account .user")).to_have_text("returning")
+    expect(page.locator("#submit")).to_be_enabled()

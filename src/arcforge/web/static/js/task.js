@@ -248,6 +248,7 @@ function renderTaskbar() {
       onclick: (e) => { e.preventDefault(); openVersion(v.version); },
     }, `v${v.version}`, v.version ? h("span.dim", ` ${describeSpec(v.transform)}`) : null))),
     h("span.spacer"),
+    t.source_differs ? h("span.badge.error", { title: `${t.source} has another task with this id; the studio serves the one imported first` }, "differs from source") : null,
     current?.removed ? h("span.badge.bad#removed-version", { title: "this version was removed; it can be viewed but not solved" }, "removed") : null,
     h("div.signers#signers", t.version === 0 && !t.signed_by?.length ? h("span.dim", "original")
       : [h("span.dim", "signed by "), t.signed_by?.length ? t.signed_by.join(", ") : "nobody"]));
