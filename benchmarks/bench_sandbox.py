@@ -55,6 +55,12 @@ print(json.dumps([namespace["solve_task"]([list(r) for r in g]) for g in request
 """
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and of every child it has reaped (workers included)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 def timed(seconds: float, step: Callable[[], int]) -> tuple[int, float]:
     """Call ``step`` (returns programs done) until ``seconds`` pass; (programs, elapsed)."""
     done, start = 0, time.perf_counter()
@@ -93,19 +99,62 @@ def _numpy_path() -> str:
     return os.path.dirname(os.path.dirname(numpy.__file__))
 
 
+def descendants_cpu() -> float:
+    """CPU seconds used so far by every live descendant process (and the children each
+    has reaped), read from /proc: bubblewrap workers are reaped inside their namespace."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                fields = fh.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry)] = int(fields[1])
+        times[int(entry)] = sum(int(x) for x in fields[11:15]) / tick
+    own, total, frontier = os.getpid(), 0.0, [os.getpid()]
+    while frontier:
+        parent = frontier.pop()
+        for pid, ppid in parents.items():
+            if ppid == parent and pid != own:
+                total += times[pid]
+                frontier.append(pid)
+    return total
+
+
+def own_cpu() -> float:
+    t = os.times()
+    return t.user + t.system
+
+
 async def pooled(code: str, seconds: float, workers: int, isolation: str | None,
-                 in_flight: int) -> tuple[int, float]:
+                 in_flight: int) -> tuple[int, float, float]:
+    """Programs run, seconds taken and CPU seconds per program (host and workers), with
+    ``in_flight`` requests kept waiting on the pool."""
     async with SandboxPool(workers=workers, timeout_s=10, isolation=isolation) as pool:
         check_run = await pool.verify(code, TASK)
         bad = [p for p in check_run.pairs if p.status not in ("pass", "fail", "unchecked")]
         if bad:
             raise SystemExit(f"sandbox run failed: {bad[0]}")
         done = 0
+        cpu = own_cpu() + descendants_cpu()
         start = time.perf_counter()
         while time.perf_counter() - start < seconds:
             await asyncio.gather(*(pool.verify(code, TASK) for _ in range(in_flight)))
             done += in_flight
-        return done, time.perf_counter() - start
+        elapsed = time.perf_counter() - start
+        cpu = own_cpu() + descendants_cpu() - cpu
+        return done, elapsed, cpu / done
+
+
+def measure(run: Callable[[], tuple[int, float]]) -> tuple[int, float, float]:
+    """(programs, seconds, CPU seconds per program) of one measurement."""
+    before = cpu_seconds()
+    done, elapsed = run()
+    return done, elapsed, (cpu_seconds() - before) / max(done, 1)
 
 
 def main() -> None:
@@ -120,24 +169,29 @@ def main() -> None:
                   f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     console.print(f"sandbox protections active: {active}")
     table = Table(title=f"sandbox throughput ({len(INPUTS)} grids of 30x30 per program)")
-    for column in ("program", "method", "programs/s", "grids/s", "vs in-process"):
-        table.add_column(column, justify="right" if "/" in column or "vs" in column else "left")
+    cores = os.cpu_count() or 1
+    for column in ("program", "method", "programs/s", "grids/s", "vs in-process",
+                   "CPU ms/prog", f"prog/s if {cores} cores idle"):
+        table.add_column(column, justify="left" if column in ("program", "method") else "right")
     for name, code in PROGRAMS.items():
-        results: list[tuple[str, int, float]] = []
-        results.append(("in-process exec (unsafe)", *in_process(code, args.seconds)))
-        results.append(("subprocess per call", *subprocess_per_call(code, args.seconds)))
+        results: list[tuple[str, int, float, float]] = []
+        results.append(("in-process exec, unsafe",
+                        *measure(lambda code=code: in_process(code, args.seconds))))
+        results.append(("subprocess per call",
+                        *measure(lambda code=code: subprocess_per_call(code, args.seconds))))
         for isolation, label in (("process", "pool, plain process"),
-                                 ("bwrap", "pool, bubblewrap (all layers)")):
+                                 ("bwrap", "pool, bwrap + all layers")):
             if isolation == "bwrap" and report.isolation != "bwrap":
                 continue
-            done, elapsed = asyncio.run(pooled(code, args.seconds, args.workers, isolation,
-                                               in_flight=4 * args.workers))
-            results.append((f"{label}, {args.workers} workers", done, elapsed))
+
+            results.append((f"{label} ({args.workers} workers)", *asyncio.run(
+                pooled(code, args.seconds, args.workers, isolation, 4 * args.workers))))
         base = results[0][1] / results[0][2]
-        for method, done, elapsed in results:
+        for method, done, elapsed, cpu in results:
             rate = done / elapsed
             table.add_row(name, method, f"{rate:,.0f}", f"{rate * len(INPUTS):,.0f}",
-                          f"{rate / base:.3f}x")
+                          f"{rate / base:.3f}x", f"{cpu * 1000:.2f}",
+                          f"{cores / cpu:,.0f}" if cpu else "-")
     console.print(table)
     console.print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 

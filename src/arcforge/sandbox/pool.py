@@ -109,6 +109,11 @@ class _Worker:
             raise WorkerFailure("reply does not echo the request's nonce")
         return reply
 
+    def end_input(self) -> None:
+        """Close the worker's stdin: it exits once its current request is done."""
+        if self.proc.stdin is not None and not self.proc.stdin.is_closing():
+            self.proc.stdin.close()
+
     def kill(self) -> None:
         if self.proc.returncode is None:
             with contextlib.suppress(ProcessLookupError):
@@ -210,10 +215,17 @@ class SandboxPool:
         for worker in list(self._all):
             worker.kill()
 
-    async def aclose(self) -> None:
-        """Kill every worker and wait until each has exited."""
+    async def aclose(self, grace_s: float = 1.0) -> None:
+        """Stop every worker (end of input, then SIGKILL after ``grace_s``) and reap it."""
+        self._closed = True
+        workers = list(self._all)
+        for worker in workers:
+            worker.end_input()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(grace_s):
+                await asyncio.gather(*(w.wait() for w in workers))
         self.close()
-        await asyncio.gather(*(w.wait() for w in list(self._all)))
+        await asyncio.gather(*(w.wait() for w in workers))
         self._all.clear()
 
     async def _spawn(self) -> _Worker:
