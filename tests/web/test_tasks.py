@@ -78,6 +78,13 @@ def test_task_list_filters(client: TestClient) -> None:
     row = client.get("/api/tasks", params={"q": "t1"}).json()["items"][0]
     assert row["attempts"] == 1 and row["solved_by_me"] is True
     assert client.get("/api/tasks", params={"q": "t3"}).json()["items"][0]["versions"] == 2
+    # the unfiltered page (counted for its ids only) agrees with the filtered queries
+    unfiltered = client.get("/api/tasks").json()["items"]
+    split = [*client.get("/api/tasks", params={"has_traces": "true"}).json()["items"],
+             *client.get("/api/tasks", params={"has_traces": "false"}).json()["items"]]
+    assert unfiltered == sorted(split, key=lambda i: i["number"])
+    assert [i["solved_by_me"] for i in unfiltered] == [True, False, False]
+    assert TestClient(client.app).get("/api/tasks").json()["items"][0]["solved_by_me"] is False
 
 
 def test_solved_by_me_needs_a_login(client: TestClient) -> None:

@@ -37,4 +37,6 @@ def serve(
         private=private,
     )
     app = create_app(settings)
-    uvicorn.run(app, host=host, port=port, ws="websockets", proxy_headers=True, log_level="info")
+    uvicorn.run(
+        app, host=host, port=port, ws="websockets-sansio", proxy_headers=True, log_level="info"
+    )

@@ -46,6 +46,14 @@ def _parser() -> MarkdownIt:
     return md
 
 
+CACHED_TEXT = 8192  # render results of texts up to this length are kept (most traces)
+
+
+@lru_cache(maxsize=2048)
+def _render_cached(text: str) -> str:
+    return _parser().render(text)
+
+
 def render_markdown(text: str) -> str:
     """HTML for ``text``, safe to insert into a page as is."""
-    return _parser().render(text)
+    return _render_cached(text) if len(text) <= CACHED_TEXT else _parser().render(text)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from arcforge.data import BUNDLED, load_tasks
 from arcforge.store import Store
+from arcforge.store.web_queries import task_ids_with_content
 
 log = logging.getLogger("arcforge.web")
 
@@ -91,6 +92,4 @@ def _source_id(spec: str, taken: set[str]) -> str:
 
 def store_source(store: Store) -> Source:
     """Every task with content in the store, by id (computed afresh: merges add tasks)."""
-    page = store.list_tasks(limit=10**9)
-    ids = tuple(item.id for item in page.items if item.has_content)
-    return Source(STORE_SOURCE, "all tasks in the store", ids)
+    return Source(STORE_SOURCE, "all tasks in the store", tuple(task_ids_with_content(store)))

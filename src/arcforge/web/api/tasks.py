@@ -7,7 +7,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query
 
-from arcforge.store import NotFoundError
+from arcforge.store import NotFoundError, TaskSummary
+from arcforge.store.web_queries import task_summaries
 from arcforge.web.deps import Reader, StudioDep
 from arcforge.web.ids import checked_id
 from arcforge.web.present import public_content, version_json
@@ -62,25 +63,32 @@ def list_tasks(
     src = get_source(studio, source)
     if solved_by_me is not None and user is None:
         raise HTTPException(401, "log in to filter by what you solved")
-    page = studio.store.list_tasks(
-        viewer_id=None if user is None else user.id,
-        has_traces=has_traces,
-        has_variations=has_variations,
-        limit=10**9,
-    )
-    rows = {item.id: item for item in page.items if item.has_content}
+    viewer = None if user is None else user.id
     needle = (q or "").strip().casefold()
-    matches = []
-    for n, tid in enumerate(src.ids, 1):
-        item = rows.get(tid)
-        if item is None or (needle and needle not in tid.casefold()):
-            continue
-        if solved_by_me is not None and item.solved_by_viewer != solved_by_me:
-            continue
-        matches.append((n, item))
-    window = matches[offset : offset + limit]
+    numbered = [(n, tid) for n, tid in enumerate(src.ids, 1) if needle in tid.casefold()]
+    if has_traces is None and has_variations is None and solved_by_me is None:
+        # no count filter: counts are needed for one page only
+        window_ids = numbered[offset : offset + limit]
+        rows = task_summaries(studio.store, [tid for _, tid in window_ids], viewer)
+        matches = [(n, rows[tid]) for n, tid in window_ids if tid in rows]
+        return _page(len(numbered), offset, limit, matches)
+    page = studio.store.list_tasks(
+        viewer_id=viewer, has_traces=has_traces, has_variations=has_variations, limit=10**9
+    )
+    found = {item.id: item for item in page.items if item.has_content}
+    matches = [
+        (n, found[tid]) for n, tid in numbered
+        if tid in found
+        and (solved_by_me is None or found[tid].solved_by_viewer == solved_by_me)
+    ]
+    return _page(len(matches), offset, limit, matches[offset : offset + limit])
+
+
+def _page(
+    total: int, offset: int, limit: int, window: list[tuple[int, TaskSummary]]
+) -> dict[str, Any]:
     return {
-        "total": len(matches),
+        "total": total,
         "offset": offset,
         "limit": limit,
         "items": [
