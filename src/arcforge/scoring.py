@@ -308,6 +308,9 @@ def score_run(run_dir: Path, tasks: list[Task] | None = None) -> RunScores:
     """Score a run folder. ``tasks`` (with expected test outputs) defaults to the run's own."""
     run_dir = Path(run_dir)
     info = read_run_info(run_dir)
+    if info.get("kind") == "reasoning":
+        raise ScoringError(f"{run_dir}: a reasoning-trace run has no programs to score; "
+                           "only code runs (arcforge codegen) are scored")
     records = run_records(run_dir)
     if tasks is None:
         tasks = _run_tasks(run_dir, info)

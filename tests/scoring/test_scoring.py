@@ -166,3 +166,12 @@ def test_rendered_table_names_every_metric(run) -> None:
     text = console.export_text()
     for label in ("pass@2 (official)", "pass@1", "oracle", "15/24 samples finished"):
         assert label in text
+
+
+def test_reasoning_runs_are_refused(tmp_path: Path) -> None:
+    t = task("t", 1, [RIGHT])
+    run_dir = write_run(tmp_path / "run", [t], [], samples=1)
+    info = json.loads((run_dir / "run.json").read_text())
+    (run_dir / "run.json").write_text(json.dumps({**info, "kind": "reasoning"}))
+    with pytest.raises(ScoringError, match="reasoning"):
+        score_run(run_dir)
