@@ -166,7 +166,7 @@ def test_import_tasks_conflicts(seeded: Store) -> None:
         seeded.import_tasks([make_task("dd44"), changed])
     assert seeded.list_tasks().total == 3
     report = seeded.import_tasks([make_task("dd44"), changed], on_conflict="skip")
-    assert report.versions_added == 1 and len(report.conflicts) == 1
+    assert report.versions_added == 1 and report.conflicting == [("aa11", 0)]
     again = seeded.import_tasks([make_task("dd44")])
     assert (again.versions_added, again.unchanged) == (0, 1)
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import and_, distinct, func, select
+from sqlalchemy import and_, distinct, exists, func, select
 from sqlalchemy.orm import Session
 
 from arcforge.store.engine import StoreBase, now
@@ -34,7 +34,8 @@ class TaskImportReport:
     versions_added: int = 0
     signatures_added: int = 0
     unchanged: int = 0
-    conflicts: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)  # one message per conflict
+    conflicting: list[tuple[str, int]] = field(default_factory=list)  # (task id, version)
 
 
 def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
@@ -216,6 +217,7 @@ class CatalogRepository(StoreBase):
                 conflict = _import_one(session, task, existing, by_hash, report)
                 if conflict is not None:
                     report.conflicts.append(conflict)
+                    report.conflicting.append((task.id, task.version))
             if report.conflicts and on_conflict == "error":
                 raise ConflictError("\n".join(report.conflicts))
             if source is not None:
@@ -341,54 +343,50 @@ class CatalogRepository(StoreBase):
 
         ``solved_by`` keeps tasks that user solved: some version with a correct attempt on
         every test input. ``solved_by_viewer`` in each row says the same for ``viewer_id``.
+        Counts are per-task index lookups, so a page costs the same in a large store.
         """
         if limit < 1 or offset < 0:
             raise StoreError("limit must be >= 1 and offset >= 0")
-        traces = (
-            select(Trace.task_id, func.count().label("n"))
-            .where(Trace.removed.is_(False))
-            .group_by(Trace.task_id)
-            .subquery()
+        live_traces = and_(Trace.task_id == TaskRow.id, Trace.removed.is_(False))
+        live_variations = and_(
+            TaskVersion.task_id == TaskRow.id,
+            TaskVersion.version > 0,
+            TaskVersion.removed.is_(False),
         )
-        versions = (
-            select(TaskVersion.task_id, func.count().label("n"))
-            .where(TaskVersion.removed.is_(False))
-            .group_by(TaskVersion.task_id)
-            .subquery()
-        )
-        attempts = (
-            select(Attempt.task_id, func.count().label("n")).group_by(Attempt.task_id).subquery()
-        )
-        n_traces = func.coalesce(traces.c.n, 0)
-        n_versions = func.coalesce(versions.c.n, 0)
-        query = (
-            select(TaskRow.id, TaskRow.source, n_versions, n_traces, func.coalesce(attempts.c.n, 0))
-            .outerjoin(traces, traces.c.task_id == TaskRow.id)
-            .outerjoin(versions, versions.c.task_id == TaskRow.id)
-            .outerjoin(attempts, attempts.c.task_id == TaskRow.id)
-        )
+        conditions: list[Any] = []
         if has_traces is not None:
-            query = query.where(n_traces > 0 if has_traces else n_traces == 0)
+            found = exists().where(live_traces)
+            conditions.append(found if has_traces else ~found)
         if has_variations is not None:
-            query = query.where(n_versions > 1 if has_variations else n_versions <= 1)
+            found = exists().where(live_variations)
+            conditions.append(found if has_variations else ~found)
         if solved_by is not None:
-            query = query.where(TaskRow.id.in_(_solved_ids(solved_by)))
+            conditions.append(TaskRow.id.in_(_solved_ids(solved_by)))
         if source is not None:
-            query = query.where(TaskRow.source == source)
+            conditions.append(TaskRow.source == source)
         if id_prefix:
-            query = query.where(TaskRow.id.startswith(id_prefix, autoescape=True))
+            conditions.append(TaskRow.id.startswith(id_prefix, autoescape=True))
+        count = func.count()
+        n_traces = select(count).where(live_traces).scalar_subquery()
+        n_versions = (
+            select(count)
+            .where(TaskVersion.task_id == TaskRow.id, TaskVersion.removed.is_(False))
+            .scalar_subquery()
+        )
+        n_attempts = select(count).where(Attempt.task_id == TaskRow.id).scalar_subquery()
+        has_content = exists().where(TaskVersion.task_id == TaskRow.id, TaskVersion.version == 0)
+        page = (
+            select(TaskRow.id, TaskRow.source, has_content, n_versions, n_traces, n_attempts)
+            .where(*conditions)
+            .order_by(TaskRow.id)
+            .limit(limit)
+            .offset(offset)
+        )
         with self.reading() as session:
-            total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-            rows = session.execute(query.order_by(TaskRow.id).limit(limit).offset(offset)).all()
-            ids = [r[0] for r in rows]
-            with_content = set(
-                session.scalars(
-                    select(TaskVersion.task_id).where(
-                        TaskVersion.task_id.in_(ids), TaskVersion.version == 0
-                    )
-                )
-            )
+            total = session.scalar(select(func.count(TaskRow.id)).where(*conditions)) or 0
+            rows = session.execute(page).all()
             solved: set[str] = set()
+            ids = [r[0] for r in rows]
             if viewer_id is not None and ids:
                 solved = set(
                     session.scalars(
@@ -401,13 +399,13 @@ class CatalogRepository(StoreBase):
             TaskSummary(
                 id=tid,
                 source=src,
-                has_content=tid in with_content,
+                has_content=bool(content),
                 versions=nv,
                 traces=nt,
                 attempts=na,
                 solved_by_viewer=tid in solved,
             )
-            for tid, src, nv, nt, na in rows
+            for tid, src, content, nv, nt, na in rows
         )
         return TaskPage(total=total, items=items)
 
