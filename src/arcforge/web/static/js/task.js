@@ -254,11 +254,13 @@ function renderTaskbar() {
       : [h("span.dim", "signed by "), t.signed_by?.length ? t.signed_by.join(", ") : "nobody"]));
 }
 
+/** Demonstration grids share the column: two per row, larger for large grids. */
 function demoSize() {
   const pairs = state.task.train;
   const largest = Math.max(...pairs.flatMap((p) => [p.input.length, p.input[0].length, p.output.length, p.output[0].length]));
-  const box = largest > 20 ? 200 : 170;
-  return { maxWidth: box, maxHeight: box, maxCell: 22 };
+  const half = Math.floor(((ui.demos.clientWidth || 360) - 40) / 2);
+  const box = Math.max(120, Math.min(largest > 20 ? 300 : 240, half));
+  return { maxWidth: box, maxHeight: box, maxCell: 24 };
 }
 
 function renderDemos() {
