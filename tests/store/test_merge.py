@@ -135,7 +135,9 @@ def test_journal_and_final_of_one_run_do_not_duplicate(store: Store, tmp_path: P
     assert len(traces(store)) == 3
 
 
-@pytest.mark.parametrize("fmt", ["journal", "final", "legacy json", "legacy jsonl"])
+@pytest.mark.parametrize(
+    "fmt", ["journal", "final", "final, list reasoning", "legacy json", "legacy jsonl"]
+)
 def test_an_error_anywhere_adds_nothing(fmt: str, store: Store, tmp_path: Path) -> None:
     good = write_legacy_json(tmp_path / "good", LEGACY, username="other/model")
     folder = tmp_path / "bad"
@@ -145,6 +147,9 @@ def test_an_error_anywhere_adds_nothing(fmt: str, store: Store, tmp_path: Path) 
     elif fmt == "final":
         bad = write_final(folder, [*RECORDS, {**record("dd44", 0, "t"), "task_version": -1}])
         where = "results[5].task_version"
+    elif fmt == "final, list reasoning":
+        bad = write_final(folder, [*RECORDS, {**record("dd44", 0, "t"), "reasoning": ["a"]}])
+        where = "results[5].reasoning: expected a string or null"
     elif fmt == "legacy json":
         bad = write_legacy_json(folder, [*LEGACY, {"task_id": "dd44", "reasoning": 42}])
         where = "results[3].reasoning"

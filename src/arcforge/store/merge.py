@@ -174,8 +174,11 @@ def _record(d: Any, where: str, report: FileReport) -> None:
     if rec.error is not None:
         report.errors += 1
         return
-    texts = _texts(rec.reasoning, where, file)
-    if not texts or not texts[0].strip():
+    if rec.reasoning is not None and not isinstance(rec.reasoning, str):
+        raise problems_error(
+            [Problem(file, f"{where}.reasoning", "expected a string or null")], "merged"
+        )
+    if rec.reasoning is None or not rec.reasoning.strip():
         report.empty += 1
         return
     report.items.append(
@@ -185,7 +188,7 @@ def _record(d: Any, where: str, report: FileReport) -> None:
             rec.model.strip(),
             rec.run_id,
             rec.sample,
-            texts[0],
+            rec.reasoning,
             _epoch(rec.finished_at),
         )
     )

@@ -20,25 +20,48 @@ def task_summaries(
     rows: dict[str, TaskSummary] = {}
     with store.reading() as session:
         for part in chunks(list(task_ids)):
-            known = dict(session.execute(select(TaskRow.id, TaskRow.source).where(
-                TaskRow.id.in_(part))).all())
-            versions = dict(session.execute(
-                select(TaskVersion.task_id, func.count())
-                .where(TaskVersion.task_id.in_(part), TaskVersion.removed.is_(False))
-                .group_by(TaskVersion.task_id)).all())
-            with_content = set(session.scalars(select(TaskVersion.task_id).where(
-                TaskVersion.task_id.in_(part), TaskVersion.version == 0)))
-            traces = dict(session.execute(
-                select(Trace.task_id, func.count())
-                .where(Trace.task_id.in_(part), Trace.removed.is_(False))
-                .group_by(Trace.task_id)).all())
-            attempts = dict(session.execute(
-                select(Attempt.task_id, func.count())
-                .where(Attempt.task_id.in_(part)).group_by(Attempt.task_id)).all())
+            known = dict(
+                session.execute(
+                    select(TaskRow.id, TaskRow.source).where(TaskRow.id.in_(part))
+                ).all()
+            )
+            versions = dict(
+                session.execute(
+                    select(TaskVersion.task_id, func.count())
+                    .where(TaskVersion.task_id.in_(part), TaskVersion.removed.is_(False))
+                    .group_by(TaskVersion.task_id)
+                ).all()
+            )
+            with_content = set(
+                session.scalars(
+                    select(TaskVersion.task_id).where(
+                        TaskVersion.task_id.in_(part), TaskVersion.version == 0
+                    )
+                )
+            )
+            traces = dict(
+                session.execute(
+                    select(Trace.task_id, func.count())
+                    .where(Trace.task_id.in_(part), Trace.removed.is_(False))
+                    .group_by(Trace.task_id)
+                ).all()
+            )
+            attempts = dict(
+                session.execute(
+                    select(Attempt.task_id, func.count())
+                    .where(Attempt.task_id.in_(part))
+                    .group_by(Attempt.task_id)
+                ).all()
+            )
             solved: set[str] = set()
             if viewer_id is not None:
-                solved = set(session.scalars(select(TaskRow.id).where(
-                    TaskRow.id.in_(part), TaskRow.id.in_(_solved_ids(viewer_id)))))
+                solved = set(
+                    session.scalars(
+                        select(TaskRow.id).where(
+                            TaskRow.id.in_(part), TaskRow.id.in_(_solved_ids(viewer_id))
+                        )
+                    )
+                )
             for tid, source in known.items():
                 rows[tid] = TaskSummary(
                     id=tid,
@@ -55,6 +78,10 @@ def task_summaries(
 def task_ids_with_content(store: Store) -> list[str]:
     """Ids of every task whose original (version 0) is stored, sorted."""
     with store.reading() as session:
-        return list(session.scalars(
-            select(TaskVersion.task_id).where(TaskVersion.version == 0)
-            .order_by(TaskVersion.task_id)))
+        return list(
+            session.scalars(
+                select(TaskVersion.task_id)
+                .where(TaskVersion.version == 0)
+                .order_by(TaskVersion.task_id)
+            )
+        )
