@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import socket
 import statistics
@@ -187,8 +188,9 @@ def main() -> None:
         server.should_exit = True
     assert edits["rows"] == 30 and edits["cols"] == 30
 
+    load = os.getloadavg()[0]
     table = Table(title=f"Studio in headless Chromium on loopback ({args.loads} cold loads, "
-                        f"{args.edits} edits)")
+                        f"{args.edits} edits; load average {load:.1f} on {os.cpu_count()} cores)")
     for col in ("measurement", "median ms", "p90 ms", "min ms"):
         table.add_column(col, justify="right" if col != "measurement" else "left")
 
