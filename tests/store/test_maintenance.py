@@ -6,6 +6,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from arcforge.cli import app
@@ -82,3 +83,22 @@ def test_default_location_honours_xdg(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("ARCFORGE_STORE", "postgresql+psycopg://u:secret@db/arc")
     assert resolve_store_url().get_backend_name() == "postgresql"
     assert resolve_store_url("x.db").database == str(Path("x.db").absolute())
+
+
+def test_locked_store_is_a_clear_error(tmp_path: Path, monkeypatch) -> None:
+    import arcforge.store.engine as engine
+    from arcforge.store import StoreError
+
+    monkeypatch.setattr(engine, "BUSY_TIMEOUT_S", 0.2)
+    path = tmp_path / "busy.db"
+    store = open_store(str(path))
+    holder = sqlite3.connect(path, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")  # another process holding the write lock
+        with pytest.raises(StoreError, match="database is locked"):
+            store.create_user("ann")
+        holder.execute("ROLLBACK")
+        assert store.create_user("ann").username == "ann"
+    finally:
+        holder.close()
+        store.dispose()

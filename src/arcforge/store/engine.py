@@ -138,9 +138,12 @@ class StoreBase:
                 with self.writing() as session:
                     return fn(session)
             except (IntegrityError, OperationalError) as exc:
-                if attempt == retries or not _retryable(exc):
-                    raise
-                time.sleep(0.005 * (attempt + 1))
+                if attempt < retries and _retryable(exc):
+                    time.sleep(0.005 * (attempt + 1))
+                    continue
+                if isinstance(exc, OperationalError):
+                    raise StoreError(f"store {self.describe()}: {exc.orig}") from exc
+                raise
         raise AssertionError("unreachable")
 
     def revision(self) -> str | None:
