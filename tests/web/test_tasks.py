@@ -192,3 +192,10 @@ def test_pages_are_served(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     assert "/api/tasks/{task_id}/attempts" in spec["paths"]
     assert studio(client).settings.static_dir.is_dir()
+
+
+def test_the_store_is_not_a_data_source_to_import(settings: WebSettings) -> None:
+    from arcforge.errors import UsageError
+
+    with pytest.raises(UsageError, match="always offered"):
+        create_app(replace(settings, data=("store",)))

@@ -23,7 +23,7 @@ class WebSettings:
     max_body_bytes: int = 256 * 1024
     session_max_age_s: int = 30 * 24 * 3600
     login_limit_per_user: int = 10  # failed logins per username per window
-    login_limit_per_ip: int = 30  # login attempts per client address per window
+    login_limit_per_ip: int = 50  # failed logins and signups per client address per window
     login_window_s: float = 300.0
     trust_proxy_headers: bool = False  # honour X-Forwarded-Proto / X-Forwarded-For
     static_dir: Path = field(default_factory=lambda: Path(__file__).parent / "static")

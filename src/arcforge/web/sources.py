@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from arcforge.data import BUNDLED, load_tasks
+from arcforge.data import BUNDLED, load_tasks, resolve_source
+from arcforge.errors import UsageError
 from arcforge.store import Store
 from arcforge.store.web_queries import task_ids_with_content
 
@@ -60,6 +61,10 @@ def import_sources(store: Store, specs: Sequence[str]) -> list[Source]:
     sources: list[Source] = []
     taken = {STORE_SOURCE}
     for spec in specs:
+        if resolve_source(spec) == "store":
+            raise UsageError(
+                f"--data {spec}: the store's tasks are always offered (as the source 'store')"
+            )
         tasks = load_tasks(spec)
         report = store.import_tasks(tasks, source=spec, on_conflict="skip")
         found = (_CONFLICT.match(c) for c in report.conflicts)

@@ -94,7 +94,7 @@ def me(request: Request, response: Response, studio: StudioDep, user: MaybeUser)
 def signup(
     body: Credentials, request: Request, response: Response, studio: StudioDep
 ) -> dict[str, Any]:
-    """Create an account (role user) and log in."""
+    """Create an account (role user) and log in; counts towards the per-address limit."""
     ip = _client(request)
     _check_rate(studio, ip, None)
     studio.login_by_ip.hit(ip)
@@ -113,11 +113,10 @@ def signup(
 def login(
     body: Credentials, request: Request, response: Response, studio: StudioDep
 ) -> dict[str, Any]:
-    """Log in; failed attempts are limited per username and per client address."""
+    """Log in; failed attempts are limited per username and per client address (429)."""
     ip = _client(request)
     key = body.username.strip().casefold()
     _check_rate(studio, ip, key)
-    studio.login_by_ip.hit(ip)
     user = studio.store.get_user_by_name(body.username.strip()) if body.username.strip() else None
     if user is None or user.password_hash is None or user.kind != "human":
         burn_password_check(body.password)
@@ -126,6 +125,7 @@ def login(
         ok = verify_password(user.password_hash, body.password)
     if not ok or user is None:
         studio.login_by_user.hit(key)
+        studio.login_by_ip.hit(ip)
         raise HTTPException(401, "wrong username or password")
     studio.login_by_user.reset(key)
     _start_session(request, response, studio, user)
