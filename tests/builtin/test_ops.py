@@ -117,3 +117,20 @@ def test_composed_program_chains_the_ops(training: dict) -> None:
         want = step.apply(want)
     [[got]] = run_programs([(generate_code(steps), [grid])])
     assert got == want.tolist()
+
+
+def test_shape_rules_tell_the_truth(training: dict) -> None:
+    """The search skips ops by their shape rule; a wrong rule would hide solutions."""
+    from arcforge.models.builtin.search import shape_fits
+
+    for grid in sample_grids(training):
+        g = np.array(grid, dtype=np.int64)
+        for op in FIXED:
+            out = in_process(op.step(), grid)
+            if out == "error":
+                continue
+            out_shape = (len(out), len(out[0]))
+            if op.shape in ("shrink", "grow") and out_shape == g.shape:
+                assert out == grid, op.name  # same size only when nothing changed
+                continue
+            assert shape_fits(op.shape, g.shape, out_shape), (op.name, g.shape, out_shape)

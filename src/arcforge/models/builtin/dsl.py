@@ -24,7 +24,10 @@ FUNCTIONS: dict[str, Callable[..., np.ndarray]] = {
     if fn.__module__ == module.__name__
 }
 
-ShapeRule = Literal["same", "swap", "any"]
+# how an op's output size relates to its input size: equal, transposed, smaller in some
+# side and larger in none (or the very same grid), larger in some side and smaller in
+# none, or anything
+ShapeRule = Literal["same", "swap", "shrink", "grow", "any"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,10 +89,10 @@ FIXED: tuple[FixedOp, ...] = (
     _fixed("transpose", "transpose", "swap", "mirror the grid across its main diagonal"),
     _fixed("anti_transpose", "anti_transpose", "swap",
            "mirror the grid across its anti-diagonal"),
-    _fixed("crop_bbox", "crop_bbox", "any",
+    _fixed("crop_bbox", "crop_bbox", "shrink",
            "crop to the smallest rectangle holding every non-background cell"),
     *(
-        _fixed(f"crop_{which}_object", "crop_object", "any", f"crop to {text}", which=which)
+        _fixed(f"crop_{which}_object", "crop_object", "shrink", f"crop to {text}", which=which)
         for which, text in _OBJECT_CHOICE.items()
     ),
     *(
@@ -116,48 +119,48 @@ FIXED: tuple[FixedOp, ...] = (
     _fixed("lines_hv", "draw_lines", "same",
            "join same-colour cells of each row and column with lines", axis="hv"),
     *(
-        _fixed(f"scale_up_{k}", "scale_up", "any",
+        _fixed(f"scale_up_{k}", "scale_up", "grow",
                f"scale up: every cell becomes a {k}x{k} block", rows=k, cols=k)
         for k in (2, 3, 4)
     ),
     *(
-        _fixed(f"scale_down_{k}", "scale_down", "any",
+        _fixed(f"scale_down_{k}", "scale_down", "shrink",
                f"scale down: every {k}x{k} block becomes one cell of its main colour",
                rows=k, cols=k)
         for k in (2, 3)
     ),
     *(
-        _fixed(f"tile_{r}x{c}", "tile", "any", f"repeat the grid {r} x {c} times", rows=r, cols=c)
+        _fixed(f"tile_{r}x{c}", "tile", "grow", f"repeat the grid {r} x {c} times", rows=r, cols=c)
         for r, c in ((1, 2), (2, 1), (2, 2), (3, 3))
     ),
-    _fixed("mirror_h", "mirror_tile", "any",
+    _fixed("mirror_h", "mirror_tile", "grow",
            "place the grid's left-right mirror image to its right", layout="h"),
-    _fixed("mirror_h_rev", "mirror_tile", "any",
+    _fixed("mirror_h_rev", "mirror_tile", "grow",
            "place the grid's left-right mirror image to its left", layout="h_rev"),
-    _fixed("mirror_v", "mirror_tile", "any",
+    _fixed("mirror_v", "mirror_tile", "grow",
            "place the grid's top-bottom mirror image below it", layout="v"),
-    _fixed("mirror_v_rev", "mirror_tile", "any",
+    _fixed("mirror_v_rev", "mirror_tile", "grow",
            "place the grid's top-bottom mirror image above it", layout="v_rev"),
-    _fixed("mirror_hv", "mirror_tile", "any",
+    _fixed("mirror_hv", "mirror_tile", "grow",
            "make a 2x2 block of the grid and its three mirror images", layout="hv"),
-    _fixed("mirror_hv_rev", "mirror_tile", "any",
+    _fixed("mirror_hv_rev", "mirror_tile", "grow",
            "make a 2x2 block of the grid's mirror images, the grid itself at bottom right",
            layout="hv_rev"),
     *(
-        _fixed(f"half_{side}", "half", "any", f"keep the {side} half of the grid", side=side)
+        _fixed(f"half_{side}", "half", "shrink", f"keep the {side} half of the grid", side=side)
         for side in ("top", "bottom", "left", "right")
     ),
     *(
-        _fixed(f"pick_cell_{which}", "pick_cell", "any",
+        _fixed(f"pick_cell_{which}", "pick_cell", "shrink",
                f"keep the block between separator lines that {text}", which=which)
         for which, text in (("most", "has the most coloured cells"),
                             ("fewest", "has the fewest coloured cells"),
                             ("unique", "no other block repeats"))
     ),
-    _fixed("overlay_blocks", "overlay_cells", "any",
+    _fixed("overlay_blocks", "overlay_cells", "shrink",
            "lay all blocks between separator lines over each other, the first on top",
            last_on_top=False),
-    _fixed("overlay_blocks_rev", "overlay_cells", "any",
+    _fixed("overlay_blocks_rev", "overlay_cells", "shrink",
            "lay all blocks between separator lines over each other, the last on top",
            last_on_top=True),
     _fixed("count_to_row", "count_to_row", "any",
@@ -173,16 +176,16 @@ FIXED: tuple[FixedOp, ...] = (
                direction=d)
         for d in ("down", "up", "left", "right")
     ),
-    _fixed("untile", "untile", "any",
+    _fixed("untile", "untile", "shrink",
            "keep the smallest block whose repetition makes up the grid"),
-    _fixed("dedup_rows", "dedup_rows", "any", "collapse repeated consecutive rows into one"),
-    _fixed("dedup_cols", "dedup_cols", "any", "collapse repeated consecutive columns into one"),
-    _fixed("drop_background_lines", "drop_background_lines", "any",
+    _fixed("dedup_rows", "dedup_rows", "shrink", "collapse repeated consecutive rows into one"),
+    _fixed("dedup_cols", "dedup_cols", "shrink", "collapse repeated consecutive columns into one"),
+    _fixed("drop_background_lines", "drop_background_lines", "shrink",
            "remove every row and column that holds only background"),
-    _fixed("fractal", "fractal", "any",
+    _fixed("fractal", "fractal", "grow",
            "replace each coloured cell by a copy of the whole grid (background cells by blanks)",
            inverse=False),
-    _fixed("fractal_inverse", "fractal", "any",
+    _fixed("fractal_inverse", "fractal", "grow",
            "replace each background cell by a copy of the whole grid (others by blanks)",
            inverse=True),
     _fixed("majority_colour", "count_colour", "any",
@@ -190,7 +193,7 @@ FIXED: tuple[FixedOp, ...] = (
     _fixed("minority_colour", "count_colour", "any",
            "answer a 1x1 grid of the least frequent non-background colour", which="least"),
     *(
-        _fixed(f"overlay_{axis}_{order}", "overlay_parts", "any",
+        _fixed(f"overlay_{axis}_{order}", "overlay_parts", "shrink",
                f"split the grid into its {parts} parts and lay the {order} part over the other",
                axis=axis, first_on_top=order == "first")
         for axis, parts in (("h", "left/right"), ("v", "top/bottom"))

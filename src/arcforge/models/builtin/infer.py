@@ -70,6 +70,8 @@ def infer_masked_colour(xs: Grids, ys: Grids) -> Proposals:
 
 def infer_masked_crop(xs: Grids, ys: Grids) -> Proposals:
     """Completion of a hidden patch: a colour whose bounding box has each output's size."""
+    if not smaller(xs, ys):
+        return []
     found = []
     for m in range(10):
         ok = True
@@ -144,8 +146,16 @@ def infer_recolour(xs: Grids, ys: Grids) -> Proposals:
     return found
 
 
+def smaller(xs: Grids, ys: Grids) -> bool:
+    """Every output fits inside its input and at least one is smaller."""
+    return all(y.shape[0] <= x.shape[0] and y.shape[1] <= x.shape[1]
+               for x, y in zip(xs, ys, strict=True)) and not same_shapes(xs, ys)
+
+
 def infer_crop_colour(xs: Grids, ys: Grids) -> Proposals:
     """Colours whose bounding box (with or without its frame) has each output's size."""
+    if not smaller(xs, ys):
+        return []
     found = []
     for inner in (False, True):
         for m in range(10):

@@ -76,12 +76,20 @@ def _key(grids: tuple[np.ndarray, ...]) -> bytes:
     return b"|".join(bytes(g.shape) + g.tobytes() for g in grids)
 
 
-def _shape_fits(op: FixedOp, grid: np.ndarray, target: np.ndarray) -> bool:
-    if op.shape == "same":
-        return grid.shape == target.shape
-    if op.shape == "swap":
-        return grid.shape[::-1] == target.shape
+def shape_fits(rule: str, grid: tuple[int, int], target: tuple[int, int]) -> bool:
+    """Whether an op with this shape rule can turn a grid of this size into the target's."""
+    if rule == "same":
+        return grid == target
+    if rule == "swap":
+        return grid[::-1] == target
+    if rule == "shrink":
+        return target != grid and target[0] <= grid[0] and target[1] <= grid[1]
+    if rule == "grow":
+        return target != grid and target[0] >= grid[0] and target[1] >= grid[1]
     return True
+
+
+RULES = ("same", "swap", "shrink", "grow", "any")
 
 
 class Searcher:
@@ -125,8 +133,16 @@ class Searcher:
             last = length == self.max_depth
             next_level = []
             for steps, grids in level:
+                keys = [bytes(g.shape) + g.tobytes() for g in grids]
+                rules = {
+                    rule: not last or all(shape_fits(rule, g.shape, o.shape)
+                                          for g, o in zip(grids, self.outputs, strict=True))
+                    for rule in RULES
+                }
                 for op in FIXED:
-                    results = self._extend(op, grids, last)
+                    if not rules[op.shape]:
+                        continue
+                    results = self._extend(op, grids, keys, last)
                     if results is None:
                         continue
                     step = op.step()
@@ -146,24 +162,21 @@ class Searcher:
             level = next_level
 
     def _extend(
-        self, op: FixedOp, grids: tuple[np.ndarray, ...], last: bool
+        self, op: FixedOp, grids: tuple[np.ndarray, ...], keys: list[bytes], last: bool
     ) -> tuple[np.ndarray, ...] | None:
         """The op's results on every train grid, or None as soon as one fails (or, for
         the last operation, as soon as one differs from its expected output)."""
-        if last and not all(_shape_fits(op, g, o) for g, o in zip(grids, self.outputs,
-                                                                   strict=True)):
-            return None
         self._tick()
         out = []
-        for g, target in zip(grids, self.outputs, strict=True):
-            r = self._apply(op, g)
-            if r is None or (last and not np.array_equal(r, target)):
+        for g, key, target in zip(grids, keys, self.outputs, strict=True):
+            r = self._apply(op, g, key)
+            if r is None or (last and not (r.shape == target.shape and (r == target).all())):
                 return None
             out.append(r)
         return tuple(out)
 
-    def _apply(self, op: FixedOp, grid: np.ndarray) -> np.ndarray | None:
-        key = (op.name, bytes(grid.shape) + grid.tobytes())
+    def _apply(self, op: FixedOp, grid: np.ndarray, grid_key: bytes) -> np.ndarray | None:
+        key = (op.name, grid_key)
         if key in self.cache:
             return self.cache[key]
         try:
