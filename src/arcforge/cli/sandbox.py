@@ -78,10 +78,12 @@ def exec_code(
     data: Annotated[str, typer.Option("--data", help="Data source holding the task.")],
     task: Annotated[str, typer.Option("--task", help="Task id (id@version for a variation).")],
     as_json: Json = False,
-    timeout: Annotated[float, typer.Option("--timeout", min=0.05,
-                                           help="Seconds to load and per input.")] = 5.0,
-    memory_mb: Annotated[int, typer.Option("--memory-mb", min=256,
-                                           help="Address-space limit (MB).")] = 1024,
+    timeout: Annotated[float | None, typer.Option(
+        "--timeout", min=0.05, help="Seconds to load and per input "
+        "[default: $ARCFORGE_SANDBOX_TIMEOUT_S or 5].")] = None,
+    memory_mb: Annotated[int | None, typer.Option(
+        "--memory-mb", min=256, help="Address-space limit in MB "
+        "[default: $ARCFORGE_SANDBOX_MEMORY_MB or 1024].")] = None,
     isolation: Isolation = None,
 ) -> None:
     """Run solve_task from CODE_FILE on every train and test input of a task, in the sandbox."""

@@ -32,6 +32,8 @@ REPLY_SLACK_S = 10.0  # beyond the program's own deadlines, for the worker itsel
 DEFAULT_TIMEOUT_S = 5.0
 DEFAULT_MEMORY_MB = 1024
 MAX_ERROR = 600
+ENV_TIMEOUT = "ARCFORGE_SANDBOX_TIMEOUT_S"
+ENV_MEMORY = "ARCFORGE_SANDBOX_MEMORY_MB"
 
 T = TypeVar("T")
 Outcome = Literal["ok", "error", "invalid_output", "timeout"]
@@ -128,6 +130,16 @@ class _Worker:
             await asyncio.wait_for(self._drain, 1.0)
 
 
+def _env_number(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise UsageError(f"${name}: {raw!r} is not a number") from None
+
+
 def _parse_results(reply: dict[str, Any], n: int) -> list[ProgramResult]:
     """Turn a worker reply into results, validating every grid; WorkerFailure if malformed."""
     raw = reply.get("results")
@@ -155,17 +167,23 @@ class SandboxPool:
     """A pool of warm, isolated workers that run untrusted ``solve_task`` programs.
 
     ``timeout_s`` is the wall-clock limit for loading a program and for each input;
-    ``memory_mb`` the address-space limit of the process running it. Use as
+    ``memory_mb`` the address-space limit of the process running it. Left out, they come
+    from ``$ARCFORGE_SANDBOX_TIMEOUT_S`` and ``$ARCFORGE_SANDBOX_MEMORY_MB`` (else 5 s and
+    1024 MB). Use as
     ``async with SandboxPool() as pool: verification = await pool.verify(code, task)``.
     """
 
     def __init__(
         self,
         workers: int | None = None,
-        timeout_s: float = DEFAULT_TIMEOUT_S,
-        memory_mb: int = DEFAULT_MEMORY_MB,
+        timeout_s: float | None = None,
+        memory_mb: int | None = None,
         isolation: str | None = None,
     ) -> None:
+        timeout_s = timeout_s if timeout_s is not None else _env_number(
+            ENV_TIMEOUT, DEFAULT_TIMEOUT_S)
+        memory_mb = memory_mb if memory_mb is not None else int(_env_number(
+            ENV_MEMORY, DEFAULT_MEMORY_MB))
         if workers is not None and workers < 1:
             raise UsageError(f"sandbox workers: {workers} is not a count >= 1")
         if not timeout_s > 0:

@@ -10,7 +10,7 @@ from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 from arcforge.grids import Grid
-from arcforge.sandbox.pool import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, ProgramResult, SandboxPool
+from arcforge.sandbox.pool import ProgramResult, SandboxPool
 from arcforge.sandbox.report import ProtectionReport, build_report
 from arcforge.tasks import Task
 from arcforge.verification import Verification
@@ -37,7 +37,7 @@ def _call(coro: Coroutine[Any, Any, T]) -> T:
     return asyncio.run_coroutine_threadsafe(coro, _background_loop()).result()
 
 
-async def _pool(workers: int | None, timeout_s: float, memory_mb: int,
+async def _pool(workers: int | None, timeout_s: float | None, memory_mb: int | None,
                 isolation: str | None) -> SandboxPool:
     key = (workers, timeout_s, memory_mb, isolation)
     pool = _pools.get(key)
@@ -49,7 +49,7 @@ async def _pool(workers: int | None, timeout_s: float, memory_mb: int,
 
 
 def verify(code: str, task: Task, *, workers: int | None = 1,
-           timeout_s: float = DEFAULT_TIMEOUT_S, memory_mb: int = DEFAULT_MEMORY_MB,
+           timeout_s: float | None = None, memory_mb: int | None = None,
            isolation: str | None = None) -> Verification:
     """Run ``solve_task`` on every pair of ``task`` in the sandbox and judge each output.
 
@@ -63,8 +63,8 @@ def verify(code: str, task: Task, *, workers: int | None = 1,
     return _call(go())
 
 
-def run(code: str, inputs: list[Grid], *, timeout_s: float = DEFAULT_TIMEOUT_S,
-        memory_mb: int = DEFAULT_MEMORY_MB, isolation: str | None = None) -> list[ProgramResult]:
+def run(code: str, inputs: list[Grid], *, timeout_s: float | None = None,
+        memory_mb: int | None = None, isolation: str | None = None) -> list[ProgramResult]:
     """Run ``solve_task`` on each input grid in the sandbox; one result per input."""
 
     async def go() -> list[ProgramResult]:
@@ -74,8 +74,8 @@ def run(code: str, inputs: list[Grid], *, timeout_s: float = DEFAULT_TIMEOUT_S,
     return _call(go())
 
 
-def check(isolation: str | None = None, timeout_s: float = DEFAULT_TIMEOUT_S,
-          memory_mb: int = DEFAULT_MEMORY_MB) -> ProtectionReport:
+def check(isolation: str | None = None, timeout_s: float | None = None,
+          memory_mb: int | None = None) -> ProtectionReport:
     """Start one worker, probe what a program can and cannot do here, and report it.
 
     Unlike :class:`SandboxPool`, this never raises when required layers are missing: the
@@ -89,7 +89,7 @@ def check(isolation: str | None = None, timeout_s: float = DEFAULT_TIMEOUT_S,
             probe = pool.probe_report
         finally:
             await pool.aclose()
-        return build_report(pool.isolation, probe, timeout_s, memory_mb)
+        return build_report(pool.isolation, probe, pool.timeout_s, pool.memory_mb)
 
     return _call(go())
 
