@@ -60,6 +60,7 @@ def test_sign_up_and_solve_by_editing(studio: Studio, page: Page) -> None:
     assert attempt.correct and attempt.grid == answer
     tools = [a["tool"] for a in attempt.actions]
     assert tools[0] == "resize" and tools.count("edit") >= 1
+    assert (attempt.actions[0]["rows"], attempt.actions[0]["cols"]) == (2, 2)
     painted = {tuple(cell) for a in attempt.actions if a["tool"] == "edit" for cell in a["cells"]}
     assert painted == {(r, c) for r in range(2) for c in range(2) if answer[r][c] != 0}
     times = [a["t_ms"] for a in attempt.actions]

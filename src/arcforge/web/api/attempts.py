@@ -6,7 +6,7 @@ import threading
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from arcforge.grids import distance, grid_problem
 from arcforge.store import NotFoundError, StoreError
@@ -23,6 +23,8 @@ _study_lock = threading.Lock()  # count and record study attempts as one step
 
 
 class Action(BaseModel):
+    model_config = ConfigDict(extra="allow")  # e.g. the new size of a resize, kept in the log
+
     tool: str = Field(min_length=1, max_length=32)
     cells: list[tuple[int, int]] = Field(default_factory=list, max_length=900)
     colour: int | None = Field(default=None, ge=0, le=9)
