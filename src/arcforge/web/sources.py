@@ -9,7 +9,6 @@ another order), the stored content is served and the source lists the id as a co
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +21,6 @@ from arcforge.store.web_queries import task_ids_with_content
 log = logging.getLogger("arcforge.web")
 
 STORE_SOURCE = "store"
-_CONFLICT = re.compile(r"^task (\S+) version ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +65,7 @@ def import_sources(store: Store, specs: Sequence[str]) -> list[Source]:
             )
         tasks = load_tasks(spec)
         report = store.import_tasks(tasks, source=spec, on_conflict="skip")
-        found = (_CONFLICT.match(c) for c in report.conflicts)
-        conflicts = tuple(sorted({m.group(1) for m in found if m}))
+        conflicts = tuple(sorted({tid for tid, _version in report.conflicting}))
         if conflicts:
             log.warning(
                 "%s: %d task(s) share an id with different content already in the store; "
