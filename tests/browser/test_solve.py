@@ -112,6 +112,22 @@ def test_undo_redo_and_keyboard_colours(studio: Studio, page: Page) -> None:
     page.keyboard.press("e")
     click_cell(page, "output", 2, 2)
     expect(page.locator("#redo")).to_be_disabled()
+    assert read_grid(page)[2][2] == 4
+
+    # keyboard only: arrows move a cell cursor, Space paints, Shift+arrows select
+    page.mouse.move(0, 0)
+    page.keyboard.press("ArrowDown")  # starts at the cursor the mouse left at (2, 2)
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("7")
+    page.keyboard.press(" ")
+    assert read_grid(page) == [[2, 0, 0], [3, 3, 3], [7, 0, 4]]
+    page.keyboard.press("s")
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("Shift+ArrowRight")
+    page.keyboard.press("Shift+ArrowRight")
+    page.keyboard.press("8")  # fills the selected row
+    assert read_grid(page) == [[2, 0, 0], [8, 8, 8], [7, 0, 4]]
 
 
 def test_select_copy_paste_picker_and_tools(studio: Studio, page: Page) -> None:

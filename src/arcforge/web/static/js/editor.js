@@ -77,6 +77,7 @@ export class Editor {
     this.selection = null; // {view, r0, c0, r1, c1}
     this.clipboard = null;
     this.hover = null;
+    this.cursor = null; // keyboard cell cursor on the output
     this.stroke = null;
   }
 
@@ -116,6 +117,7 @@ export class Editor {
 
   setSession(session) {
     this.session = session;
+    this.cursor = null;
     this.clearSelection();
     this.output.setGrid(session.grid);
     this.onChange();
@@ -321,7 +323,10 @@ export class Editor {
     if (view === this.output || this.sources.has(view)) {
       const inside = view.cellAt(e);
       view.showHover(inside);
-      if (view === this.output) this.hover = inside;
+      if (view === this.output) {
+        this.hover = inside;
+        if (inside) this.cursor = inside;
+      }
       if (inside) {
         const v = view.grid[inside[0]][inside[1]];
         this.onStatus(`${view.options.label || ""} row ${inside[0]}, col ${inside[1]} · colour ${v}`);
@@ -361,6 +366,8 @@ export class Editor {
     if (mod && k === "c") { this.copy(); return Boolean(this.selection); }
     if (mod && k === "v") { return this.paste(); }
     if (mod || e.altKey) return false;
+    if (k.startsWith("arrow")) { this.moveCursor(k.slice(5), e.shiftKey); return true; }
+    if (e.key === " " && this.cursor) { this.cursorAction(); return true; }
     if (/^[0-9]$/.test(e.key)) { this.setColour(Number(e.key)); return true; }
     const tools = { e: "edit", s: "select", f: "fill", k: "picker" };
     if (tools[k]) { this.setTool(tools[k]); return true; }
@@ -372,6 +379,35 @@ export class Editor {
     return false;
   }
 }
+
+Editor.prototype.moveCursor = function moveCursor(direction, extend) {
+  const g = this.session.grid;
+  const [dr, dc] = { up: [-1, 0], down: [1, 0], left: [0, -1], right: [0, 1] }[direction] ?? [0, 0];
+  const from = this.cursor;
+  const to = from
+    ? [Math.min(g.length - 1, Math.max(0, from[0] + dr)), Math.min(g[0].length - 1, Math.max(0, from[1] + dc))]
+    : [0, 0];
+  this.cursor = to;
+  this.hover = to;
+  this.output.showHover(to);
+  this.onStatus(`output row ${to[0]}, col ${to[1]} · colour ${g[to[0]][to[1]]}`);
+  if (this.tool === "select") {
+    const anchor = extend && this.selection?.view === this.output ? norm0(this.selection) : { r0: to[0], c0: to[1] };
+    this.select(this.output, { ...anchor, r1: to[0], c1: to[1] });
+  }
+};
+
+/** Space at the keyboard cursor: paint (edit), flood fill (fill) or pick (picker). */
+Editor.prototype.cursorAction = function cursorAction() {
+  const [r, c] = this.cursor;
+  if (this.tool === "edit") this.applyCells("edit", [[r, c]], this.colour);
+  else if (this.tool === "fill") this.applyCells("fill", floodCells(this.session.grid, r, c), this.colour);
+  else if (this.tool === "picker") {
+    this.colour = this.session.grid[r][c];
+    this.onColour(this.colour);
+    this.setTool(this.toolBeforePicker || "edit");
+  }
+};
 
 function norm0(sel) {
   return { r0: sel.r0, c0: sel.c0 };

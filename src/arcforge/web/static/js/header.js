@@ -49,6 +49,8 @@ const SHORTCUTS = [
   ["0 – 9", "choose a colour (in Select, fill the selection)"],
   ["E / S / F / K", "edit, select, flood fill, colour picker"],
   ["Alt + click", "pick the colour of any cell"],
+  ["← ↑ → ↓ / Space", "move the cell cursor on the output / paint, fill or pick there"],
+  ["Shift + arrows", "select with the cursor (Select tool)"],
   ["right click", "paint or fill with 0"],
   ["Ctrl+Z / Ctrl+Y", "undo / redo (also Ctrl+Shift+Z)"],
   ["Ctrl+C / Ctrl+V", "copy the selection (from any grid) / paste into the output"],

@@ -476,6 +476,7 @@ function onKey(e) {
     e.preventDefault();
     return;
   }
+  if (e.key.startsWith("Arrow") && e.target instanceof HTMLInputElement) return; // radio groups
   const textSelected = (e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "c" && String(document.getSelection() || "");
   if (!textSelected && editor.handleKey(e)) { e.preventDefault(); return; }
   if (e.ctrlKey || e.metaKey || e.altKey) return;
