@@ -46,7 +46,8 @@ def _task_key(task: Task, time_budget_s: float, max_depth: int) -> str:
 class BuiltinDSLModel:
     """Deterministic program search over a DSL of grid operations, as a :class:`Model`.
 
-    ``time_budget_s`` bounds the search of each task; ``max_depth`` the program length;
+    ``time_budget_s`` bounds the search of each task (CPU seconds of the worker, so a
+    busy machine does not change the answer); ``max_depth`` the program length;
     ``workers`` the size of the process pool (default: the number of CPUs).
     Sample ``k`` answers with the ``k``-th program with distinct test predictions (the
     best one again, saying so, when fewer fit). ``temperature`` and ``max_tokens`` are
