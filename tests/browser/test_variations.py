@@ -35,6 +35,11 @@ def test_sign_a_variation_and_navigate_to_it(
     expect(page.locator("#sign-variation")).to_be_disabled()
     page.fill("#mapping", "0213456789")
     expect(page.locator("#sign-variation")).to_be_enabled()
+    # a new order of the demonstrations (numbers from 1), checked before it is sent
+    page.fill("#train-order", "2 2 3 4")
+    expect(page.locator("#variation-error")).to_contain_text("each of 1 to 4 exactly once")
+    page.fill("#train-order", "2 1 3 4")
+    expect(page.locator("#spec")).to_contain_text('{"op":"reorder","train":[1,0,2,3]}')
 
     page.click("#sign-variation")
     page.wait_for_url("**?v=1*")
@@ -46,7 +51,8 @@ def test_sign_a_variation_and_navigate_to_it(
         return [[{1: 2, 2: 1}.get(v, v) for v in row] for row in dihedral(g, "rot90")]
 
     page.screenshot(path=str(ARTIFACTS / "variation-signed.png"), full_page=True)
-    assert read_grid(page, "train-0-input") == recolour(task.train[0].input)
+    assert read_grid(page, "train-0-input") == recolour(task.train[1].input)
+    assert read_grid(page, "train-1-output") == recolour(task.train[0].output)
     assert read_grid(page, "test-input") == recolour(task.test[0].input)
 
     # back to the original with the browser's history, forward again
@@ -64,6 +70,7 @@ def test_sign_a_variation_and_navigate_to_it(
         bob.click("#tab-variations")
         bob.check('input[name=dihedral][value="rot90"]')
         bob.fill("#mapping", "0213456789")
+        bob.fill("#train-order", "2 1 3 4")
         bob.click("#sign-variation")
         bob.wait_for_url("**?v=1*")
         expect(bob.locator(".toast")).to_contain_text("Added your signature to v1")

@@ -78,6 +78,11 @@ export class VariationsPanel {
       h("option", { value: "" }, "no swap"), t.train.map((_, i) => h("option", { value: String(i) }, `train ${i + 1}`)));
     this.swapTest = h("select#swap-test", { "aria-label": "test pair to swap", onchange: () => this.changed() },
       t.test.map((_, i) => h("option", { value: String(i) }, `test ${i + 1}`)));
+    this.order = h("input#train-order.mono", {
+      type: "text", size: 14, spellcheck: false, autocomplete: "off", placeholder: t.train.map((_, i) => i + 1).join(" "),
+      "aria-label": "new order of the train pairs, numbers from 1",
+      oninput: () => this.changed(),
+    });
     this.specView = h("code#spec.mono");
     this.error = h("p.error#variation-error", { hidden: true });
     this.preview = h("div.preview#variation-preview");
@@ -99,6 +104,21 @@ export class VariationsPanel {
           }, "⚄ Random"),
           h("label.check", this.keepZero, "keep 0")),
         h("div.row", h("label", "mapping ", this.mapping)), this.mappingView),
+      h("fieldset", h("legend", "Order of the demonstrations"),
+        h("div.row", this.order,
+          h("button#shuffle-train", {
+            type: "button",
+            onclick: () => {
+              const order = t.train.map((_, i) => i + 1);
+              for (let i = order.length - 1; i > 0; i--) {
+                const j = Math.floor(Math.random() * (i + 1));
+                [order[i], order[j]] = [order[j], order[i]];
+              }
+              this.order.value = order.join(" ");
+              this.changed();
+            },
+          }, "⚄ Shuffle"),
+          h("button.link", { type: "button", onclick: () => { this.order.value = ""; this.changed(); } }, "keep"))),
       h("fieldset", h("legend", "Swap a train pair with a test pair"),
         h("div.row", this.swapTrain, h("span", "↔"), this.swapTest),
         h("p.dim.small", "This shows the test output, so it needs your correct answer to that test input.")),
@@ -125,6 +145,14 @@ export class VariationsPanel {
     }
     if (this.swapTrain.value !== "") {
       ops.push({ op: "swap_train_test", train: Number(this.swapTrain.value), test: Number(this.swapTest.value) });
+    }
+    const orderText = this.order.value.trim();
+    if (orderText) {
+      const n = this.task.train.length;
+      const order = orderText.split(/[\s,]+/).map((x) => Number(x) - 1);
+      const valid = order.length === n && order.every((i) => Number.isInteger(i) && i >= 0 && i < n) && new Set(order).size === n;
+      if (!valid) throw new Error(`the order needs each of 1 to ${n} exactly once`);
+      if (order.some((v, i) => v !== i)) ops.push({ op: "reorder", train: order });
     }
     return ops.length ? ops : [{ op: "identity" }];
   }
