@@ -25,9 +25,17 @@ def serve(
 
     ``data`` is one ``--data`` spec or several (default: the four bundled sets).
     """
+    import logging
+
     import uvicorn
 
     from arcforge.web.app import create_app
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s:     %(message)s"))
+    web_log = logging.getLogger("arcforge.web")
+    web_log.addHandler(handler)
+    web_log.setLevel(logging.INFO)
 
     specs = (data,) if isinstance(data, str) else tuple(data or DEFAULT_SOURCES)
     settings = WebSettings(
