@@ -46,7 +46,8 @@ class Result:
 
     @property
     def rps(self) -> float:
-        return self.n / self.wall_s
+        """Answered requests per second (failed ones do not count)."""
+        return (self.n - self.failures) / self.wall_s
 
     @property
     def ratio(self) -> float:
@@ -160,6 +161,10 @@ def main() -> None:
     args = parser.parse_args()
     n, lat, c, k = args.n, args.latency, args.concurrency, args.k
     out = Path(tempfile.mkdtemp(prefix="bench-runner-"))
+    import aiohttp  # noqa: F401  (imported before timing: neither side pays for imports)
+    import openai  # noqa: F401
+
+    import arcforge.runs.runner  # noqa: F401
     results = [
         phase("(a) plain semaphore loop, openai SDK", lat, None, "0", n, c / lat,
               lambda url: asyncio.run(plain_loop(url, n, c, 0))),

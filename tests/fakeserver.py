@@ -149,6 +149,10 @@ class FakeServer:
         self._server.close()
         for writer in list(self._writers):
             writer.transport.abort()
+        pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self._server.wait_closed(), 2)
 

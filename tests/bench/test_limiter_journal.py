@@ -78,3 +78,35 @@ def test_a_damaged_middle_line_is_an_error_naming_it(tmp_path: Path):
                     + json.dumps(record("a", 1).to_dict()) + "\n")
     with pytest.raises(JournalError, match="line 2"):
         read_journal(path)
+
+
+async def test_retries_go_ahead_of_first_tries():
+    limiter = AdaptiveLimiter(1)
+    order: list[str] = []
+
+    async def request(name: str, retry: bool) -> None:
+        async with limiter.slot(retry=retry):
+            order.append(name)
+
+    async with limiter.slot():
+        first = asyncio.create_task(request("first try", False))
+        await asyncio.sleep(0)
+        retry = asyncio.create_task(request("retry", True))
+        await asyncio.sleep(0)
+    await asyncio.gather(first, retry)
+    assert order == ["retry", "first try"]
+
+
+def test_probing_slows_down_near_the_last_rejected_level():
+    limiter = AdaptiveLimiter(40)
+    for _ in range(20):
+        limiter.rate_limited()  # rejected at 21: the server holds about 20
+    assert limiter.current == 20
+    for _ in range(20):
+        limiter.succeeded()
+    assert 20.2 < limiter.limit < 20.3  # a quarter of 1/limit per success
+    far = AdaptiveLimiter(40)
+    far.limit = 10.0
+    for _ in range(10):
+        far.succeeded()
+    assert far.limit > 10.9  # far below any rejection: full speed

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Literal
 
 from arcforge.errors import UsageError
@@ -26,5 +25,5 @@ def encode_grid(grid: Grid, encoding: Encoding = "json") -> str:
     """A grid as prompt text in the chosen encoding."""
     if encoding == "digits":
         return "\n".join("".join(str(c) for c in row) for row in grid)
-    rows = ",\n".join(" " + json.dumps(row, separators=(",", ":")) for row in grid)
+    rows = ",\n".join(" [" + ",".join(map(str, row)) + "]" for row in grid)
     return f"[\n{rows}\n]"

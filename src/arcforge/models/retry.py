@@ -3,8 +3,9 @@
 Providers turn each try into an answer, a :class:`Transient` failure (429, 5xx, timeout,
 connection, malformed body: worth another try) or a final :class:`ModelError`.
 :func:`with_retries` runs the tries: it holds a gate slot only while a request is on the
-wire, tells the gate about rate limits and successes (adaptive concurrency), sleeps
-``max(backoff with jitter, Retry-After)`` between tries, and logs one line per event.
+wire, tells the gate about rate limits and successes (adaptive concurrency), sleeps the
+server's Retry-After or an exponential backoff with jitter between tries, and logs one
+line per event.
 """
 
 from __future__ import annotations
@@ -47,19 +48,25 @@ class RetryPolicy:
     max_s: float = 60.0
 
     def delay(self, retry: int, retry_after: float | None = None) -> float:
-        """Seconds to wait before retry number ``retry`` (1-based): equal jitter, and never
-        less than the server's Retry-After."""
+        """Seconds to wait before retry number ``retry`` (1-based).
+
+        A server's positive Retry-After is honoured as given (plus up to 10% jitter so that
+        rejected requests do not return together); otherwise the wait is exponential with
+        equal jitter: between half and all of base * 2**(retry-1), capped at ``max_s``.
+        """
+        if retry_after is not None and retry_after > 0:
+            wait = min(retry_after, MAX_RETRY_AFTER_S)
+            return wait * random.uniform(1.0, 1.1)
         ceiling = min(self.max_s, self.base_s * 2 ** (retry - 1))
-        wait = random.uniform(ceiling / 2, ceiling)
-        if retry_after is not None:
-            wait = max(wait, min(retry_after, MAX_RETRY_AFTER_S))
-        return wait
+        return random.uniform(ceiling / 2, ceiling)
 
 
 class Gate(Protocol):
     """Limits how many requests are on the wire; learns from rate limits and successes."""
 
-    def slot(self) -> contextlib.AbstractAsyncContextManager[None]: ...
+    def slot(self, retry: bool = False) -> contextlib.AbstractAsyncContextManager[None]:
+        """Hold one place on the wire; ``retry`` asks to go ahead of first tries."""
+        ...
 
     def rate_limited(self) -> None: ...
 
@@ -70,7 +77,7 @@ class OpenGate:
     """No limit (used when a model is called outside a runner)."""
 
     @contextlib.asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
+    async def slot(self, retry: bool = False) -> AsyncIterator[None]:
         yield
 
     def rate_limited(self) -> None:
@@ -127,7 +134,7 @@ async def with_retries(
     tries = 0
     while True:
         tries += 1
-        async with gate.slot():
+        async with gate.slot(retry=tries > 1):
             log.info("%s %s try=%d sent", model, extra["req"], tries, extra=extra)
             try:
                 result = await attempt()

@@ -22,12 +22,14 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def write_json_atomic(path: Path, data: Any) -> None:
-    """Write JSON to a temporary file in the same folder, fsync it, then rename over ``path``."""
+def write_json_atomic(path: Path, data: Any, indent: int | None = 1) -> None:
+    """Write JSON to a temporary file in the same folder, fsync it, then rename over ``path``.
+
+    ``indent=None`` writes one line, several times faster for large files."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False, indent=1)
+            json.dump(data, fh, ensure_ascii=False, indent=indent)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -69,14 +71,46 @@ def final_results_files(run_dir: str | Path) -> list[Path]:
 
 
 def write_final(run_dir: Path, info: dict[str, Any], status: dict[str, Any]) -> Path:
-    """Write ``results_<UTC timestamp>.json`` from the journal, atomically; never overwrite."""
-    records = load_records(run_dir)
+    """Write ``results_<UTC timestamp>.json`` from the journal, atomically; never overwrite.
+
+    The journal's lines are copied as they are (no re-encoding), one per sample key.
+    """
+    lines = journal_lines(run_dir / JOURNAL)
     stamp = datetime.now(UTC).strftime("%Y%m%d_%H%M%S")
     path = run_dir / f"{FINAL_PREFIX}{stamp}.json"
     n = 1
     while path.exists():
         n += 1
         path = run_dir / f"{FINAL_PREFIX}{stamp}_{n}.json"
-    metadata = {**info, **status, "records": len(records), "written_at": utc_now()}
-    write_json_atomic(path, {"metadata": metadata, "results": [r.to_dict() for r in records]})
+    metadata = {**info, **status, "records": len(lines), "written_at": utc_now()}
+    head = json.dumps({"metadata": metadata}, ensure_ascii=False, indent=1)[:-2]
+    body = b",\n".join(lines)
+    data = head.encode() + b',\n "results": [\n' + body + b"\n]}\n"
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return path
+
+
+def journal_lines(path: Path) -> list[bytes]:
+    """The journal's complete record lines, the first one per sample key."""
+    seen: set[tuple[str, int, int]] = set()
+    kept = []
+    for line, record in zip(*_journal_entries(path), strict=True):
+        if record.key not in seen:
+            seen.add(record.key)
+            kept.append(line)
+    return kept
+
+
+def _journal_entries(path: Path) -> tuple[list[bytes], list[SampleRecord]]:
+    records = read_journal(path)
+    lines = [line for line in path.read_bytes().split(b"\n") if line.strip()] if records else []
+    return lines[: len(records)], records

@@ -106,7 +106,7 @@ def new_run(config: RunConfig) -> Prepared:
         "settings": s.public_dict(),
         "sessions": [_session(config, resumed=False)],
     }
-    write_json_atomic(run_dir / TASKS, [t.to_dict() for t in tasks])
+    write_json_atomic(run_dir / TASKS, [t.to_dict() for t in tasks], indent=None)
     write_json_atomic(run_dir / RUN_INFO, info)
     return Prepared(run_dir, info, list(tasks), [], s.base_url)
 

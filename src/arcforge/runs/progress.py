@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 
 from rich.console import Console
@@ -25,6 +26,8 @@ class RunProgress:
         self.cost_known = False
         self.errors: Counter[str] = Counter()
         self.limit = 0
+        self._started = time.monotonic()
+        self._done_here = 0
         self._progress = Progress(
             TextColumn("[bold]{task.description}"),
             BarColumn(bar_width=20),
@@ -60,8 +63,9 @@ class RunProgress:
         if error_kind:
             self.errors[error_kind] += 1
         self.limit = limit
-        task = self._progress.tasks[0]
-        speed = task.speed
+        elapsed = time.monotonic() - self._started
+        self._done_here += 1
+        speed = self._done_here / elapsed if elapsed > 0 else 0.0
         if cost is not None:
             self.cost_known = True
         errors = sum(self.errors.values())
