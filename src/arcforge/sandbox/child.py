@@ -11,38 +11,23 @@ Lines written: ``{"loaded": true}`` or ``{"load_error": msg}``, then per input
 
 from __future__ import annotations
 
-import ctypes
-import errno
 import json
 import math
 import os
 import resource
 import signal
 import sys
-import tempfile
 import traceback
 from dataclasses import dataclass
 from typing import Any
 
 import landlock
+from seccomp_filter import SeccompProgram
 
 MAX_SIDE = 30
 MAX_INPUTS = 64  # the CPU ceiling of a child before it knows its job
 MAX_MESSAGE = 600
 SOLUTION_FILE = "<solution>"
-
-# syscalls a program never needs: new processes and threads, exec, sockets, tracing,
-# namespaces, kernel objects. Each fails with EPERM, which Python reports as an error.
-DENIED_SYSCALLS = (
-    "fork", "vfork", "clone", "clone3", "execve", "execveat", "socket", "socketpair",
-    "ptrace", "process_vm_readv", "process_vm_writev", "pidfd_open", "pidfd_getfd",
-    "unshare", "setns", "mount", "umount2", "pivot_root", "chroot", "bpf", "perf_event_open",
-    "keyctl", "add_key", "request_key", "userfaultfd", "io_uring_setup", "personality",
-    "kexec_load", "init_module", "finit_module", "delete_module", "reboot", "swapon",
-    "mknod", "mknodat", "syslog", "acct", "setuid", "setgid", "setreuid", "setregid",
-    "setresuid", "setresgid", "setgroups", "fanotify_init", "open_by_handle_at",
-)
-
 
 @dataclass(slots=True)
 class Limits:
@@ -50,46 +35,6 @@ class Limits:
     memory_mb: int
     file_mb: int = 16
     open_files: int = 64
-
-
-class SeccompProgram:
-    """A seccomp filter compiled once to BPF (by libseccomp), loaded by each child in ~10 us."""
-
-    _PR_SET_SECCOMP = 22
-    _SECCOMP_MODE_FILTER = 2
-
-    class _Fprog(ctypes.Structure):
-        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
-
-    def __init__(self, bpf: bytes) -> None:
-        self._buffer = ctypes.create_string_buffer(bpf, len(bpf))
-        self._prog = self._Fprog(len(bpf) // 8, ctypes.addressof(self._buffer))
-        self._libc = ctypes.CDLL(None, use_errno=True)
-
-    def load(self) -> None:
-        """Install the filter on the calling process (no_new_privs must be set)."""
-        if self._libc.prctl(self._PR_SET_SECCOMP, self._SECCOMP_MODE_FILTER,
-                            ctypes.byref(self._prog), 0, 0) != 0:
-            err = ctypes.get_errno()
-            raise OSError(err, f"seccomp filter: {os.strerror(err)}")
-
-
-def build_seccomp_program() -> SeccompProgram | None:
-    """Compile a filter denying :data:`DENIED_SYSCALLS`; None when libseccomp is missing."""
-    try:
-        import pyseccomp
-    except (ImportError, RuntimeError):
-        return None
-    filt = pyseccomp.SyscallFilter(defaction=pyseccomp.ALLOW)
-    for name in DENIED_SYSCALLS:
-        try:
-            filt.add_rule(pyseccomp.ERRNO(errno.EPERM), name)
-        except (ValueError, OSError):
-            continue  # a syscall this architecture lacks
-    with tempfile.TemporaryFile() as f:
-        filt.export_bpf(f)
-        f.seek(0)
-        return SeccompProgram(f.read())
 
 
 def confine(
@@ -262,64 +207,3 @@ def run_program(code: str, inputs: list[tuple[int, Any]], out: Any) -> None:
             emit({"i": index, "s": "invalid_output", "err": reason})
         else:
             emit({"i": index, "s": "ok", "out": converted})
-
-
-def _attempt(action: Any) -> str:
-    """Run ``action``; "blocked: <error>" when it raised, "allowed" when it worked."""
-    try:
-        action()
-    except BaseException as exc:
-        return f"blocked: {type(exc).__name__}: {exc}"[:200]
-    return "allowed"
-
-
-def probe(scratch_root: str) -> dict[str, Any]:
-    """Inside a confined child: report the active limits and try what programs must not do."""
-    import ctypes
-    import socket
-    import threading
-
-    libc = ctypes.CDLL(None, use_errno=True)
-
-    def fork() -> None:
-        if os.fork() == 0:
-            os._exit(0)
-
-    def thread() -> None:
-        t = threading.Thread(target=lambda: None)
-        t.start()
-        t.join()
-
-    def connect() -> None:
-        socket.create_connection(("127.0.0.1", 9), timeout=0.5).close()
-
-    def write_outside() -> None:
-        with open(os.path.join(scratch_root, "outside-probe"), "w") as f:
-            f.write("x")
-
-    def read_outside() -> None:
-        with open("/etc/passwd", "rb") as f:
-            f.read(1)
-
-    def write_scratch() -> None:
-        with open("probe.txt", "w") as f:
-            f.write("x")
-
-    def signal_worker() -> None:
-        os.kill(os.getppid(), 0)
-
-    limits = {name: resource.getrlimit(getattr(resource, f"RLIMIT_{name}"))[0]
-              for name in ("CPU", "AS", "FSIZE", "NOFILE", "NPROC")}
-    return {
-        "uid": os.getuid(),
-        "seccomp_mode": libc.prctl(21, 0, 0, 0, 0),  # PR_GET_SECCOMP: 2 = filter
-        "no_new_privs": libc.prctl(39, 0, 0, 0, 0),  # PR_GET_NO_NEW_PRIVS
-        "rlimits": limits,
-        "fork": _attempt(fork),
-        "thread": _attempt(thread),
-        "socket": _attempt(connect),
-        "write_outside_scratch": _attempt(write_outside),
-        "write_scratch": _attempt(write_scratch),
-        "read_etc_passwd": _attempt(read_outside),
-        "signal_worker": _attempt(signal_worker),
-    }

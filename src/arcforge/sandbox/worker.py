@@ -26,6 +26,8 @@ sys.path.extend(CONFIG.get("paths", []))
 
 import child  # noqa: E402
 import landlock  # noqa: E402
+import probe  # noqa: E402
+import seccomp_filter  # noqa: E402
 
 MAX_REQUEST = 64 << 20
 MAX_CHILD_OUTPUT = 4 << 20
@@ -67,7 +69,7 @@ class Worker:
         self.read_paths: list[str] = config.get("read_paths", [])
         self.devnull = os.open(os.devnull, os.O_RDWR)
         self.counter = 0
-        self.seccomp = child.build_seccomp_program()
+        self.seccomp = seccomp_filter.build_seccomp_program()
         self.landlock_abi = 0
         self.landlock_error: str | None = None
         self.nnp = False
@@ -269,7 +271,7 @@ class Worker:
                 child.confine(limits, scratch, (write_fd,), self.devnull, self.seccomp,
                               self.landlock_abi)
                 child.limit_cpu(limits.timeout_s, 1)
-                report = child.probe(self.scratch_root)
+                report = probe.probe(self.scratch_root)
             except BaseException as exc:
                 report = {"confine_error": repr(exc)}
             os.write(write_fd, json.dumps(report).encode() + b"\n")
