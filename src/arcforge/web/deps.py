@@ -35,9 +35,8 @@ def session_user(studio: Studio, session_cookie: str | None) -> UserView | None:
 
 
 def current_user(request: Request, studio: StudioDep) -> UserView | None:
-    if "studio_user" not in request.state._state:
-        request.state.studio_user = session_user(studio, request.cookies.get(SESSION_COOKIE))
-    return request.state.studio_user
+    """The signed-in user of this request (looked up once per request), or None."""
+    return session_user(studio, request.cookies.get(SESSION_COOKIE))
 
 
 MaybeUser = Annotated[UserView | None, Depends(current_user)]
