@@ -118,7 +118,7 @@ export class VariationsPanel {
               this.changed();
             },
           }, "⚄ Shuffle"),
-          h("button.link", { type: "button", onclick: () => { this.order.value = ""; this.changed(); } }, "keep"))),
+          h("button.link", { type: "button", onclick: () => { this.order.value = ""; this.changed(); } }, "original order"))),
       h("fieldset", h("legend", "Swap a train pair with a test pair"),
         h("div.row", this.swapTrain, h("span", "↔"), this.swapTest),
         h("p.dim.small", "This shows the test output, so it needs your correct answer to that test input.")),
@@ -215,7 +215,7 @@ export class VariationsPanel {
     }
     if (seq !== this.previewSeq) return;
     this.preview.classList.remove("stale");
-    const small = { maxWidth: 110, maxHeight: 110, maxCell: 12 };
+    const small = { maxWidth: 72, maxHeight: 72, maxCell: 10 };
     fill(this.preview,
       result.train.map((p, i) => h("div.pair.small",
         gridFigure(p.input, `train ${i + 1} in`, small).fig,
