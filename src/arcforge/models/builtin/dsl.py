@@ -77,6 +77,7 @@ _OBJECT_CHOICE = {
     "smallest": "the smallest object",
     "unique_colour": "the only object whose colour no other object has",
     "unique_shape": "the only object whose shape no other object has",
+    "common_shape": "an object of the shape that most objects share",
     "most_colours": "the object with the most distinct colours",
 }
 
@@ -188,6 +189,8 @@ FIXED: tuple[FixedOp, ...] = (
     _fixed("fractal_inverse", "fractal", "grow",
            "replace each background cell by a copy of the whole grid (others by blanks)",
            inverse=True),
+    _fixed("fill_majority", "fill_majority", "same",
+           "paint the whole grid in its most frequent colour"),
     _fixed("majority_colour", "count_colour", "any",
            "answer a 1x1 grid of the most frequent non-background colour", which="most"),
     _fixed("minority_colour", "count_colour", "any",
@@ -225,7 +228,8 @@ def _describe_logic(kw: dict[str, Any]) -> str:
 
 
 def _describe_recolour(kw: dict[str, Any]) -> str:
-    feature = {"size": "size (cells)", "shape": "shape", "rank": "size rank (1 = largest)"}
+    feature = {"size": "size (cells)", "shape": "shape", "rank": "size rank (1 = largest)",
+               "holes": "number of holes"}
     table = ", ".join(
         f"{k if kw['key'] != 'shape' else 'shape ' + k} → {v}" for k, v in kw["table"].items()
     )

@@ -13,6 +13,7 @@ def select_object(g: np.ndarray, which: str) -> np.ndarray:
     ``largest``/``smallest`` by cell count (first in reading order on ties);
     ``unique_colour``: the only object whose main colour no other object has;
     ``unique_shape``: the only object whose shape no other object has;
+    ``common_shape``: the first object of the shape that most objects share;
     ``most_colours``: the object with the most distinct colours (must be unique).
     """
     bg = background(g)
@@ -29,6 +30,13 @@ def select_object(g: np.ndarray, which: str) -> np.ndarray:
         keys = [int(np.bincount(g[m], minlength=10).argmax()) for m in masks]
     elif which == "unique_shape":
         keys = [shape_key(m) for m in masks]
+    elif which == "common_shape":
+        keys = [shape_key(m) for m in masks]
+        counts = [keys.count(k) for k in keys]
+        top = max(counts)
+        if top < 2 or len({k for k, n in zip(keys, counts, strict=True) if n == top}) != 1:
+            raise ValueError("no single most common shape")
+        return masks[counts.index(top)]
     elif which == "most_colours":
         counts = [len(set(g[m].tolist())) for m in masks]
         top = max(counts)
@@ -88,8 +96,16 @@ def hollow(g: np.ndarray) -> np.ndarray:
     return np.where(inner, bg, g)
 
 
+def count_holes(mask: np.ndarray) -> int:
+    """How many regions of non-object cells the object encloses (4-connected)."""
+    top, bottom, left, right = mask_bbox(mask)
+    free = np.pad(~mask[top:bottom, left:right], 1, constant_values=True)
+    regions = object_masks(free.astype(np.int64), 0, False, False)
+    return len(regions) - 1
+
+
 def object_key(mask: np.ndarray, key: str, sizes: list[int]) -> str:
-    """The feature an object is recoloured by: its size, size rank or shape."""
+    """The feature an object is recoloured by: its size, size rank, shape or hole count."""
     size = int(mask.sum())
     if key == "size":
         return str(size)
@@ -97,11 +113,14 @@ def object_key(mask: np.ndarray, key: str, sizes: list[int]) -> str:
         return str(sorted(set(sizes), reverse=True).index(size) + 1)
     if key == "shape":
         return shape_key(mask)
+    if key == "holes":
+        return str(count_holes(mask))
     raise ValueError(f"unknown object key {key!r}")
 
 
 def recolour_objects(g: np.ndarray, key: str, table: dict, diagonal: bool) -> np.ndarray:
-    """Recolour each same-colour object by ``table[feature]`` (size, size rank or shape);
+    """Recolour each same-colour object by ``table[feature]`` (size, size rank, shape or
+    number of holes);
     objects whose feature is not in the table keep their colour."""
     masks = object_masks(g, background(g), diagonal, False)
     sizes = [int(m.sum()) for m in masks]

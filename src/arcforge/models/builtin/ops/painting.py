@@ -142,3 +142,8 @@ def count_to_row(g: np.ndarray) -> np.ndarray:
     if cells.size == 0 or cells.size > 30 or (cells != cells[0]).any():
         raise ValueError("not 1-30 cells of a single non-background colour")
     return np.full((1, cells.size), cells[0])
+
+
+def fill_majority(g: np.ndarray) -> np.ndarray:
+    """Paint the whole grid in its most frequent colour (all colours counted)."""
+    return np.full_like(g, int(np.argmax(np.bincount(g.ravel(), minlength=10))))
