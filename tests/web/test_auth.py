@@ -175,5 +175,9 @@ def test_private_mode_refuses_anonymous_readers(settings: WebSettings) -> None:
         for path in ("/api/tasks", "/api/tasks/t1", "/api/sources", "/api/tasks/t1/traces",
                      "/api/runs"):
             assert c.get(path).status_code == 401, path
+        signup = c.post("/api/auth/signup", json={"username": "eve", "password": PASSWORD},
+                        headers=csrf(c))
+        assert signup.status_code == 403 and "private" in signup.json()["detail"]
+        assert studio(c).store.get_user_by_name("eve") is None
         login(c, "alice")
         assert c.get("/api/tasks/t1").status_code == 200

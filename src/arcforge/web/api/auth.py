@@ -94,7 +94,12 @@ def me(request: Request, response: Response, studio: StudioDep, user: MaybeUser)
 def signup(
     body: Credentials, request: Request, response: Response, studio: StudioDep
 ) -> dict[str, Any]:
-    """Create an account (role user) and log in; counts towards the per-address limit."""
+    """Create an account (role user) and log in; counts towards the per-address limit.
+
+    A private studio has no open sign-up: its accounts come from ``arcforge user add``.
+    """
+    if studio.settings.private:
+        raise HTTPException(403, "this studio is private: ask an administrator for an account")
     ip = _client(request)
     _check_rate(studio, ip, None)
     studio.login_by_ip.hit(ip)
