@@ -167,3 +167,16 @@ def test_resume_refuses_to_change_the_run(fake_server, isolated, tasks_file):
     code, _, err = finish(start(["traces", "--model", "gpt-4", "--data", str(data)], isolated,
                                 fake_server.url))
     assert code == 2 and "provider/model" in err and "Traceback" not in err
+
+
+def test_sigterm_cancels_and_writes_the_final_json(fake_server, isolated, tasks_file):
+    fake_server.latency_s = 30.0
+    data = tasks_file(3)
+    proc = start(["codegen", *MODEL, "--data", str(data), "-c", "3"], isolated, fake_server.url)
+    wait_for(lambda: fake_server.stats.requests >= 3)
+    proc.send_signal(signal.SIGTERM)
+    code, _, err = finish(proc, timeout=20)
+    assert code == 130, err
+    run_dir = next((isolated / "runs").iterdir())
+    final = json.loads(final_results_files(run_dir)[-1].read_text())
+    assert final["metadata"]["status"] == "cancelled" and final["metadata"]["not_run"] == 3
