@@ -227,7 +227,9 @@ def read_grid(page: Page, name: str = "output") -> list[list[int]]:
             for (let r = 0; r < view.rows; r++) {
                 const row = [];
                 for (let c = 0; c < view.cols; c++) {
-                    const x = c * view.cs + view.line + 1, y = r * view.cs + view.line + 1;
+                    // clear of a marked cell's frame and of a symbol number
+                    const inset = Math.floor((view.cs - view.line) * 0.3);
+                    const x = c * view.cs + view.line + inset, y = r * view.cs + view.line + inset;
                     row.push(palette.indexOf(hex(ctx.getImageData(x, y, 1, 1).data)));
                 }
                 rows.push(row);

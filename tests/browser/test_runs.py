@@ -38,6 +38,14 @@ def test_run_list_and_run_viewer(studio: Studio, page: Page) -> None:
     assert read_grid(page, "1-train-0-expected") == first.output
     assert read_grid(page, "1-train-0-produced") == first.input  # the identity program
     assert read_grid(page, "0-test-0-produced") == task.test[0].output
+    # a failed pair says how far the produced grid is
+    differ = sum(
+        a != b for ra, rb in zip(first.input, first.output, strict=True)
+        for a, b in zip(ra, rb, strict=True)
+    )
+    expect(bad.locator('.pair-result[data-split="train"][data-index="0"] .diff')).to_have_text(
+        f"{differ} of 9 cells differ"
+    )
 
     # a deep link to the task, and an unknown run says so
     page.goto(f"{studio.url}/runs/{RUN_ID}?task=25ff71a9")

@@ -18,6 +18,13 @@ export const blankGrid = (rows, cols, colour = 0) =>
   Array.from({ length: rows }, () => new Array(cols).fill(colour));
 export const sameGrid = (a, b) =>
   a.length === b.length && a.every((row, r) => row.length === b[r].length && row.every((v, c) => v === b[r][c]));
+/** Cells where two grids of the same shape differ ([] when the shapes differ). */
+export function differingCells(a, b) {
+  if (!a || !b || a.length !== b.length || a[0].length !== b[0].length) return [];
+  const cells = [];
+  a.forEach((row, r) => row.forEach((v, c) => { if (v !== b[r][c]) cells.push([r, c]); }));
+  return cells;
+}
 export const shapeText = (g) => `${g.length}×${g[0]?.length ?? 0}`;
 
 /** Cell size in CSS pixels so that a rows x cols grid fits in a box of maxW x maxH. */
@@ -31,7 +38,8 @@ export class GridView {
    * @param {number[][]} grid
    * @param {{cell?: number, maxWidth?: number, maxHeight?: number, maxCell?: number,
    *          minCell?: number, lines?: boolean (false: no grid lines, for thumbnails),
-   *          numbers?: boolean, label?: string, name?: string}} options
+   *          numbers?: boolean, label?: string, name?: string,
+   *          marks?: number[][] (cells drawn with a frame, e.g. where two grids differ)}} options
    */
   constructor(grid, options = {}) {
     this.options = options;
@@ -44,6 +52,7 @@ export class GridView {
     this.el.gridView = this;
     this.ctx = this.canvas.getContext("2d", { alpha: false });
     this.selection = null;
+    this.marks = options.marks ? new Set(options.marks.map(([r, c]) => r * 32 + c)) : null;
     this.setGrid(grid);
   }
 
@@ -90,6 +99,16 @@ export class GridView {
     const size = cs - line;
     ctx.fillStyle = PALETTE[v] ?? "#ffffff";
     ctx.fillRect(x, y, size, size);
+    if (this.marks?.has(r * 32 + c) && size >= 4) {
+      // a marked cell (e.g. differs from the expected grid): a white-and-black inner frame
+      const w = Math.max(1, Math.round(size / 8));
+      ctx.strokeStyle = "#000";
+      ctx.lineWidth = w * 2;
+      ctx.strokeRect(x + w, y + w, size - 2 * w, size - 2 * w);
+      ctx.strokeStyle = "#fff";
+      ctx.lineWidth = w;
+      ctx.strokeRect(x + w, y + w, size - 2 * w, size - 2 * w);
+    }
     if (this.numbers && size >= 9) {
       ctx.fillStyle = LIGHT.has(v) ? "#111" : "#eee";
       ctx.font = `${Math.floor(size * 0.6)}px ui-monospace, "Liberation Mono", monospace`;

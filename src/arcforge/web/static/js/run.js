@@ -3,7 +3,7 @@
 
 import { ApiError, enc, get } from "./api.js";
 import { $, fill, h } from "./dom.js";
-import { gridFigure } from "./grid.js";
+import { differingCells, gridFigure, shapeText } from "./grid.js";
 import { mountHeader } from "./header.js";
 import { setTrustedHtml } from "./safehtml.js";
 
@@ -128,13 +128,18 @@ function renderPair(task, p, sample) {
   const small = { maxWidth: 150, maxHeight: 150, maxCell: 16 };
   const named = (what) => ({ ...small, name: `${sample}-${p.split}-${p.index}-${what}`, label: `${p.split} ${p.index + 1} ${what}` });
   const expected = p.expected ?? pair.output;
+  const wrong = p.output && expected ? differingCells(p.output, expected) : [];
+  const sameShape = p.output && expected && shapeText(p.output) === shapeText(expected);
+  const diff = p.status === "fail" && p.output && expected
+    ? h("span.diff", sameShape ? `${wrong.length} of ${expected.length * expected[0].length} cells differ` : "wrong size")
+    : null;
   return h("div.pair-result", { class: `status-${p.status}`, dataset: { split: p.split, index: String(p.index), status: p.status } },
-    h("div.pair-title", h("span", `${p.split} ${p.index + 1}`),
+    h("div.pair-title", h("span", `${p.split} ${p.index + 1}`), diff, h("span.spacer"),
       h(`span.badge.verdict.${p.status}`, STATUS_LABEL[p.status] ?? p.status)),
     h("div.pair-grids",
       pair.input ? gridFigure(pair.input, "input", named("input")).fig : null,
       expected ? gridFigure(expected, "expected", named("expected")).fig : h("figure.grid-figure.missing", h("div.no-grid", "unknown"), h("figcaption", "expected")),
-      p.output ? gridFigure(p.output, "produced", named("produced")).fig : h("figure.grid-figure.missing", h("div.no-grid", "—"), h("figcaption", "produced"))),
+      p.output ? gridFigure(p.output, "produced", { ...named("produced"), marks: wrong }).fig : h("figure.grid-figure.missing", h("div.no-grid", "—"), h("figcaption", "produced"))),
     p.error ? h("pre.pair-error", p.error) : null);
 }
 
