@@ -199,3 +199,14 @@ def test_the_store_is_not_a_data_source_to_import(settings: WebSettings) -> None
 
     with pytest.raises(UsageError, match="always offered"):
         create_app(replace(settings, data=("store",)))
+
+
+def test_the_response_model_drops_test_outputs_even_if_code_leaks_them(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from arcforge.web.api import tasks as tasks_api
+
+    monkeypatch.setattr(tasks_api, "public_content", lambda content: content)  # a leaky bug
+    body = client.get("/api/tasks/t1").json()
+    assert body["test"] == [{"input": [[3, 0], [0, 0]]}]
+    assert_no_test_outputs(body)

@@ -13,6 +13,7 @@ from arcforge.store import NotFoundError, StoreError
 from arcforge.web.api.tasks import TaskId
 from arcforge.web.deps import StudioDep, User
 from arcforge.web.ids import checked_id
+from arcforge.web.schemas import AttemptResultOut, AttemptsOut
 from arcforge.web.timefmt import iso_time
 
 router = APIRouter(prefix="/api", tags=["attempts"])
@@ -44,7 +45,7 @@ def _study_left(used: int) -> int:
     return max(0, STUDY_ATTEMPTS - used)
 
 
-@router.post("/tasks/{task_id}/attempts")
+@router.post("/tasks/{task_id}/attempts", response_model=AttemptResultOut)
 def submit_attempt(
     task_id: TaskId, body: AttemptIn, studio: StudioDep, user: User
 ) -> dict[str, Any]:
@@ -100,7 +101,7 @@ def submit_attempt(
     return {"correct": dist.exact, "distance": None, "attempts_left": _study_left(used + 1)}
 
 
-@router.get("/tasks/{task_id}/attempts")
+@router.get("/tasks/{task_id}/attempts", response_model=AttemptsOut)
 def my_attempts(
     task_id: TaskId,
     studio: StudioDep,

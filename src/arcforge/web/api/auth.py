@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from arcforge.store import ConflictError, UserView
 from arcforge.web.accounts import MAX_PASSWORD, password_problem, username_problem
 from arcforge.web.deps import MaybeUser, StudioDep, is_https
+from arcforge.web.schemas import MeOut
 from arcforge.web.security import (
     CSRF_COOKIE,
     SESSION_COOKIE,
@@ -84,13 +85,13 @@ def _check_rate(studio: Studio, ip: str, name_key: str | None) -> None:
         )
 
 
-@router.get("/me")
+@router.get("/me", response_model=MeOut)
 def me(request: Request, response: Response, studio: StudioDep, user: MaybeUser) -> dict[str, Any]:
     """The signed-in user (or null) and the CSRF token for state-changing requests."""
     return _me(request, response, studio, user, fresh=False)
 
 
-@router.post("/auth/signup", status_code=201)
+@router.post("/auth/signup", status_code=201, response_model=MeOut)
 def signup(
     body: Credentials, request: Request, response: Response, studio: StudioDep
 ) -> dict[str, Any]:
@@ -114,7 +115,7 @@ def signup(
     return _me(request, response, studio, user, fresh=True)
 
 
-@router.post("/auth/login")
+@router.post("/auth/login", response_model=MeOut)
 def login(
     body: Credentials, request: Request, response: Response, studio: StudioDep
 ) -> dict[str, Any]:
@@ -137,7 +138,7 @@ def login(
     return _me(request, response, studio, user, fresh=True)
 
 
-@router.post("/auth/logout")
+@router.post("/auth/logout", response_model=MeOut)
 def logout(request: Request, response: Response, studio: StudioDep) -> dict[str, Any]:
     """End this browser's session."""
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")

@@ -12,6 +12,7 @@ from arcforge.store.web_queries import task_summaries
 from arcforge.web.deps import Reader, StudioDep
 from arcforge.web.ids import checked_id
 from arcforge.web.present import public_content, version_json
+from arcforge.web.schemas import RandomOut, SourcesOut, TaskOut, TaskPageOut
 from arcforge.web.sources import STORE_SOURCE, Source, store_source
 from arcforge.web.state import Studio
 
@@ -35,7 +36,7 @@ def get_source(studio: Studio, source_id: str | None) -> Source:
     raise HTTPException(404, f"no source {wanted!r}")
 
 
-@router.get("/sources")
+@router.get("/sources", response_model=SourcesOut)
 def sources(studio: StudioDep, user: Reader) -> dict[str, Any]:
     """The data sources this server offers, and the store's own tasks."""
     items = [
@@ -47,7 +48,7 @@ def sources(studio: StudioDep, user: Reader) -> dict[str, Any]:
     return {"default": default_source(studio), "items": items}
 
 
-@router.get("/tasks")
+@router.get("/tasks", response_model=TaskPageOut)
 def list_tasks(
     studio: StudioDep,
     user: Reader,
@@ -105,7 +106,7 @@ def _page(
     }
 
 
-@router.get("/tasks/random")
+@router.get("/tasks/random", response_model=RandomOut)
 def random_task(studio: StudioDep, user: Reader, source: SourceParam = None) -> dict[str, str]:
     """A uniformly random task id of the source."""
     src = get_source(studio, source)
@@ -114,7 +115,7 @@ def random_task(studio: StudioDep, user: Reader, source: SourceParam = None) -> 
     return {"id": secrets.choice(src.ids)}
 
 
-@router.get("/tasks/{task_id}")
+@router.get("/tasks/{task_id}", response_model=TaskOut)
 def get_task(
     task_id: TaskId,
     studio: StudioDep,

@@ -12,6 +12,7 @@ from arcforge.web.api.tasks import TaskId
 from arcforge.web.deps import Reader, StudioDep, User
 from arcforge.web.ids import checked_id
 from arcforge.web.present import is_admin, trace_json
+from arcforge.web.schemas import RemovedOut, TraceOut, TracesOut, VoteOut
 
 router = APIRouter(prefix="/api", tags=["traces"])
 
@@ -27,7 +28,7 @@ class VoteIn(BaseModel):
     value: StrictInt = Field(ge=-1, le=1, description="+1, -1, or 0 to retract")
 
 
-@router.get("/tasks/{task_id}/traces")
+@router.get("/tasks/{task_id}/traces", response_model=TracesOut)
 def list_traces(
     task_id: TaskId,
     studio: StudioDep,
@@ -47,7 +48,7 @@ def list_traces(
     return {"items": [trace_json(t, user) for t in traces]}
 
 
-@router.post("/tasks/{task_id}/traces", status_code=201)
+@router.post("/tasks/{task_id}/traces", status_code=201, response_model=TraceOut)
 def add_trace(task_id: TaskId, body: TraceIn, studio: StudioDep, user: User) -> dict[str, Any]:
     """Add a trace to a live task version."""
     checked_id(task_id, "task")
@@ -78,7 +79,7 @@ def _live_trace(studio: StudioDep, trace_id: int, user_id: int) -> Any:
     return trace
 
 
-@router.post("/traces/{trace_id}/vote")
+@router.post("/traces/{trace_id}/vote", response_model=VoteOut)
 def vote(trace_id: int, body: VoteIn, studio: StudioDep, user: User) -> dict[str, Any]:
     """Set my vote on a trace: +1, -1, or 0 to retract it."""
     trace = _live_trace(studio, trace_id, user.id)
@@ -93,7 +94,7 @@ def vote(trace_id: int, body: VoteIn, studio: StudioDep, user: User) -> dict[str
     return {"id": trace_id, "score": result.score, "my_vote": result.my_vote}
 
 
-@router.delete("/traces/{trace_id}")
+@router.delete("/traces/{trace_id}", response_model=RemovedOut)
 def remove_trace(trace_id: int, studio: StudioDep, user: User) -> dict[str, Any]:
     """Remove a trace: its author or an admin may (it is hidden, not erased)."""
     trace = _live_trace(studio, trace_id, user.id)

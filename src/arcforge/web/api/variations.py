@@ -14,6 +14,7 @@ from arcforge.web.api.tasks import TaskId
 from arcforge.web.deps import Reader, StudioDep, User
 from arcforge.web.ids import checked_id
 from arcforge.web.present import is_admin, public_content
+from arcforge.web.schemas import PreviewOut, RemovedOut, SignOut
 from arcforge.web.state import Studio
 
 router = APIRouter(prefix="/api", tags=["variations"])
@@ -56,7 +57,7 @@ def _guard_swaps(
         )
 
 
-@router.post("/tasks/{task_id}/variations/preview")
+@router.post("/tasks/{task_id}/variations/preview", response_model=PreviewOut)
 def preview(task_id: TaskId, body: VariationIn, studio: StudioDep, user: Reader) -> dict[str, Any]:
     """The task a spec would make from a version, without its test outputs; nothing is saved."""
     checked_id(task_id, "task")
@@ -82,7 +83,7 @@ def preview(task_id: TaskId, body: VariationIn, studio: StudioDep, user: Reader)
     }
 
 
-@router.post("/tasks/{task_id}/variations")
+@router.post("/tasks/{task_id}/variations", response_model=SignOut)
 def sign(task_id: TaskId, body: VariationIn, studio: StudioDep, user: User) -> dict[str, Any]:
     """Apply a spec to a version on the server and sign the result (new or identical version)."""
     checked_id(task_id, "task")
@@ -107,7 +108,7 @@ def sign(task_id: TaskId, body: VariationIn, studio: StudioDep, user: User) -> d
     return {"version": v.version, "created": result.outcome == "created", "outcome": result.outcome}
 
 
-@router.delete("/tasks/{task_id}/versions/{version}")
+@router.delete("/tasks/{task_id}/versions/{version}", response_model=RemovedOut)
 def remove_version(task_id: TaskId, version: int, studio: StudioDep, user: User) -> dict[str, Any]:
     """Softly remove a variation: its creator or an admin may; the number stays taken."""
     checked_id(task_id, "task")
