@@ -171,6 +171,18 @@ def solve_task(grid):
             pass
     return [row[::-1] for row in grid]
 """, "error", "pass", "unchecked"),
+    _h("floods its result pipe", """
+import os
+def solve_task(grid):
+    block = b"x" * 65536
+    for fd in range(3, 64):
+        try:
+            for _ in range(200):
+                os.write(fd, block)
+        except OSError:
+            pass
+    return [row[::-1] for row in grid]
+""", "error", error="more than 4 MB"),
     _h("patches stdlib and numpy", """
 import builtins, json, numpy
 json.dumps = lambda *a, **k: '{"i": 0, "s": "ok", "out": [[9]]}'
