@@ -136,3 +136,11 @@ def test_shape_rules_tell_the_truth(training: dict) -> None:
                 assert out == grid, op.name  # same size only when nothing changed
                 continue
             assert shape_fits(op.shape, g.shape, out_shape), (op.name, g.shape, out_shape)
+
+
+def test_docs_list_every_operation() -> None:
+    from pathlib import Path
+
+    docs = (Path(__file__).parents[2] / "docs" / "builtin.md").read_text("utf-8")
+    for name in [op.name for op in FIXED] + [op.name for op in INFERRED]:
+        assert f"| `{name}` |" in docs, name

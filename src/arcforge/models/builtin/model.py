@@ -12,6 +12,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import signal
 import time
 from collections import OrderedDict
 from concurrent.futures import ProcessPoolExecutor
@@ -41,6 +42,11 @@ def _task_key(task: Task, time_budget_s: float, max_depth: int) -> str:
         "depth": max_depth,
     }
     return hashlib.sha256(json.dumps(content, separators=(",", ":")).encode()).hexdigest()
+
+
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the runner, which stops them through ``aclose``."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class BuiltinDSLModel:
@@ -140,7 +146,9 @@ class BuiltinDSLModel:
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_ignore_interrupts,
             )
         return self._pool
 
