@@ -214,11 +214,11 @@ class SandboxPool:
             for worker in workers:
                 self._idle.put_nowait(worker)
             self.probe_report = await self.probe()
+            if require_limits:
+                _require_limits(self.probe_report, self.timeout_s, self.memory_mb)
         except BaseException:
             await self.aclose()
             raise
-        if require_limits:
-            _require_limits(self.probe_report, self.timeout_s, self.memory_mb)
         return self
 
     async def __aenter__(self) -> SandboxPool:
@@ -271,6 +271,8 @@ class SandboxPool:
             ) from None
         if hello.get("op") != "hello":
             worker.kill()
+            await worker.wait()
+            self._all.discard(worker)
             raise SandboxError("the sandbox worker sent no hello frame")
         worker.hello = hello
         return worker
