@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from playwright.sync_api import Page, expect
-from tests.browser.conftest import RUN_ID, Studio, read_grid
+from tests.browser.conftest import ARTIFACTS, RUN_ID, Studio, read_grid
 
 
 def test_run_list_and_run_viewer(studio: Studio, page: Page) -> None:
@@ -46,6 +46,8 @@ def test_run_list_and_run_viewer(studio: Studio, page: Page) -> None:
     expect(bad.locator('.pair-result[data-split="train"][data-index="0"] .diff')).to_have_text(
         f"{differ} of 9 cells differ"
     )
+
+    page.screenshot(path=str(ARTIFACTS / "run-viewer.png"), full_page=True)
 
     # a deep link to the task, and an unknown run says so
     page.goto(f"{studio.url}/runs/{RUN_ID}?task=25ff71a9")

@@ -34,7 +34,7 @@ async function main() {
       h("h1.mono", run.id),
       h("div.facts",
         fact("model", info.model ?? info.model_spec), fact("kind", info.kind), fact("data", info.data ?? info.data_spec),
-        fact("started", info.started_at), fact("origin", run.origin),
+        fact("started", info.started_at ? new Date(info.started_at).toLocaleString() : null), fact("origin", run.origin),
         Object.entries(scores).filter(([, v]) => typeof v !== "object").map(([k, v]) => fact(k.replaceAll("_", " "), formatValue(v))))),
     h("div.run-layout",
       h("nav.panel.run-task-list", h("h2", `Tasks (${run.tasks.length})`), taskList),
@@ -125,7 +125,7 @@ function renderSample(task, s) {
 
 function renderPair(task, p, sample) {
   const pair = (task[p.split] || [])[p.index] || {};
-  const small = { maxWidth: 150, maxHeight: 150, maxCell: 16 };
+  const small = { maxWidth: 160, maxHeight: 160, maxCell: 18 };
   const named = (what) => ({ ...small, name: `${sample}-${p.split}-${p.index}-${what}`, label: `${p.split} ${p.index + 1} ${what}` });
   const expected = p.expected ?? pair.output;
   const wrong = p.output && expected ? differingCells(p.output, expected) : [];
