@@ -19,6 +19,7 @@ import asyncio
 import io
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -158,6 +159,7 @@ def main() -> None:
     parser.add_argument("--k", type=int, default=20, help="server capacity in (b)")
     parser.add_argument("--n-b", type=int, default=400)
     parser.add_argument("--retry-after", default="1", help="Retry-After of the 429s in (b)")
+    parser.add_argument("--repeat", type=int, default=3, help="interleaved runs per case")
     args = parser.parse_args()
     n, lat, c, k = args.n, args.latency, args.concurrency, args.k
     out = Path(tempfile.mkdtemp(prefix="bench-runner-"))
@@ -165,26 +167,35 @@ def main() -> None:
     import openai  # noqa: F401
 
     import arcforge.runs.runner  # noqa: F401
-    results = [
-        phase("(a) plain semaphore loop, openai SDK", lat, None, "0", n, c / lat,
-              lambda url: asyncio.run(plain_loop(url, n, c, 0))),
-        phase("(a) arcforge runner", lat, None, "0", n, c / lat,
-              lambda url: run_runner(url, n, c, out)),
-        phase(f"(b) plain loop, SDK retries (5), K={k}", lat, k, args.retry_after, args.n_b,
-              k / lat, lambda url: asyncio.run(plain_loop(url, args.n_b, c, 5))),
-        phase(f"(b) arcforge runner, K={k}", lat, k, args.retry_after, args.n_b, k / lat,
-              lambda url: run_runner(url, args.n_b, c, out)),
+    cases = [
+        ("(a) plain semaphore loop, openai SDK", None, "0", n, c / lat,
+         lambda url: asyncio.run(plain_loop(url, n, c, 0))),
+        ("(a) arcforge runner", None, "0", n, c / lat,
+         lambda url: run_runner(url, n, c, out)),
+        (f"(b) plain loop, SDK retries (5), K={k}", k, args.retry_after, args.n_b, k / lat,
+         lambda url: asyncio.run(plain_loop(url, args.n_b, c, 5))),
+        (f"(b) arcforge runner, K={k}", k, args.retry_after, args.n_b, k / lat,
+         lambda url: run_runner(url, args.n_b, c, out)),
     ]
+    runs: dict[str, list[Result]] = {case[0]: [] for case in cases}
+    for _ in range(args.repeat):  # interleaved, so that load changes hit every case alike
+        for name, cap, retry_after, count, ideal, work in cases:
+            runs[name].append(phase(name, lat, cap, retry_after, count, ideal, work))
+    load = os.getloadavg()[0]
     table = Table(title=f"bench runner: L={lat}s C={c}, (a) N={n}, (b) N={args.n_b} K={k} "
-                        f"Retry-After={args.retry_after}s; {os.cpu_count()} cores")
-    for column in ("case", "wall s", "req/s", "ideal req/s", "ratio", "CPU ms/req",
-                   "failed", "429s"):
+                        f"Retry-After={args.retry_after}s; median of {args.repeat} "
+                        f"interleaved runs; {os.cpu_count()} cores, load {load:.1f}")
+    for column in ("case", "wall s", "answered/s", "ideal/s", "ratio", "ratio range",
+                   "CPU ms/req", "failed", "429s"):
         table.add_column(column, justify="left" if column == "case" else "right")
-    for r in results:
-        table.add_row(r.name, f"{r.wall_s:.2f}", f"{r.rps:.1f}", f"{r.ideal_rps:.0f}",
-                      f"{r.ratio:.3f}", f"{1000 * r.cpu_s / r.n:.2f}", str(r.failures),
-                      str(r.rejected))
-    Console(width=140).print(table)
+    for name, results in runs.items():
+        r = sorted(results, key=lambda x: x.ratio)[len(results) // 2]
+        ratios = [x.ratio for x in results]
+        cpu = statistics.median(x.cpu_s / x.n for x in results)
+        table.add_row(name, f"{r.wall_s:.2f}", f"{r.rps:.1f}", f"{r.ideal_rps:.0f}",
+                      f"{r.ratio:.3f}", f"{min(ratios):.3f}-{max(ratios):.3f}",
+                      f"{1000 * cpu:.2f}", str(r.failures), str(r.rejected))
+    Console(width=160).print(table)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from arcforge.config import ConfigError
 from arcforge.models import get_model
 from arcforge.runs import RunConfig, load_records, read_run_info, run
 from arcforge.runs.folder import final_results_files
@@ -174,3 +175,11 @@ def test_a_bug_on_one_sample_is_recorded_and_the_run_goes_on(fake_server, make_s
 
 def test_every_fault_of_the_server_has_an_error_kind():
     assert set(FAULT_KIND) == set(FAULTS)
+
+
+def test_a_missing_key_fails_before_any_run_folder(make_settings, isolated, monkeypatch):
+    monkeypatch.setenv("ARCFORGE_API_KEY", FAKE_KEY)  # meant for compatible servers only
+    settings = make_settings(model="openai/gpt-4.1", base_url=None)
+    with pytest.raises(ConfigError, match="OPENAI_API_KEY is not set"):
+        run(RunConfig("reasoning", settings, tasks=make_tasks(1), progress=False))
+    assert not (isolated / "runs").exists()

@@ -50,7 +50,11 @@ def get_model(spec: str, settings: Settings | None = None, base_url: str | None 
         url = base_url or default_url
         if provider == "openai-compatible" and not url:
             raise UsageError(f"--model {spec}: openai-compatible/ needs --base-url")
-        key = _secret(settings, key_field) or _secret(settings, "compatible_api_key")
+        # a provider's own key only goes to that provider; ARCFORGE_API_KEY goes to servers
+        # named by --base-url and to openai-compatible/, ollama/ and vllm/
+        key = _secret(settings, key_field)
+        if not key and (base_url or not key_field):
+            key = _secret(settings, "compatible_api_key")
         if key_field and not key and not base_url:
             from arcforge.config import KEY_ENV
 

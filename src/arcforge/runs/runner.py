@@ -109,8 +109,18 @@ class Runner:
     # -- running -------------------------------------------------------------------------
 
     async def run(self) -> RunResult:
-        self._prepare()
-        model = self._make_model()
+        if self.config.resume is None and self._model is None:
+            # a bad model spec or a missing key fails before any run folder is made
+            from arcforge.models import get_model
+
+            self._model = get_model(self.settings.model, self.settings)
+        try:
+            self._prepare()
+            model = self._make_model()
+        except BaseException:
+            if self._model is not None:
+                await self._model.aclose()
+            raise
         secrets = self.settings.secrets()
         console_handler = None
         if self.config.verbose:
