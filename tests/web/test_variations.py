@@ -114,3 +114,20 @@ def test_swapping_a_test_pair_needs_it_solved(client: TestClient) -> None:
     assert preview.status_code == 200
     assert preview.json()["train"][0] == TASKS["t1"]["test"][0]
     assert client.post("/api/tasks/t1/variations", json=swap, headers=h).json()["created"] is True
+
+
+def test_a_removed_version_cannot_be_varied_or_traced(client: TestClient) -> None:
+    h = login(client, "alice")
+    client.post("/api/tasks/t2/variations", json={"base_version": 0, "spec": SWAP_56}, headers=h)
+    client.delete("/api/tasks/t2/versions/1", headers=h)
+    body = {"base_version": 1, "spec": {"op": "rot180"}}
+    assert client.post("/api/tasks/t2/variations/preview", json=body, headers=h).status_code == 404
+    refused = client.post("/api/tasks/t2/variations", json=body, headers=h)
+    assert refused.status_code == 409 and "removed" in refused.json()["detail"]
+    trace = client.post("/api/tasks/t2/traces", json={"version": 1, "text": "x"}, headers=h)
+    assert trace.status_code == 409
+    # signing the same content again brings the version back under its old number
+    again = client.post("/api/tasks/t2/variations", json={"base_version": 0, "spec": SWAP_56},
+                        headers=h)
+    assert again.json() == {"version": 1, "created": False, "outcome": "restored"}
+    assert client.get("/api/tasks/t2", params={"version": 1}).status_code == 200
