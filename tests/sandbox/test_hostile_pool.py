@@ -171,3 +171,14 @@ async def test_a_killed_worker_is_replaced(task: Task) -> None:
         healed = await pool.verify(GOOD, task)
         assert [p.status for p in healed.pairs] == ["pass", "pass", "pass"]
         assert pool.replaced == 1
+
+
+async def test_a_hanging_program_stops_after_two_timeouts(pool: SandboxPool) -> None:
+    from arcforge.tasks import Pair
+
+    task = Task("long", tuple(Pair([[i]], [[i]]) for i in range(5)), (Pair([[9]], [[9]]),))
+    verification = await pool.verify("def solve_task(grid):\n    while True:\n        pass\n",
+                                     task)
+    assert [p.status for p in verification.pairs] == ["timeout"] * 6
+    assert [p.error for p in verification.pairs[:2]] == [None, None]
+    assert all("not run" in (p.error or "") for p in verification.pairs[2:])

@@ -31,6 +31,7 @@ import seccomp_filter  # noqa: E402
 
 MAX_REQUEST = 64 << 20
 MAX_CHILD_OUTPUT = 4 << 20
+MAX_TIMEOUTS = 2  # after this many inputs timed out, the rest are not run
 # modules ARC programs commonly use, imported once here so each child starts warm
 WARM_MODULES = ("collections", "itertools", "functools", "copy", "math", "heapq", "re",
                 "typing", "dataclasses", "statistics", "numpy")
@@ -125,6 +126,7 @@ class Worker:
         n = len(request["inputs"])
         results: list[dict[str, Any] | None] = [None] * n
         todo = list(range(n))
+        timeouts = 0
         while todo:
             outcome = self._run_child(body, todo, limits)
             if not outcome.loaded:
@@ -142,6 +144,12 @@ class Worker:
                 results[todo[0]] = {"s": "timeout" if stop == "timeout" else "error",
                                     "err": None if stop == "timeout" else stop}
                 todo = todo[1:]
+                timeouts += stop == "timeout"
+            if todo and timeouts >= MAX_TIMEOUTS:  # a program that hangs: stop paying for it
+                for i in todo:
+                    results[i] = {"s": "timeout", "err": f"not run: the program already timed "
+                                                        f"out on {timeouts} inputs"}
+                break
         return {"results": results}
 
     def prepare(self, limits: child.Limits) -> None:
