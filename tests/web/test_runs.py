@@ -8,10 +8,13 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from arcforge.runs.info import TASKS, tasks_hash
 from arcforge.runs.records import JOURNAL, RUN_INFO, SUMMARY, SampleRecord
+from arcforge.tasks import parse_task
 from arcforge.web.settings import WebSettings
 
-from .conftest import TASKS, studio
+from .conftest import TASKS as TASKS_
+from .conftest import studio
 
 
 def verdicts(outputs: dict[tuple[str, int], tuple[str, list[list[int]] | None]]) -> dict:
@@ -24,9 +27,20 @@ def verdicts(outputs: dict[tuple[str, int], tuple[str, list[list[int]] | None]])
     }
 
 
-def write_run(runs: Path, run_id: str, records: list[SampleRecord], **info: object) -> Path:
+def snapshot(folder: Path, tasks: dict[str, dict]) -> dict[str, object]:
+    """Write the run's ``tasks.json`` as the runner does; return its run.json fields."""
+    parsed = [parse_task(content, task_id=tid) for tid, content in tasks.items()]
+    (folder / TASKS).write_text(json.dumps([t.to_dict() for t in parsed]))
+    return {"task_ids": [[t.id, t.version] for t in parsed], "tasks_file": TASKS,
+            "tasks_sha256": tasks_hash(parsed)}
+
+
+def write_run(runs: Path, run_id: str, records: list[SampleRecord],
+              tasks: dict[str, dict] | None = None, **info: object) -> Path:
     folder = runs / run_id
     folder.mkdir(parents=True)
+    if tasks is not None:
+        info = {**info, **snapshot(folder, tasks)}
     (folder / RUN_INFO).write_text(json.dumps({"run_id": run_id, **info}))
     (folder / JOURNAL).write_text("".join(json.dumps(r.to_dict()) + "\n" for r in records))
     return folder
@@ -34,7 +48,7 @@ def write_run(runs: Path, run_id: str, records: list[SampleRecord], **info: obje
 
 @pytest.fixture
 def code_run(settings: WebSettings) -> Path:
-    t1 = TASKS["t1"]
+    t1 = TASKS_["t1"]
     good = SampleRecord(
         run_id="r-code", kind="code", task_id="t1", task_version=0, sample=0,
         model="builtin/dsl", reasoning="Move every cell **right**.",
@@ -58,8 +72,9 @@ def code_run(settings: WebSettings) -> Path:
         run_id="r-code", kind="code", task_id="t2", task_version=0, sample=0,
         model="builtin/dsl", error={"kind": "timeout", "message": "no answer in 30 s"},
     )
-    folder = write_run(settings.runs_dir, "r-code", [good, bad, failed], kind="code",
-                       model="builtin/dsl", data="tasks", started_at="2026-11-27T09:00:00Z")
+    folder = write_run(settings.runs_dir, "r-code", [good, bad, failed],
+                       {"t1": TASKS_["t1"], "t2": TASKS_["t2"]}, kind="code", samples=2,
+                       model="builtin/dsl", data="tasks", created_at="2026-11-27T09:00:00Z")
     (folder / SUMMARY).write_text(json.dumps({"score": 0.5}))
     return folder
 
@@ -75,7 +90,7 @@ def test_list_runs_from_folders_and_store(client: TestClient, code_run: Path) ->
     assert items["r-code"] == {
         "id": "r-code", "origin": "folder", "kind": "code", "model": "builtin/dsl",
         "data": "tasks", "started_at": "2026-11-27T09:00:00Z", "samples": 3, "tasks": 2,
-        "errors": 1, "status": "finished", "merged": False,
+        "errors": 1, "total_samples": 4, "status": "incomplete", "merged": False,
     }
     assert items["r-merged"]["origin"] == "store" and items["r-merged"]["samples"] == 1
 
@@ -104,7 +119,7 @@ def test_run_task_shows_outputs_next_to_expected(client: TestClient, code_run: P
     assert test_pair == {"split": "test", "index": 0, "status": "pass",
                          "output": [[0, 3], [0, 0]], "expected": [[0, 3], [0, 0]], "error": None}
     assert [p["status"] for p in bad["pairs"]] == ["fail", "fail", "fail"]
-    assert bad["pairs"][0]["expected"] == TASKS["t1"]["train"][0]["output"]
+    assert bad["pairs"][0]["expected"] == TASKS_["t1"]["train"][0]["output"]
     failed = client.get("/api/runs/r-code/tasks/t2").json()["samples"][0]
     assert failed["error"] == {"kind": "timeout", "message": "no answer in 30 s"}
     assert client.get("/api/runs/r-code/tasks/t3").status_code == 404
@@ -145,3 +160,34 @@ def test_a_damaged_run_is_listed_with_its_problem(
     assert items[0]["id"] == "broken" and "cannot read" in items[0]["error"]
     r = client.get("/api/runs/broken")
     assert r.status_code == 409 and "cannot be read" in r.json()["detail"]
+
+
+def test_expected_grids_come_from_the_runs_own_snapshot(
+    client: TestClient, settings: WebSettings
+) -> None:
+    other_t1 = {"train": TASKS_["t1"]["train"],
+                "test": [{"input": [[3, 0], [0, 0]], "output": [[9, 9], [9, 9]]}]}
+    record = SampleRecord(run_id="r-own", kind="code", task_id="t1", task_version=0, sample=0,
+                          model="m", verification=verdicts({("test", 0): ("fail", [[0]])}))
+    folder = write_run(settings.runs_dir, "r-own", [record], {"t1": other_t1}, kind="code",
+                       samples=1)
+    body = client.get("/api/runs/r-own/tasks/t1").json()
+    assert body["test"][0]["output"] == [[9, 9], [9, 9]]  # not the store's [[0, 3], [0, 0]]
+    assert body["samples"][0]["pairs"][0]["expected"] == [[9, 9], [9, 9]]
+    assert client.get("/api/runs").json()["items"][0]["status"] == "complete"
+    tampered = json.loads((folder / TASKS).read_text())
+    tampered[0]["test"][0]["output"] = [[8]]
+    (folder / TASKS).write_text(json.dumps(tampered))
+    refused = client.get("/api/runs/r-own/tasks/t1")
+    assert refused.status_code == 409 and "differ" in refused.json()["detail"]
+
+
+def test_without_a_snapshot_the_store_gives_the_expected_grids(
+    client: TestClient, settings: WebSettings
+) -> None:
+    record = SampleRecord(run_id="r-old", kind="reasoning", task_id="t2", task_version=0,
+                          sample=0, model="m", reasoning="add one")
+    write_run(settings.runs_dir, "r-old", [record], kind="reasoning")
+    body = client.get("/api/runs/r-old/tasks/t2").json()
+    assert body["expected_known"] is True and body["test"][1]["output"] == [[2, 2, 3]]
+    assert client.get("/api/runs").json()["items"][0]["status"] == "unknown"

@@ -1,8 +1,10 @@
 """What the run viewer shows: runs from a runs folder and runs merged into the store.
 
 A run folder (``<runs>/<run_id>/``) is read with the bench's own loaders
-(:mod:`arcforge.runs.folder`); a run known only from the store shows its merged traces.
-Expected grids come from the task version in the store, else from the run's data source.
+(:mod:`arcforge.runs.folder`, :mod:`arcforge.runs.info`); a run known only from the store
+shows its merged traces. Expected grids come from the run's own task snapshot (the tasks
+it was scored against, checked against the hash in ``run.json``), else from the task
+version in the store.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from arcforge.data import load_tasks
 from arcforge.errors import ArcforgeError
 from arcforge.runs.folder import load_records, read_run_info
+from arcforge.runs.info import load_run_tasks
 from arcforge.runs.records import RUN_INFO, SUMMARY, SampleRecord
 from arcforge.store import Store
 from arcforge.store.errors import NotFoundError
@@ -47,7 +49,7 @@ class RunViews:
     def __init__(self, store: Store, runs_dir: Path | None) -> None:
         self.store = store
         self.runs_dir = runs_dir.resolve() if runs_dir is not None else None
-        self._sources: dict[str, dict[tuple[str, int], Task]] = {}
+        self._snapshots: dict[Path, tuple[float, dict[tuple[str, int], Task]]] = {}
         self._lock = threading.Lock()
 
     # --- finding runs ------------------------------------------------------------------
@@ -105,6 +107,11 @@ class RunViews:
     def _folder_summary(self, folder: Path) -> dict[str, Any]:
         info = read_run_info(folder)
         records = load_records(folder)
+        task_ids, samples = info.get("task_ids"), info.get("samples")
+        total = len(task_ids) * samples if isinstance(task_ids, list) and isinstance(
+            samples, int) else None
+        status = "unknown" if total is None else (
+            "complete" if len(records) >= total else "incomplete")
         return {
             "id": folder.name,
             "origin": "folder",
@@ -115,7 +122,8 @@ class RunViews:
             "samples": len(records),
             "tasks": len({(r.task_id, r.task_version) for r in records}),
             "errors": sum(not r.ok for r in records),
-            "status": info.get("status", "finished" if records else "empty"),
+            "total_samples": total,
+            "status": status,
             "merged": False,
         }
 
@@ -245,23 +253,27 @@ class RunViews:
         }
 
     def _expected_task(self, ref: RunRef, task_id: str, version: int) -> Task | None:
+        if ref.folder is not None:
+            snapshot = self._snapshot(ref.folder)
+            if snapshot is not None:
+                return snapshot.get((task_id, version))
         try:
             return self.store.get_task(task_id, version)
         except NotFoundError:
-            pass
-        if ref.folder is None:
             return None
-        spec = read_run_info(ref.folder).get("data")
-        if not isinstance(spec, str):
-            return None
-        return self._source_tasks(spec).get((task_id, version))
 
-    def _source_tasks(self, spec: str) -> dict[tuple[str, int], Task]:
+    def _snapshot(self, folder: Path) -> dict[tuple[str, int], Task] | None:
+        """The run's ``tasks.json`` (cached while unchanged), or None when it has none."""
+        info = read_run_info(folder)
+        path = folder / str(info.get("tasks_file", "tasks.json"))
+        if not path.is_file():
+            return None
+        stamp = path.stat().st_mtime
         with self._lock:
-            if spec not in self._sources:
-                try:
-                    tasks = load_tasks(spec)
-                except ArcforgeError:
-                    tasks = []  # the run's data is gone or moved: expected grids stay unknown
-                self._sources[spec] = {(t.id, t.version): t for t in tasks}
-            return self._sources[spec]
+            cached = self._snapshots.get(folder)
+            if cached is not None and cached[0] == stamp:
+                return cached[1]
+        tasks = {(t.id, t.version): t for t in load_run_tasks(folder, info)}
+        with self._lock:
+            self._snapshots[folder] = (stamp, tasks)
+        return tasks
