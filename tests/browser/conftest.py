@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -95,16 +96,15 @@ def write_run_folder(runs: Path, tasks: dict[str, Any]) -> None:
             f.write(json.dumps(record.to_dict()) + "\n")
 
 
-@pytest.fixture(scope="session")
-def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Studio]:
+@contextmanager
+def running_studio(root: Path, private: bool = False) -> Iterator[Studio]:
+    """Serve a fresh studio from ``root`` (tasks, runs and store are created there)."""
     import uvicorn
 
     from arcforge.data import load_tasks
     from arcforge.web.app import create_app
     from arcforge.web.settings import WebSettings
 
-    ARTIFACTS.mkdir(exist_ok=True)
-    root = tmp_path_factory.mktemp("studio")
     data = root / "tasks"
     data.mkdir()
     tasks = {t.id: t for t in load_tasks("arc-agi-1/training", task_ids=TASK_IDS)}
@@ -114,7 +114,7 @@ def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Studio]:
     write_run_folder(runs, tasks)
     settings = WebSettings(
         store_url=f"sqlite:///{root / 'studio.db'}", data=(str(data),), runs_dir=runs,
-        secret_file=root / "studio.secret",
+        secret_file=root / "studio.secret", private=private,
     )
     app = create_app(settings)
     port = _free_port()
@@ -127,9 +127,18 @@ def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Studio]:
         if not thread.is_alive() or time.monotonic() > deadline:
             raise RuntimeError("the studio server did not start")
         time.sleep(0.05)
-    yield Studio(url=f"http://127.0.0.1:{port}", root=root, tasks=tasks, app=app)
-    server.should_exit = True
-    thread.join(10)
+    try:
+        yield Studio(url=f"http://127.0.0.1:{port}", root=root, tasks=tasks, app=app)
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture(scope="session")
+def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Studio]:
+    ARTIFACTS.mkdir(exist_ok=True)
+    with running_studio(tmp_path_factory.mktemp("studio")) as s:
+        yield s
 
 
 @pytest.fixture(scope="module")

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Page, expect
+from pathlib import Path
+
+from playwright.sync_api import Browser, Page, expect
 from tests.browser.conftest import (
     ARTIFACTS,
+    PageWatch,
     Studio,
     api_signup,
     cell_point,
     click_cell,
     read_grid,
+    running_studio,
 )
+
+from arcforge.web.security import hash_password
 
 
 def open_task(page: Page, studio: Studio, task_id: str, query: str = "") -> None:
@@ -292,3 +298,29 @@ def test_log_in_log_out_and_refusals(studio: Studio, page: Page) -> None:
     page.wait_for_url("**/task/25ff71a9")  # back where the login was asked for
     expect(page.locator(".account .user")).to_have_text("returning")
     expect(page.locator("#submit")).to_be_enabled()
+
+
+def test_private_studio_sends_readers_to_login(
+    browser: Browser, tmp_path: Path, watch: PageWatch
+) -> None:
+    with running_studio(tmp_path, private=True) as private:
+        context = browser.new_context()
+        context.on("page", watch.watch)
+        try:
+            page = context.new_page()
+            page.goto(f"{private.url}/task/25ff71a9?v=0")
+            page.wait_for_url("**/login?next=*")
+            expect(page.locator("h1")).to_have_text("Log in")
+            expect(page.locator("#switch-mode")).to_have_count(0)  # no open sign-up
+            expect(page.locator(".switch")).to_contain_text("private")
+            private.app.state.studio.store.create_user(
+                "insider", role="user", password_hash=hash_password("correct horse battery")
+            )
+            page.fill("#username", "insider")
+            page.fill("#password", "correct horse battery")
+            page.click("#login-submit")
+            page.wait_for_url("**/task/25ff71a9?v=0")
+            page.wait_for_selector("body[data-ready=true]")
+            expect(page.locator(".task-title h1")).to_have_text("25ff71a9")
+        finally:
+            context.close()

@@ -31,7 +31,7 @@ export async function mountHeader(active) {
         },
       }, "Log out"))
     : h("div.account", h("a#login-link", { href: `/login?next=${next}` }, "Log in"),
-      h("a.button.small", { href: `/login?signup=1&next=${next}` }, "Sign up"));
+      isPrivate ? null : h("a.button.small", { href: `/login?signup=1&next=${next}` }, "Sign up"));
   fill(bar,
     h("a.brand", { href: "/" }, h("span.logo", { "aria-hidden": "true" }), "arcforge", h("span.dim", " studio")),
     h("nav", link("/", "Tasks", "tasks"), link("/runs", "Runs", "runs")),

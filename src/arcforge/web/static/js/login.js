@@ -14,7 +14,8 @@ function safeNext(value) {
 
 async function main() {
   const user = await mountHeader("login");
-  let signup = params.get("signup") === "1";
+  const { private: closed } = await me();
+  let signup = params.get("signup") === "1" && !closed;
   const app = $("#app");
   const render = () => {
     const name = h("input#username", { name: "username", autocomplete: "username", required: true, minLength: 2, maxLength: 32,
@@ -45,9 +46,10 @@ async function main() {
     h("label", "Password", pass, signup ? h("span.dim.small", "at least 8 characters") : null),
     error,
     button,
-    h("p.switch", signup ? "Already have an account? " : "New here? ",
-      h("button.link#switch-mode", { type: "button", onclick: () => { signup = !signup; render(); } },
-        signup ? "Log in" : "Create an account")));
+    closed ? h("p.switch", "This studio is private: an administrator creates the accounts.")
+      : h("p.switch", signup ? "Already have an account? " : "New here? ",
+        h("button.link#switch-mode", { type: "button", onclick: () => { signup = !signup; render(); } },
+          signup ? "Log in" : "Create an account")));
     fill(app, form);
     name.focus();
   };
