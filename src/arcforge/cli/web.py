@@ -18,7 +18,8 @@ console = Console()
 StoreUrl = Annotated[
     str | None,
     typer.Option("--store", envvar="ARCFORGE_STORE", show_envvar=True,
-                 help="SQLAlchemy URL or SQLite file of the store [default: the per-user store]."),
+                 help="SQLAlchemy URL or SQLite file of the store "
+                 "(default: ~/.local/share/arcforge/arcforge.db)."),
 ]
 PasswordStdin = Annotated[
     bool, typer.Option("--password-stdin", help="Read the password from the first line of stdin.")
@@ -37,7 +38,7 @@ def serve(
         list[str] | None,
         typer.Option("--data", metavar="SPEC",
                      help="Data source to offer (repeatable): a bundled set, folder, dataset.json "
-                     "or Kaggle file [default: the four bundled sets]."),
+                     "or Kaggle file. Default: the four bundled sets."),
     ] = None,
     store: StoreUrl = None,
     runs: Annotated[
@@ -45,7 +46,8 @@ def serve(
         typer.Option("--runs", file_okay=False, help="Folder of run folders for the run viewer."),
     ] = None,
     private: Annotated[
-        bool, typer.Option("--private", help="Only logged-in users may read anything.")
+        bool, typer.Option("--private",
+                           help="Only logged-in users may read; no open sign-up.")
     ] = False,
 ) -> None:
     """Serve the studio: browse, solve, vary and trace tasks; view runs."""
