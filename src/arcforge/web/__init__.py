@@ -12,6 +12,8 @@ from arcforge.web.settings import DEFAULT_SOURCES, WebSettings
 
 __all__ = ["WebSettings", "serve"]
 
+WS_MAX_MESSAGE = 64 * 1024  # a subscribe message lists at most 100 ids
+
 
 def serve(
     host: str = "127.0.0.1",
@@ -46,5 +48,11 @@ def serve(
     )
     app = create_app(settings)
     uvicorn.run(
-        app, host=host, port=port, ws="websockets-sansio", proxy_headers=True, log_level="info"
+        app,
+        host=host,
+        port=port,
+        ws="websockets-sansio",
+        ws_max_size=WS_MAX_MESSAGE,
+        proxy_headers=True,
+        log_level="info",
     )
