@@ -146,33 +146,43 @@ def new_version_row(task: Task, created_by: int | None) -> TaskVersion:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    """What an import needs to know of a stored version (its content is not loaded)."""
+
+    row_id: int
+    version: int
+    content_hash: str
+
+
 def _import_one(
     session: Session,
     task: Task,
-    existing: dict[tuple[str, int], TaskVersion],
-    by_hash: dict[tuple[str, str], TaskVersion],
+    existing: dict[tuple[str, int], _Stored],
+    by_hash: dict[tuple[str, str], _Stored],
     report: TaskImportReport,
+    pending: list[tuple[TaskVersion, list[int]]],
 ) -> str | None:
     """Add one task version (or its missing signatures); return a conflict message or None."""
     digest = task.content_hash()
-    row = existing.get((task.id, task.version))
-    if row is not None and row.content_hash != digest:
+    stored = existing.get((task.id, task.version))
+    if stored is not None and stored.content_hash != digest:
         return f"task {task.id} version {task.version}: the store holds different content"
     same = by_hash.get((task.id, digest))
-    if row is None and same is not None:
+    if stored is None and same is not None:
         return f"task {task.id} version {task.version}: identical to stored version {same.version}"
-    if row is None:
-        signer_ids = [ensure_user(session, n, "human", imported=True).id for n in task.signed_by]
+    signer_ids = [ensure_user(session, n, "human", imported=True).id for n in task.signed_by]
+    if stored is None:
         row = new_version_row(task, signer_ids[0] if signer_ids else None)
-        session.add(row)
-        session.flush()
-        existing[(task.id, task.version)] = by_hash[(task.id, digest)] = row
+        session.add(row)  # inserted with the others in one batch at the next flush
+        pending.append((row, signer_ids))
+        stored = _Stored(-1, task.version, digest)
+        existing[(task.id, task.version)] = by_hash[(task.id, digest)] = stored
         report.versions_added += 1
-    else:
-        signer_ids = [ensure_user(session, n, "human", imported=True).id for n in task.signed_by]
-        report.unchanged += 1
+        return None
+    report.unchanged += 1
     for uid in signer_ids:
-        report.signatures_added += _sign(session, row.id, uid)
+        report.signatures_added += _sign(session, stored.row_id, uid)
     return None
 
 
@@ -196,16 +206,21 @@ class CatalogRepository(StoreBase):
         def run(session: Session) -> TaskImportReport:
             report = TaskImportReport()
             ids = sorted({t.id for t in tasks})
-            existing: dict[tuple[str, int], TaskVersion] = {}
-            by_hash: dict[tuple[str, str], TaskVersion] = {}
+            existing: dict[tuple[str, int], _Stored] = {}
+            by_hash: dict[tuple[str, str], _Stored] = {}
             known: set[str] = set()
+            columns = (
+                TaskVersion.id,
+                TaskVersion.task_id,
+                TaskVersion.version,
+                TaskVersion.content_hash,
+            )
             for part in chunks(ids):
                 known.update(session.scalars(select(TaskRow.id).where(TaskRow.id.in_(part))))
-                for row in session.scalars(
-                    select(TaskVersion).where(TaskVersion.task_id.in_(part))
-                ):
-                    existing[(row.task_id, row.version)] = row
-                    by_hash[(row.task_id, row.content_hash)] = row
+                query = select(*columns).where(TaskVersion.task_id.in_(part))
+                for row_id, task_id, version, digest in session.execute(query):
+                    stored = _Stored(row_id, version, digest)
+                    existing[(task_id, version)] = by_hash[(task_id, digest)] = stored
             stamp = now()
             new_rows = [
                 {"id": i, "source": source, "created_at": stamp} for i in ids if i not in known
@@ -213,11 +228,16 @@ class CatalogRepository(StoreBase):
             if new_rows:
                 session.execute(TaskRow.__table__.insert(), new_rows)
             report.tasks_added = len(new_rows)
+            pending: list[tuple[TaskVersion, list[int]]] = []
             for task in sorted(tasks, key=lambda t: (t.id, t.version)):
-                conflict = _import_one(session, task, existing, by_hash, report)
+                conflict = _import_one(session, task, existing, by_hash, report, pending)
                 if conflict is not None:
                     report.conflicts.append(conflict)
                     report.conflicting.append((task.id, task.version))
+            session.flush()
+            for row, signer_ids in pending:
+                for uid in signer_ids:
+                    report.signatures_added += _sign(session, row.id, uid)
             if report.conflicts and on_conflict == "error":
                 raise ConflictError("\n".join(report.conflicts))
             if source is not None:
