@@ -131,3 +131,30 @@ def test_a_removed_version_cannot_be_varied_or_traced(client: TestClient) -> Non
                         headers=h)
     assert again.json() == {"version": 1, "created": False, "outcome": "restored"}
     assert client.get("/api/tasks/t2", params={"version": 1}).status_code == 200
+
+
+def test_a_reorder_cannot_smuggle_an_unsolved_test_output(client: TestClient) -> None:
+    h = login(client, "alice")
+    client.post("/api/tasks/t2/attempts", headers=h, json={
+        "version": 0, "test_index": 0, "grid": TASKS["t2"]["test"][0]["output"],
+        "mode": "practice", "actions": []})
+    direct = {"op": "swap_train_test", "train": 0, "test": 0}
+    ok = client.post("/api/tasks/t2/variations/preview", headers=h,
+                     json={"base_version": 0, "spec": direct})
+    assert ok.status_code == 200  # test 0 is solved
+    smuggle = [{"op": "reorder", "test": [1, 0]}, direct]  # slot 0 now holds test 1
+    for path in ("/api/tasks/t2/variations/preview", "/api/tasks/t2/variations"):
+        r = client.post(path, headers=h, json={"base_version": 0, "spec": smuggle})
+        assert r.status_code == 403 and "test input 1" in r.json()["detail"], r.text
+
+
+def test_revealed_tests_follows_reorders_and_swaps() -> None:
+    from arcforge.web.api.variations import revealed_tests
+
+    swap = {"op": "swap_train_test", "train": 0, "test": 0}
+    assert revealed_tests({"op": "rot90"}, 2) == set()
+    assert revealed_tests(swap, 2) == {0}
+    assert revealed_tests([{"op": "reorder", "test": [1, 0]}, swap], 2) == {1}
+    assert revealed_tests([swap, swap], 2) == {0}  # the second swap moves a train pair back
+    assert revealed_tests([swap, {"op": "reorder", "test": [1, 0]},
+                           {"op": "swap_train_test", "train": 1, "test": 0}], 2) == {0, 1}

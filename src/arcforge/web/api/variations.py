@@ -7,9 +7,9 @@ from typing import Any
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
-from arcforge.store import NotFoundError, StoreError, UserView
+from arcforge.store import NotFoundError, StoreError, UserView, VersionView
 from arcforge.store.catalog import view_to_task
-from arcforge.transforms import SwapTrainTest, TransformError, apply, parse_spec
+from arcforge.transforms import Reorder, SwapTrainTest, TransformError, apply, parse_spec
 from arcforge.web.api.tasks import TaskId
 from arcforge.web.deps import Reader, StudioDep, User
 from arcforge.web.ids import checked_id
@@ -33,14 +33,32 @@ def _checked_spec(spec: Any) -> Any:
     return spec
 
 
+def revealed_tests(spec: Any, n_tests: int) -> set[int]:
+    """The base version's test inputs whose outputs a spec moves into the train pairs
+    (following reorders, so ``reorder`` then ``swap_train_test`` is traced to the source)."""
+    origin: list[int | None] = list(range(n_tests))  # current test slot -> base test index
+    revealed: set[int] = set()
+    for op in parse_spec(spec):
+        if isinstance(op, Reorder) and op.test is not None:
+            if sorted(op.test) != list(range(len(origin))):
+                continue  # not a permutation: apply() refuses it
+            origin = [origin[i] for i in op.test]
+        elif isinstance(op, SwapTrainTest) and op.test < len(origin):
+            if origin[op.test] is not None:
+                revealed.add(origin[op.test])
+            origin[op.test] = None  # a former train pair now sits in that test slot
+    return revealed
+
+
 def _guard_swaps(
-    studio: Studio, user: UserView | None, task_id: str, base_version: int, spec: Any
+    studio: Studio, user: UserView | None, task_id: str, base: VersionView, spec: Any
 ) -> None:
     """A swap moves a test output into the train pairs, where it is shown: only someone who
     already solved that test input (or an admin) may preview or sign it."""
-    swapped = {op.test for op in parse_spec(spec) if isinstance(op, SwapTrainTest)}
+    swapped = revealed_tests(spec, len(base.content["test"]))
     if not swapped or is_admin(user):
         return
+    base_version = base.version
     if user is None:
         raise HTTPException(401, "log in to swap train and test pairs")
     solved = {
@@ -68,7 +86,7 @@ def preview(task_id: TaskId, body: VariationIn, studio: StudioDep, user: Reader)
         raise HTTPException(404, str(exc)) from None
     if base.removed:
         raise HTTPException(404, f"task {task_id} version {body.base_version} was removed")
-    _guard_swaps(studio, user, task_id, body.base_version, spec)
+    _guard_swaps(studio, user, task_id, base, spec)
     try:
         result = apply(view_to_task(base), spec)
     except TransformError as exc:
@@ -88,7 +106,11 @@ def sign(task_id: TaskId, body: VariationIn, studio: StudioDep, user: User) -> d
     """Apply a spec to a version on the server and sign the result (new or identical version)."""
     checked_id(task_id, "task")
     spec = _checked_spec(body.spec)
-    _guard_swaps(studio, user, task_id, body.base_version, spec)
+    try:
+        base = studio.store.get_version(task_id, body.base_version)
+    except NotFoundError as exc:
+        raise HTTPException(404, str(exc)) from None
+    _guard_swaps(studio, user, task_id, base, spec)
     try:
         result = studio.store.sign_variation(task_id, body.base_version, spec, user.id)
     except NotFoundError as exc:
