@@ -10,25 +10,25 @@ from arcforge.sandbox.pool import WorkerFailure, _parse_results
 
 
 def test_well_formed_results_are_validated_again() -> None:
+    malformed = [[[1, 2]], ["1", "23"], ["1a"], ["²"], [""], ["1" * 31], ["1"] * 31, "12"]
     reply = {"results": [
-        {"s": "ok", "out": [[1, 2]]},
-        {"s": "ok", "out": [[1, True]]},  # a bool the child let through
-        {"s": "ok", "out": [[10]]},
+        {"s": "ok", "out": ["12", "90"]},
+        *({"s": "ok", "out": rows} for rows in malformed),
         {"s": "error", "err": "ValueError: x" * 200},
         {"s": "timeout", "err": None},
     ]}
-    results = _parse_results(reply, 5)
-    assert [r.status for r in results] == ["ok", "invalid_output", "invalid_output", "error",
-                                           "timeout"]
-    assert results[0].output == [[1, 2]]
-    assert "bool" in (results[1].error or "") and "outside 0-9" in (results[2].error or "")
-    assert len(results[3].error or "") == 600
+    results = _parse_results(reply, len(malformed) + 3)
+    assert [r.status for r in results] == ["ok", *["invalid_output"] * len(malformed),
+                                           "error", "timeout"]
+    assert results[0].output == [[1, 2], [9, 0]]
+    assert all("malformed" in (r.error or "") for r in results[1:-2])
+    assert len(results[-2].error or "") == 600
 
 
 @pytest.mark.parametrize("reply", [
     {},
-    {"results": [{"s": "ok", "out": [[1]]}]},  # one result for two inputs
-    {"results": [{"s": "pass", "out": [[1]]}, {"s": "ok", "out": [[1]]}]},
+    {"results": [{"s": "ok", "out": ["1"]}]},  # one result for two inputs
+    {"results": [{"s": "pass", "out": ["1"]}, {"s": "ok", "out": ["1"]}]},
     {"results": ["ok", "ok"]},
 ])
 def test_malformed_replies_condemn_the_worker(reply: dict) -> None:
@@ -56,3 +56,13 @@ def test_limits_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ARCFORGE_SANDBOX_TIMEOUT_S", "soon")
     with pytest.raises(UsageError, match="ARCFORGE_SANDBOX_TIMEOUT_S"):
         SandboxPool()
+
+
+def test_grid_codec_round_trip() -> None:
+    from arcforge.sandbox.gridcodec import decode, encode
+
+    grid = [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]
+    assert encode(grid) == ["01234", "56789"]
+    decoded = decode(encode(grid))
+    assert decoded == grid and decoded is not grid and decoded[0] is not grid[0]
+    assert all(type(c) is int for row in decoded for c in row)

@@ -5,8 +5,9 @@ module runs inside the sandbox, where arcforge is not importable. The child writ
 JSON line per event to its result pipe and never returns: it ends with ``os._exit``.
 
 Lines written: ``{"loaded": true}`` or ``{"load_error": msg}``, then per input
-``{"i": index, "s": "ok", "out": grid}`` / ``{"i": index, "s": "error"|"invalid_output",
-"err": msg}``. The worker trusts none of it: the host validates every grid again.
+``{"i": index, "s": "ok", "out": rows}`` (rows as digit strings, see ``gridcodec``) or
+``{"i": index, "s": "error"|"invalid_output", "err": msg}``. The worker trusts none of
+it: the host validates every grid again.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import traceback
 from dataclasses import dataclass
 from typing import Any
 
+import gridcodec
 import landlock
 from seccomp_filter import SeccompProgram
 
@@ -135,6 +137,8 @@ def to_grid(value: Any) -> tuple[list[list[int]] | None, str | None]:
     Exact types only: lists (or a 2-d integer numpy array) of ints 0-9, numpy integer
     scalars converted. bool, float, str, None, int subclasses and generators are refused.
     """
+    if _plain_grid(value):
+        return value, None
     np = sys.modules.get("numpy")
     if np is not None and type(value) is np.ndarray:
         if value.ndim != 2 or value.dtype.kind not in "iu":
@@ -172,12 +176,27 @@ def to_grid(value: Any) -> tuple[list[list[int]] | None, str | None]:
     return grid, None
 
 
+_INT_ONLY = {int}
+
+
+def _plain_grid(value: Any) -> bool:
+    """The common case, checked in C per row: a list of equal-length lists of ints 0-9."""
+    if type(value) is not list or not 0 < len(value) <= MAX_SIDE or type(value[0]) is not list:
+        return False
+    width = len(value[0])
+    return 0 < width <= MAX_SIDE and all(
+        type(row) is list and len(row) == width and set(map(type, row)) == _INT_ONLY
+        and min(row) >= 0 and max(row) <= 9
+        for row in value
+    )
+
+
 def _kind(value: Any) -> str:
     return "None" if value is None else f"a {type(value).__name__}"
 
 
 def run_program(code: str, inputs: list[tuple[int, Any]], out: Any) -> None:
-    """Load ``code``, call ``solve_task`` on each ``(index, grid)``; one JSON line each."""
+    """Load ``code``, call ``solve_task`` on each ``(index, encoded grid)``; a JSON line each."""
 
     def emit(obj: dict[str, Any]) -> None:
         out.write(json.dumps(obj, separators=(",", ":")) + "\n")
@@ -195,7 +214,7 @@ def run_program(code: str, inputs: list[tuple[int, Any]], out: Any) -> None:
     emit({"loaded": True})
     for index, grid in inputs:
         try:
-            result = solve([list(row) for row in grid])  # a fresh copy per input
+            result = solve(gridcodec.decode(grid))  # fresh lists for every call
         except BaseException as exc:
             emit({"i": index, "s": "error", "err": _message(exc)})
             continue
@@ -206,4 +225,4 @@ def run_program(code: str, inputs: list[tuple[int, Any]], out: Any) -> None:
         if converted is None:
             emit({"i": index, "s": "invalid_output", "err": reason})
         else:
-            emit({"i": index, "s": "ok", "out": converted})
+            emit({"i": index, "s": "ok", "out": gridcodec.encode(converted)})

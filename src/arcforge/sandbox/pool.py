@@ -22,6 +22,7 @@ from typing import Any, Literal, TypeVar
 
 from arcforge.errors import ArcforgeError, UsageError
 from arcforge.grids import Grid, grid_problem
+from arcforge.sandbox.gridcodec import decode, encode
 from arcforge.sandbox.launch import resolve_isolation, worker_command
 from arcforge.tasks import Task
 from arcforge.verification import PairVerdict, Verification
@@ -153,11 +154,12 @@ def _parse_results(reply: dict[str, Any], n: int) -> list[ProgramResult]:
         error = item.get("err")
         error = str(error)[:MAX_ERROR] if error is not None else None
         if item["s"] == "ok":
-            problem = grid_problem(item.get("out"))
-            if problem is None:
-                results.append(ProgramResult("ok", item["out"]))
+            grid = decode(item.get("out"))
+            if grid is not None:
+                results.append(ProgramResult("ok", grid))
             else:
-                results.append(ProgramResult("invalid_output", None, problem))
+                results.append(ProgramResult("invalid_output", None,
+                                             "the sandbox returned a malformed grid"))
         else:
             results.append(ProgramResult(item["s"], None, error))
     return results
@@ -313,7 +315,12 @@ class SandboxPool:
         """Run ``solve_task`` from ``code`` on every input, in one fresh child process."""
         if not inputs:
             return []
-        payload = {"op": "run", "code": code, "inputs": inputs, "timeout_s": self.timeout_s,
+        for i, grid in enumerate(inputs):
+            problem = grid_problem(grid)
+            if problem is not None:
+                raise UsageError(f"sandbox input {i}: {problem}")
+        payload = {"op": "run", "code": code, "inputs": [encode(g) for g in inputs],
+                   "timeout_s": self.timeout_s,
                    "memory_mb": self.memory_mb}
         deadline = self.timeout_s * (len(inputs) + 1) + REPLY_SLACK_S
         results, failure = await self._call(
