@@ -169,6 +169,13 @@ def test_import_tasks_conflicts(seeded: Store) -> None:
     assert report.versions_added == 1 and report.conflicting == [("aa11", 0)]
     again = seeded.import_tasks([make_task("dd44")])
     assert (again.versions_added, again.unchanged) == (0, 1)
+    twice = [
+        make_task("ee55").with_(signed_by=("ann",)),
+        make_task("ee55").with_(signed_by=("bo",)),
+    ]
+    report = seeded.import_tasks(twice)
+    assert (report.versions_added, report.unchanged, report.signatures_added) == (1, 1, 2)
+    assert seeded.get_version("ee55").signed_by == ("ann", "bo")
 
 
 def test_runs_are_recorded_once(store: Store) -> None:

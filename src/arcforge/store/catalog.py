@@ -161,7 +161,7 @@ def _import_one(
     existing: dict[tuple[str, int], _Stored],
     by_hash: dict[tuple[str, str], _Stored],
     report: TaskImportReport,
-    pending: list[tuple[TaskVersion, list[int]]],
+    pending: dict[tuple[str, int], tuple[TaskVersion, list[int]]],
 ) -> str | None:
     """Add one task version (or its missing signatures); return a conflict message or None."""
     digest = task.content_hash()
@@ -175,12 +175,15 @@ def _import_one(
     if stored is None:
         row = new_version_row(task, signer_ids[0] if signer_ids else None)
         session.add(row)  # inserted with the others in one batch at the next flush
-        pending.append((row, signer_ids))
+        pending[(task.id, task.version)] = (row, signer_ids)
         stored = _Stored(-1, task.version, digest)
         existing[(task.id, task.version)] = by_hash[(task.id, digest)] = stored
         report.versions_added += 1
         return None
     report.unchanged += 1
+    if (task.id, task.version) in pending:  # the same version twice in one import
+        pending[(task.id, task.version)][1].extend(signer_ids)
+        return None
     for uid in signer_ids:
         report.signatures_added += _sign(session, stored.row_id, uid)
     return None
@@ -228,14 +231,14 @@ class CatalogRepository(StoreBase):
             if new_rows:
                 session.execute(TaskRow.__table__.insert(), new_rows)
             report.tasks_added = len(new_rows)
-            pending: list[tuple[TaskVersion, list[int]]] = []
+            pending: dict[tuple[str, int], tuple[TaskVersion, list[int]]] = {}
             for task in sorted(tasks, key=lambda t: (t.id, t.version)):
                 conflict = _import_one(session, task, existing, by_hash, report, pending)
                 if conflict is not None:
                     report.conflicts.append(conflict)
                     report.conflicting.append((task.id, task.version))
             session.flush()
-            for row, signer_ids in pending:
+            for row, signer_ids in pending.values():
                 for uid in signer_ids:
                     report.signatures_added += _sign(session, row.id, uid)
             if report.conflicts and on_conflict == "error":
