@@ -38,7 +38,7 @@ system-browser:
 	fi
 
 run: $(VENV)/.installed system-sandbox
-	$(BIN)/arcforge data stats arc-agi-2/evaluation
+	$(BIN)/arcforge demo
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks

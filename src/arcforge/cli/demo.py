@@ -40,6 +40,29 @@ def demo_task_list() -> tuple[str, list[str]]:
     return spec, ids
 
 
+def previous_run(out: Path, kind: str, spec: str, ids: list[str]) -> Path | None:
+    """The newest demo run of this kind on these tasks under ``out``, to resume, if any."""
+    from arcforge.errors import ArcforgeError
+    from arcforge.runs.folder import read_run_info
+
+    if not out.is_dir():
+        return None
+    wanted = [[tid, 0] for tid in ids]
+    for folder in sorted(out.iterdir(), reverse=True):
+        try:
+            info = read_run_info(folder)
+        except ArcforgeError:
+            continue
+        if (info.get("kind"), info.get("model"), info.get("data"), info.get("task_ids")) == (
+            kind,
+            "builtin/dsl",
+            spec,
+            wanted,
+        ):
+            return folder
+    return None
+
+
 def demo(
     no_serve: Annotated[
         bool, typer.Option("--no-serve", help="Stop after the runs, the merge and the reports.")
@@ -51,9 +74,17 @@ def demo(
         typer.Option("--store", envvar="ARCFORGE_STORE", help="Store URL [default: local SQLite]."),
     ] = None,
     out: Annotated[Path, typer.Option("--out", help="Folder of run folders.")] = Path("runs"),
+    fresh: Annotated[
+        bool,
+        typer.Option("--fresh", help="Start new runs instead of resuming the previous demo's."),
+    ] = False,
     progress: Annotated[bool, typer.Option(help="Show progress bars.")] = True,
 ) -> None:
-    """Run the offline demo: bench builtin/dsl on bundled tasks, merge, report, serve."""
+    """Run the offline demo: bench builtin/dsl on bundled tasks, merge, report, serve.
+
+    A second demo resumes the first one's runs (nothing left to do, nothing merged twice)
+    unless --fresh is given.
+    """
     from rich.console import Console
     from rich.markup import escape
 
@@ -76,7 +107,16 @@ def demo(
     run_dirs: dict[str, Path] = {}
     for kind, title in (("reasoning", "reasoning traces"), ("code", "reasoning + code")):
         console.print(f"[bold]{title}[/] ({'traces' if kind == 'reasoning' else 'codegen'})")
-        config = RunConfig(kind=kind, settings=settings, task_ids=ids, progress=progress)
+        earlier = None if fresh else previous_run(out, kind, spec, ids)
+        if earlier is not None:
+            console.print(f"  resuming {escape(str(earlier))} (--fresh starts anew)")
+        config = RunConfig(
+            kind=kind,
+            settings=settings,
+            task_ids=None if earlier else ids,
+            resume=earlier,
+            progress=progress,
+        )
         result = run(config)
         run_dirs[kind] = result.run_dir
         console.print(f"  {result.status}: {escape(str(result.run_dir))}")
