@@ -35,10 +35,19 @@ def _demo(tmp_path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     }
     for key in ("OPENAI_API_KEY", "OPENROUTER_API_KEY", "ANTHROPIC_API_KEY", "ARCFORGE_STORE"):
         env.pop(key, None)
-    cmd = [*_offline_prefix(), sys.executable, "-m", "arcforge", "demo", "--no-serve",
-           "--no-progress", "--out", str(tmp_path / "runs"), *extra]
-    return subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tmp_path,
-                          timeout=600)
+    cmd = [
+        *_offline_prefix(),
+        sys.executable,
+        "-m",
+        "arcforge",
+        "demo",
+        "--no-serve",
+        "--no-progress",
+        "--out",
+        str(tmp_path / "runs"),
+        *extra,
+    ]
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=600)
 
 
 @pytest.mark.slow
@@ -50,6 +59,7 @@ def test_demo_runs_offline_and_leaves_everything(tmp_path: Path):
     kinds = {json.loads((r / "run.json").read_text())["kind"]: r for r in runs}
     assert set(kinds) == {"reasoning", "code"}
     for run in kinds.values():
+        assert json.loads((run / "run.json").read_text())["data"] == spec
         assert list(run.glob("results_*.json")), f"no final results in {run}"
         assert (run / "report.html").is_file()
         records = [json.loads(line) for line in (run / "results.jsonl").read_text().splitlines()]
@@ -68,8 +78,11 @@ def test_demo_runs_offline_and_leaves_everything(tmp_path: Path):
         store.dispose()
     with_traces = [t for t, traces in merged.items() if traces]
     assert len(with_traces) >= solved
-    assert all(tr.author == "builtin/dsl" and tr.author_kind == "model"
-               for traces in merged.values() for tr in traces)
+    assert all(
+        tr.author == "builtin/dsl" and tr.author_kind == "model"
+        for traces in merged.values()
+        for tr in traces
+    )
 
     second = _demo(tmp_path)
     assert second.returncode == 0, second.stderr
