@@ -124,13 +124,21 @@ def test_user_add_and_passwd(tmp_path: Path) -> None:
     code, out = run_cli("user", "add", "carol", "--store", store,
                         stdin="typed password\ntyped password\n")  # prompted twice
     assert code == 0, out
+    assert "added user carol" in out
+    code, out = run_cli("user", "role", "carol", "admin", "--store", store)
+    assert code == 0 and "carol is now admin" in out
+    code, out = run_cli("user", "role", "carol", "king", "--store", store)
+    assert code == 2 and "ROLE" in out
+    code, out = run_cli("user", "list", "--store", store)
+    assert code == 0 and "carol" in out and "root" in out and "admin" in out
     opened = open_store(store)
     try:
+        assert opened.get_user_by_name("carol").role == "admin"
         user = opened.get_user_by_name("root")
         assert user is not None and user.role == "admin"
         assert verify_password(user.password_hash, "a new long password")
         assert not verify_password(user.password_hash, PASSWORD)
         carol = opened.get_user_by_name("carol")
-        assert carol.role == "user" and verify_password(carol.password_hash, "typed password")
+        assert verify_password(carol.password_hash, "typed password")
     finally:
         opened.dispose()

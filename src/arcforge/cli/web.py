@@ -118,3 +118,45 @@ def user_passwd(
     finally:
         opened.dispose()
     console.print(f"password of [bold]{user.username}[/] changed", highlight=False)
+
+
+@user_app.command("role")
+def user_role(
+    name: Annotated[str, typer.Argument(help="Username.")],
+    role: Annotated[str, typer.Argument(metavar="ROLE", help="user or admin.")],
+    store: StoreUrl = None,
+) -> None:
+    """Make a user an admin, or an admin a plain user."""
+    from arcforge.store import NotFoundError, open_store
+
+    if role not in ("user", "admin"):
+        raise UsageError(f"ROLE: {role!r} is not one of user, admin")
+    opened = open_store(store)
+    try:
+        user = opened.get_user_by_name(name)
+        if user is None:
+            raise NotFoundError(f"no user {name!r}")
+        opened.set_role(user.id, role)  # type: ignore[arg-type]
+    finally:
+        opened.dispose()
+    console.print(f"[bold]{user.username}[/] is now {role}", highlight=False)
+
+
+@user_app.command("list")
+def user_list(store: StoreUrl = None) -> None:
+    """List the people who can log in (or could, once given a password)."""
+    from rich.table import Table
+
+    from arcforge.store import open_store
+    from arcforge.web.timefmt import iso_time
+
+    opened = open_store(store)
+    try:
+        people = opened.list_users(kind="human")
+    finally:
+        opened.dispose()
+    table = Table("name", "role", "can log in", "imported", "created")
+    for u in people:
+        table.add_row(u.username, u.role, "yes" if u.password_hash else "no",
+                      "yes" if u.imported else "", iso_time(u.created_at) or "")
+    console.print(table)
