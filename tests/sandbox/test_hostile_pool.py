@@ -182,3 +182,32 @@ async def test_a_hanging_program_stops_after_two_timeouts(pool: SandboxPool) -> 
     assert [p.status for p in verification.pairs] == ["timeout"] * 6
     assert [p.error for p in verification.pairs[:2]] == [None, None]
     assert all("not run" in (p.error or "") for p in verification.pairs[2:])
+
+
+async def test_scratch_files_never_reach_the_next_program(pool: SandboxPool,
+                                                          task: Task) -> None:
+    writer = """
+import os
+def solve_task(grid):
+    with open("left-behind.txt", "w") as f:
+        f.write("secret")
+    try:
+        open(os.path.join("..", "shared.txt"), "w").write("secret")
+    except OSError:
+        pass
+    return [row[::-1] for row in grid]
+"""
+    reader = """
+import os
+def solve_task(grid):
+    found = [name for _, _, files in os.walk("..") for name in files]
+    if found:
+        raise AssertionError(f"files of another program: {found}")
+    return [row[::-1] for row in grid]
+"""
+    for _ in range(2):  # both workers see a writer first
+        written = await pool.verify(writer, task)
+        assert [p.status for p in written.pairs] == ["pass", "pass", "pass"], written
+    for _ in range(2):
+        read = await pool.verify(reader, task)
+        assert [p.status for p in read.pairs] == ["pass", "pass", "pass"], read

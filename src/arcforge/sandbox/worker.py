@@ -53,7 +53,7 @@ class Spare:
             if fd >= 0:
                 os.close(fd)
         self.job_fd = self.result_fd = -1
-        shutil.rmtree(self.scratch, ignore_errors=True)
+        _remove_folder(self.scratch)
 
 
 @dataclass(slots=True)
@@ -297,11 +297,19 @@ class Worker:
         os.close(read_fd)
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
-        shutil.rmtree(scratch, ignore_errors=True)
+        _remove_folder(scratch)
         try:
             return {"probe": json.loads(data)}
         except ValueError:
             return {"probe": {"confine_error": "the probe child sent no report"}}
+
+
+def _remove_folder(path: str) -> None:
+    """Delete a program's scratch folder (usually empty: one rmdir)."""
+    try:
+        os.rmdir(path)
+    except OSError:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _readlink(path: str) -> str | None:
