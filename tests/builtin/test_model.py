@@ -147,3 +147,23 @@ def test_bad_settings_are_refused() -> None:
         BuiltinDSLModel(max_depth=0)
     with pytest.raises(UsageError, match="time_budget_s"):
         BuiltinDSLModel(time_budget_s=0)
+
+
+async def test_aclose_stops_a_search_in_progress(training: dict) -> None:
+    import asyncio
+
+    from arcforge.models.base import ModelError
+
+    # an unsolved task, searched to depth 4 with a budget far beyond the test's patience:
+    # only aclose ends it
+    model = BuiltinDSLModel(time_budget_s=3600.0, max_depth=4, workers=1)
+    request = asyncio.ensure_future(model.generate([], context(training["045e512c"])))
+    while model._pool is None or not getattr(model._pool, "_processes", None):
+        await asyncio.sleep(0.05)
+    processes = list(model._pool._processes.values())
+    await asyncio.sleep(0.5)
+    await model.aclose()
+    assert all(not p.is_alive() for p in processes)
+    with pytest.raises(ModelError) as caught:
+        await request
+    assert caught.value.kind == "cancelled"

@@ -85,6 +85,7 @@ class BuiltinDSLModel:
         self.workers = workers or os.cpu_count() or 1
         self._pool: ProcessPoolExecutor | None = None
         self._running: dict[str, asyncio.Future[SearchResult]] = {}
+        self._closing = False
 
     async def generate(
         self,
@@ -130,6 +131,8 @@ class BuiltinDSLModel:
                 self._executor(), search_task, train, tests, self.time_budget_s, self.max_depth
             )
         except BrokenProcessPool as exc:
+            if self._closing:
+                raise ModelError("cancelled", f"model closed while searching {task.key}") from exc
             self._pool = None
             raise ModelError(
                 "internal", f"the search worker died on task {task.key}: {exc}"
@@ -177,7 +180,18 @@ class BuiltinDSLModel:
         return f"{text}\n\n## Code\n```python\n{code}```\n", code, extra
 
     async def aclose(self) -> None:
-        """Stop the worker processes (waiting for searches in progress)."""
+        """Stop the worker processes now; searches in progress end as ``cancelled``."""
         pool, self._pool = self._pool, None
-        if pool is not None:
-            await asyncio.to_thread(pool.shutdown, True, cancel_futures=True)
+        if pool is None:
+            return
+        self._closing = True
+        try:
+            processes = list((getattr(pool, "_processes", None) or {}).values())
+            pool.shutdown(wait=False, cancel_futures=True)
+            for process in processes:  # searches are pure computation: safe to stop
+                process.terminate()
+            for process in processes:
+                await asyncio.to_thread(process.join, 10)
+            await asyncio.gather(*self._running.values(), return_exceptions=True)
+        finally:
+            self._closing = False
