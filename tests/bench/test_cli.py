@@ -180,3 +180,19 @@ def test_sigterm_cancels_and_writes_the_final_json(fake_server, isolated, tasks_
     run_dir = next((isolated / "runs").iterdir())
     final = json.loads(final_results_files(run_dir)[-1].read_text())
     assert final["metadata"]["status"] == "cancelled" and final["metadata"]["not_run"] == 3
+
+
+def test_a_run_in_progress_cannot_be_resumed_twice(fake_server, isolated, tasks_file):
+    fake_server.latency_s = 30.0
+    data = tasks_file(2)
+    proc = start(["traces", *MODEL, "--data", str(data)], isolated, fake_server.url)
+    try:
+        wait_for(lambda: fake_server.stats.requests >= 2)
+        run_dir = next((isolated / "runs").iterdir())
+        code, _, err = finish(start(["traces", "--resume", str(run_dir)], isolated,
+                                    fake_server.url))
+        assert code == 2 and "in use by another arcforge process" in err
+    finally:
+        proc.kill()
+        proc.wait()
+    assert fake_server.stats.requests == 2  # the refused session asked nothing

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import platform
 import re
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from arcforge.agents import make_agent
 from arcforge.errors import UsageError
@@ -24,6 +25,9 @@ TASKS = "tasks.json"  # the tasks of the run (dataset.json form), so resume and 
 # never depend on where the data came from
 
 
+LOCK = ".lock"
+
+
 @dataclass(slots=True)
 class Prepared:
     run_dir: Path
@@ -31,6 +35,19 @@ class Prepared:
     tasks: list[Task]
     records: list[SampleRecord]
     base_url: str | None
+    lock: IO[bytes]  # held while the session runs; closing it releases the run folder
+
+
+def lock_run(run_dir: Path) -> IO[bytes]:
+    """Hold the run folder for this process (two sessions on one journal would duplicate
+    samples). The lock goes with the process, even on SIGKILL."""
+    fh = (run_dir / LOCK).open("ab")
+    try:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        fh.close()
+        raise UsageError(f"{run_dir}: the run is in use by another arcforge process") from None
+    return fh
 
 
 def package_version() -> str:
@@ -106,9 +123,10 @@ def new_run(config: RunConfig) -> Prepared:
         "settings": s.public_dict(),
         "sessions": [_session(config, resumed=False)],
     }
+    lock = lock_run(run_dir)
     write_json_atomic(run_dir / TASKS, [t.to_dict() for t in tasks], indent=None)
     write_json_atomic(run_dir / RUN_INFO, info)
-    return Prepared(run_dir, info, list(tasks), [], s.base_url)
+    return Prepared(run_dir, info, list(tasks), [], s.base_url, lock)
 
 
 def load_run_tasks(run_dir: Path, info: dict[str, Any]) -> list[Task]:
@@ -134,8 +152,13 @@ def resume_run(config: RunConfig) -> Prepared:
         raise UsageError(f"--resume {run_dir}: this is a {info.get('kind')} run; "
                          f"resume it with arcforge {command}")
     tasks = load_run_tasks(run_dir, info)
-    records = load_records(run_dir)
-    info.setdefault("sessions", []).append(_session(config, resumed=True))
-    write_json_atomic(run_dir / RUN_INFO, info)
+    lock = lock_run(run_dir)
+    try:
+        records = load_records(run_dir)
+        info.setdefault("sessions", []).append(_session(config, resumed=True))
+        write_json_atomic(run_dir / RUN_INFO, info)
+    except BaseException:
+        lock.close()
+        raise
     base_url = config.settings.base_url or info.get("base_url")
-    return Prepared(run_dir, info, tasks, records, base_url)
+    return Prepared(run_dir, info, tasks, records, base_url, lock)

@@ -33,7 +33,7 @@ from arcforge.runs.journal import Journal
 from arcforge.runs.limiter import AdaptiveLimiter
 from arcforge.runs.logs import attach_run_log
 from arcforge.runs.progress import RunProgress
-from arcforge.runs.records import SampleRecord
+from arcforge.runs.records import JOURNAL, SampleRecord
 from arcforge.runs.verify import Verifier
 from arcforge.tasks import Task
 
@@ -91,6 +91,7 @@ class Runner:
         self.temperature = prepared.info["temperature"]
         self.max_tokens = prepared.info["max_tokens"]
         self.base_url: str | None = prepared.base_url
+        self._lock = prepared.lock
         self.done = {r.key for r in prepared.records}
         self._finished = len(self.done)
         self._spent = sum(r.cost or 0.0 for r in prepared.records)
@@ -109,28 +110,48 @@ class Runner:
     # -- running -------------------------------------------------------------------------
 
     async def run(self) -> RunResult:
+        model = await self._open()
+        async with contextlib.AsyncExitStack() as stack:
+            stack.callback(self._lock.close)  # callbacks run last-registered first
+            console_handler = None
+            if self.config.verbose:
+                from rich.logging import RichHandler
+
+                console_handler = RichHandler(console=self.console, show_path=False)
+            run_log = attach_run_log(self.run_dir, self.run_id, self.settings.secrets(),
+                                     console_handler)
+            stack.callback(run_log.close)
+            stack.push_async_callback(_close_quietly, model)
+            journal = Journal(self.run_dir / JOURNAL)
+            atexit.register(self._finalize_at_exit)
+            stack.push(lambda *exc: self._finish(journal, failed=exc[0] is not None))
+            stack.callback(self._install_signals())
+            await self._session(model, journal)
+        scores = self._score() if self.config.kind == "code" else None
+        return RunResult(self.run_dir, self._status(), self._final_path,
+                         len(self.tasks) * self.samples, self._finished, dict(self._errors),
+                         self._spent, self._cost_known, scores)
+
+    async def _open(self) -> Model:
+        """The model and the run folder (held by a lock); a bad model spec or a missing key
+        fails before any run folder is made."""
         if self.config.resume is None and self._model is None:
-            # a bad model spec or a missing key fails before any run folder is made
             from arcforge.models import get_model
 
             self._model = get_model(self.settings.model, self.settings)
         try:
             self._prepare()
-            model = self._make_model()
         except BaseException:
             if self._model is not None:
                 await self._model.aclose()
             raise
-        secrets = self.settings.secrets()
-        console_handler = None
-        if self.config.verbose:
-            from rich.logging import RichHandler
+        try:
+            return self._make_model()
+        except BaseException:
+            self._lock.close()
+            raise
 
-            console_handler = RichHandler(console=self.console, show_path=False)
-        run_log = attach_run_log(self.run_dir, self.run_id, secrets, console_handler)
-        journal = Journal(self.run_dir / "results.jsonl")
-        atexit.register(self._finalize_at_exit)
-        restore = self._install_signals()
+    async def _session(self, model: Model, journal: Journal) -> None:
         limiter = AdaptiveLimiter(self.settings.concurrency)
         pending = [
             (task, s) for task in self.tasks for s in range(self.samples)
@@ -143,33 +164,24 @@ class Runner:
         if max_cost is not None and getattr(model, "price", "n/a") is None:
             self._say(f"[yellow]no price is known for {self.info['model']}: --max-cost counts "
                       "only costs the provider reports[/]")
-        status = "completed"
-        try:
-            progress = RunProgress(
-                "codegen" if self.config.kind == "code" else "traces", total, self._finished,
-                self.console, self.config.progress,
-            )
-            async with Verifier(self.settings.verify_concurrency,
-                                self.config.kind == "code" and self.config.verify) as verifier:
-                if self.config.kind == "code" and not verifier.active:
-                    self._say("[yellow]no sandbox: code is recorded with verification "
-                              "'pending'[/]")
-                with progress:
-                    self._progress = progress
-                    await self._schedule(pending, model, limiter, journal, verifier, max_cost)
-            status = self._status()
-        finally:
-            restore()
-            with contextlib.suppress(Exception):
-                await model.aclose()
-            journal.close()
-            self._final_path = self._write_final(status)
-            atexit.unregister(self._finalize_at_exit)
-            self._log(f"run {self.run_id}: {status}, final results {self._final_path.name}")
-            run_log.close()
-        scores = self._score() if self.config.kind == "code" else None
-        return RunResult(self.run_dir, status, self._final_path, total, self._finished,
-                         dict(self._errors), self._spent, self._cost_known, scores)
+        progress = RunProgress("codegen" if self.config.kind == "code" else "traces", total,
+                               self._finished, self.console, self.config.progress)
+        code = self.config.kind == "code"
+        async with Verifier(self.settings.verify_concurrency, code and self.config.verify) as v:
+            if code and not v.active:
+                self._say("[yellow]no sandbox: code is recorded with verification 'pending'[/]")
+            with progress:
+                self._progress = progress
+                await self._schedule(pending, model, limiter, journal, v, max_cost)
+
+    def _finish(self, journal: Journal, failed: bool) -> bool:
+        """Close the journal and write the final results file (also after an error)."""
+        journal.close()
+        status = "aborted" if failed else self._status()
+        self._final_path = self._write_final(status)
+        atexit.unregister(self._finalize_at_exit)
+        self._log(f"run {self.run_id}: {status}, final results {self._final_path.name}")
+        return False  # never swallow the error
 
     def _status(self) -> str:
         if self._cancelled:
@@ -367,6 +379,11 @@ class Runner:
         from rich.text import Text
 
         self._log(Text.from_markup(message).plain)
+
+
+async def _close_quietly(model: Model) -> None:
+    with contextlib.suppress(Exception):
+        await model.aclose()
 
 
 async def arun(config: RunConfig, model: Model | None = None) -> RunResult:
