@@ -76,7 +76,9 @@ def grid_svg(grid: Grid, cell: int = 12, title: str | None = None) -> str:
                 c += 1
             n = (c - start) * cell
             runs.setdefault(colour, []).append(f"M{start * cell} {r * cell}h{n}v{cell}h-{n}z")
-    paths = "".join(f'<path fill="{PALETTE[k]}" d="{"".join(v)}"/>' for k, v in sorted(runs.items()))
+    paths = "".join(
+        f'<path fill="{PALETTE[k]}" d="{"".join(v)}"/>' for k, v in sorted(runs.items())
+    )
     label = f"<title>{escape(title)}</title>" if title else ""
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="grid" width="{width}" height="{height}" '
