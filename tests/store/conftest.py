@@ -14,6 +14,13 @@ SHARED = Path(__file__).resolve().parents[3] / "shared"
 REFERENCE = SHARED / "reference" / "legacy_traces_store.json"
 
 
+@pytest.fixture(autouse=True)
+def _private_default_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test that forgets --store writes below its own folder, never the user's store."""
+    monkeypatch.delenv("ARCFORGE_STORE", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+
+
 @pytest.fixture
 def store_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'store.db'}"

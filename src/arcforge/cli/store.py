@@ -220,8 +220,10 @@ def merge(
     table = Table(
         title=f"merge into {escape(store.describe())}" + (" (dry run)" if dry_run else "")
     )
-    for column in ("file", "format", "records", "errors", "empty", verb, "already present"):
-        table.add_column(column, justify="left" if column in ("file", "format") else "right")
+    table.add_column("file", overflow="fold")
+    table.add_column("format", no_wrap=True)
+    for column in ("records", "errors", "empty", verb, "present"):
+        table.add_column(column, justify="right", no_wrap=True)
     for f in report.files:
         table.add_row(
             escape(f.path),

@@ -24,11 +24,11 @@ def problems_error(problems: list[Problem] | list[str], what: str = "") -> Input
     return InputFileError("\n".join(lines))
 
 
-def load_json_file(path: Path) -> Any:
+def load_json_file(path: Path, what: str = "imported") -> Any:
     """Parse a JSON file (duplicate keys refused) or raise :class:`InputFileError`."""
     data, problem = read_json(path, strict_keys=True)
     if problem is not None:
-        raise problems_error([problem], "imported")
+        raise problems_error([problem], what)
     return data
 
 

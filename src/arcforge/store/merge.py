@@ -276,7 +276,7 @@ def read_results_file(path: Path, model_username: str | None = None) -> FileRepo
                 _record(d, f"line {n}", report)
             _journal_run_info(path, report)
         return report
-    data = load_json_file(path)
+    data = load_json_file(path, "merged")
     if not isinstance(data, dict) or not isinstance(data.get("results"), list):
         raise problems_error(
             [Problem(file, "results", 'expected {"metadata": ..., "results": [...]}')],
