@@ -31,6 +31,7 @@ import seccomp_filter  # noqa: E402
 
 MAX_REQUEST = 64 << 20
 MAX_CHILD_OUTPUT = 4 << 20
+MAX_DYING = 8  # killed children left to reap before the worker waits for them
 MAX_TIMEOUTS = 2  # after this many inputs timed out, the rest are not run
 # modules ARC programs commonly use, imported once here so each child starts warm
 WARM_MODULES = ("collections", "itertools", "functools", "copy", "math", "heapq", "re",
@@ -48,12 +49,11 @@ class Spare:
     scratch: str
     limits: child.Limits
 
-    def close(self) -> None:
+    def close_pipes(self) -> None:
         for fd in (self.job_fd, self.result_fd):
             if fd >= 0:
                 os.close(fd)
         self.job_fd = self.result_fd = -1
-        _remove_folder(self.scratch)
 
 
 @dataclass(slots=True)
@@ -76,6 +76,7 @@ class Worker:
         self.nnp = False
         self.warm: list[str] = []
         self.spare: Spare | None = None
+        self.dying: list[tuple[int, str]] = []  # killed children not yet reaped
 
     # --- start --------------------------------------------------------------------------
 
@@ -154,6 +155,7 @@ class Worker:
 
     def prepare(self, limits: child.Limits) -> None:
         """Fork and confine the next child now, so a request does not wait for it."""
+        self.reap()
         if self.spare is not None and self.spare.limits == limits:
             return
         self._discard_spare()
@@ -186,7 +188,19 @@ class Worker:
         if spare is not None:
             os.kill(spare.pid, signal.SIGKILL)
             os.waitpid(spare.pid, 0)
-            spare.close()
+            spare.close_pipes()
+            _remove_folder(spare.scratch)
+
+    def reap(self, block: bool = False) -> None:
+        """Collect children killed after they answered; then delete their scratch folders."""
+        alive = []
+        for pid, scratch in self.dying:
+            done, _ = os.waitpid(pid, 0 if block else os.WNOHANG)
+            if done:
+                _remove_folder(scratch)
+            else:
+                alive.append((pid, scratch))
+        self.dying = alive
 
     def _run_child(self, body: bytes, todo: list[int], limits: child.Limits) -> ChildOutcome:
         self.prepare(limits)
@@ -200,27 +214,39 @@ class Worker:
                 pass  # the child died before reading: its result pipe says why
             os.close(spare.job_fd)
             spare.job_fd = -1
-            return self._collect(spare.pid, spare.result_fd, limits.timeout_s)
+            outcome = self._collect(spare.result_fd, limits.timeout_s, set(todo))
         finally:
-            spare.close()
+            spare.close_pipes()
+        os.kill(spare.pid, signal.SIGKILL)
+        if outcome.load_error or (outcome.loaded and len(outcome.results) == len(todo)):
+            # every answer is in: the child's exit need not delay the reply
+            self.dying.append((spare.pid, spare.scratch))
+            if len(self.dying) > MAX_DYING:
+                self.reap(block=True)
+        else:
+            _, status = os.waitpid(spare.pid, 0)
+            _remove_folder(spare.scratch)
+            if outcome.stop is None:
+                outcome.stop = _exit_reason(status)
+        return outcome
 
-    def _collect(self, pid: int, fd: int, timeout_s: float) -> ChildOutcome:
-        """Read the child's lines; a deadline of ``timeout_s`` per step (load, each input)."""
+    def _collect(self, fd: int, timeout_s: float, expected: set[int]) -> ChildOutcome:
+        """Read the child's lines until every expected answer is in, EOF, a deadline of
+        ``timeout_s`` per step (load, each input) or the size cap."""
         outcome = ChildOutcome()
         buffer = b""
         total = 0
         deadline = time.monotonic() + timeout_s
         poller = select.poll()
         poller.register(fd, select.POLLIN)
-        eof = False
-        while not eof:
+        while not outcome.load_error and len(outcome.results) < len(expected):
             left = deadline - time.monotonic()
             if left <= 0 or not poller.poll(left * 1000):
                 outcome.stop = "timeout"
                 break
             chunk = os.read(fd, 1 << 16)
             if not chunk:
-                eof = True
+                break
             total += len(chunk)
             if total > MAX_CHILD_OUTPUT:
                 outcome.stop = "the program sent more than 4 MB of results"
@@ -228,18 +254,12 @@ class Worker:
             buffer += chunk
             *lines, buffer = buffer.split(b"\n")
             for line in lines:
-                if self._take(line, outcome):
+                if self._take(line, outcome, expected):
                     deadline = time.monotonic() + timeout_s
-                if outcome.load_error:
-                    eof = True
-        os.kill(pid, signal.SIGKILL)
-        _, status = os.waitpid(pid, 0)
-        if outcome.stop is None and not outcome.load_error:
-            outcome.stop = _exit_reason(status)
         return outcome
 
     @staticmethod
-    def _take(line: bytes, outcome: ChildOutcome) -> bool:
+    def _take(line: bytes, outcome: ChildOutcome, expected: set[int]) -> bool:
         """Record one line from the child; True when it was a step forward."""
         try:
             event = json.loads(line)
@@ -257,7 +277,8 @@ class Worker:
             outcome.loaded = True
             return True
         index = event.get("i")
-        if outcome.loaded and type(index) is int and index not in outcome.results:
+        if outcome.loaded and type(index) is int and index in expected \
+                and index not in outcome.results:
             outcome.results[index] = {"s": event.get("s"), "out": event.get("out"),
                                       "err": event.get("err")}
             return True
