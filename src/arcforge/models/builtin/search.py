@@ -9,6 +9,7 @@ programs because their arguments come from the expected outputs.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,7 @@ from arcforge.models.builtin.dsl import FIXED, INFERRED, FixedOp, Step
 
 Grid = list[list[int]]
 MAX_SIDE = 30
+MEMO_LIMIT = 50_000  # memoised op results kept at most (then the memo starts afresh)
 
 
 class BudgetExhausted(Exception):
@@ -72,8 +74,13 @@ def _valid(result: Any) -> np.ndarray | None:
     return np.ascontiguousarray(result, dtype=np.int64)
 
 
+def grid_key(grid: np.ndarray) -> bytes:
+    """A 16-byte digest of a grid's size and cells (memo and state keys stay small)."""
+    return hashlib.blake2b(bytes(grid.shape) + grid.tobytes(), digest_size=16).digest()
+
+
 def _key(grids: tuple[np.ndarray, ...]) -> bytes:
-    return b"|".join(bytes(g.shape) + g.tobytes() for g in grids)
+    return b"".join(grid_key(g) for g in grids)
 
 
 def shape_fits(rule: str, grid: tuple[int, int], target: tuple[int, int]) -> bool:
@@ -134,7 +141,7 @@ class Searcher:
             last = length == self.max_depth
             next_level = []
             for steps, grids in level:
-                keys = [bytes(g.shape) + g.tobytes() for g in grids]
+                keys = [grid_key(g) for g in grids]
                 rules = {
                     rule: not last or all(shape_fits(rule, g.shape, o.shape)
                                           for g, o in zip(grids, self.outputs, strict=True))
@@ -184,6 +191,8 @@ class Searcher:
             result = _valid(op.step().apply(grid))
         except ValueError:
             result = None
+        if len(self.cache) >= MEMO_LIMIT:
+            self.cache.clear()
         self.cache[key] = result
         return result
 
