@@ -177,6 +177,10 @@ def test_export_refuses_to_overwrite(store_url: str, tmp_path: Path) -> None:
     out = tmp_path / "out.json"
     out.write_text("keep me")
     result = cli("store", "export-traces", str(out), "--store", store_url)
+    assert "no store at" in str(result.exception)  # reading commands never create a store
+    assert not Path(store_url.removeprefix("sqlite:///")).exists()
+    open_store(store_url).dispose()
+    result = cli("store", "export-traces", str(out), "--store", store_url)
     assert "already exists" in str(result.exception)
     assert out.read_text() == "keep me"
     assert cli("store", "export-traces", str(out), "--store", store_url, "--force").exit_code == 0

@@ -42,10 +42,11 @@ def register(app: typer.Typer) -> None:
 
 
 @contextmanager
-def _opened(url: str | None) -> Iterator[Store]:
+def _opened(url: str | None, create: bool = True) -> Iterator[Store]:
+    """The store, closed afterwards; ``create=False`` for commands that only read it."""
     from arcforge.store import open_store
 
-    store = open_store(url)
+    store = open_store(url, create=create)
     try:
         yield store
     finally:
@@ -67,7 +68,7 @@ def upgrade(store_url: StoreUrl = None) -> None:
     """Bring the store's schema to the newest revision (opening a store does this too)."""
     from arcforge.store import open_store
 
-    store = open_store(store_url, upgrade=False)
+    store = open_store(store_url, upgrade=False, create=False)
     try:
         before, after = store.upgrade()
     finally:
@@ -85,7 +86,7 @@ def stats(store_url: StoreUrl = None) -> None:
     from arcforge.store.maintenance import collect_stats
     from arcforge.store.paths import sqlite_file
 
-    with _opened(store_url) as store:
+    with _opened(store_url, create=False) as store:
         counts = collect_stats(store)
         revision = store.revision()
         path = sqlite_file(store.url)
@@ -106,7 +107,7 @@ def backup(
     """Write a consistent copy of a SQLite store, safe while the studio is running."""
     from arcforge.store.maintenance import backup_store
 
-    with _opened(store_url) as store:
+    with _opened(store_url, create=False) as store:
         size = backup_store(store, path, force=force)
     console.print(f"backup written to {escape(str(path))} ({size / 1e6:.1f} MB)")
 
@@ -137,7 +138,7 @@ def export_traces(file: OutFile, store_url: StoreUrl = None, force: Force = Fals
     """Write every live trace as a legacy traces_store.json."""
     from arcforge.store.legacy import export_traces as run
 
-    with _opened(store_url) as store:
+    with _opened(store_url, create=False) as store:
         n = run(store, file, force=force)
     console.print(f"{n:,} traces written to {escape(str(file))}")
 
@@ -167,7 +168,7 @@ def export_dataset(file: OutFile, store_url: StoreUrl = None, force: Force = Fal
     """Write every live task version as a legacy dataset.json."""
     from arcforge.store.legacy import export_dataset as run
 
-    with _opened(store_url) as store:
+    with _opened(store_url, create=False) as store:
         n = run(store, file, force=force)
     console.print(f"{n:,} task versions written to {escape(str(file))}")
 

@@ -8,7 +8,7 @@ from arcforge.store.attempts import AttemptRepository
 from arcforge.store.catalog import CatalogRepository
 from arcforge.store.engine import make_engine
 from arcforge.store.errors import StoreError
-from arcforge.store.paths import display_url, resolve_store_url
+from arcforge.store.paths import display_url, resolve_store_url, sqlite_file
 from arcforge.store.runs import RunRepository
 from arcforge.store.traces import TraceRepository
 from arcforge.store.users import UserRepository
@@ -18,12 +18,19 @@ class Store(UserRepository, CatalogRepository, TraceRepository, AttemptRepositor
     """The database behind the studio and ``arcforge merge``: open it with :func:`open_store`."""
 
 
-def open_store(url: str | None = None, *, upgrade: bool = True) -> Store:
+def open_store(url: str | None = None, *, upgrade: bool = True, create: bool = True) -> Store:
     """Open the store at ``url`` (see :func:`resolve_store_url`), migrating it to the newest schema.
 
     With ``upgrade=False`` the schema is left as it is (for ``store upgrade`` to report on).
+    With ``create=False`` a SQLite file that does not exist is an error instead of a new store.
     """
     resolved = resolve_store_url(url)
+    path = sqlite_file(resolved)
+    if not create and path is not None and not path.exists():
+        raise StoreError(
+            f"no store at {path} (a store is created by the studio, `arcforge merge` or an "
+            "import; pass --store or set ARCFORGE_STORE to use another)"
+        )
     store = Store(resolved, make_engine(resolved))
     try:
         if upgrade:
