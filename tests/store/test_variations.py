@@ -129,3 +129,10 @@ def test_store_is_a_data_source(setup: tuple[Store, int, int], store_url: str) -
     ]
     assert tasks[1].transform == ({"op": "rot90"},)
     assert tasks[0].content() == make_task("aa11", seed=7).content()
+
+
+def test_missing_store_is_not_created_by_reading(tmp_path) -> None:
+    missing = tmp_path / "nothing.db"
+    with pytest.raises(StoreError, match="no store at"):
+        load_tasks(f"store:{missing}")
+    assert not missing.exists()

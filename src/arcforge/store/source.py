@@ -10,7 +10,7 @@ def load_store_tasks(url: str | None) -> list[Task]:
     ``version``, ``signed_by``, ``parent`` and ``transform``; ``url`` None means the default."""
     from arcforge.store.store import open_store
 
-    store = open_store(url)
+    store = open_store(url, create=False)
     try:
         return store.all_tasks()
     finally:
