@@ -171,6 +171,15 @@ def solve_task(grid):
             pass
     return [row[::-1] for row in grid]
 """, "error", "pass", "unchecked"),
+    _h("System V shared memory", """
+import ctypes
+def solve_task(grid):
+    libc = ctypes.CDLL(None, use_errno=True)
+    segment = libc.shmget(0x4152, 4096, 0o1666)  # IPC_CREAT | 0666
+    if segment < 0:
+        raise PermissionError(ctypes.get_errno(), "shmget refused")
+    return [row[::-1] for row in grid]
+""", "error", error="shmget refused"),
     _h("floods its result pipe", """
 import os
 def solve_task(grid):

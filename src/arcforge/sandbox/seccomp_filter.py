@@ -11,7 +11,8 @@ import os
 import tempfile
 
 # syscalls a program never needs: new processes and threads, exec, sockets, tracing,
-# namespaces, kernel objects. Each fails with EPERM, which Python reports as an error.
+# namespaces, kernel objects, shared memory. Each fails with EPERM, which Python reports
+# as an error.
 DENIED_SYSCALLS = (
     "fork", "vfork", "clone", "clone3", "execve", "execveat", "socket", "socketpair",
     "ptrace", "process_vm_readv", "process_vm_writev", "pidfd_open", "pidfd_getfd",
@@ -19,7 +20,10 @@ DENIED_SYSCALLS = (
     "keyctl", "add_key", "request_key", "userfaultfd", "io_uring_setup", "personality",
     "kexec_load", "init_module", "finit_module", "delete_module", "reboot", "swapon",
     "mknod", "mknodat", "syslog", "acct", "setuid", "setgid", "setreuid", "setregid",
-    "setresuid", "setresgid", "setgroups", "fanotify_init", "open_by_handle_at",
+    "setresuid", "setresgid", "setgroups", "fanotify_init", "open_by_handle_at", "kcmp",
+    # System V and POSIX message queues: no state shared with the next program or the host
+    "shmget", "shmat", "shmctl", "msgget", "msgsnd", "msgrcv", "msgctl", "semget", "semop",
+    "semtimedop", "semctl", "mq_open", "mq_unlink",
 )
 
 
