@@ -134,6 +134,16 @@ def test_undo_redo_and_keyboard_colours(studio: Studio, page: Page) -> None:
     page.keyboard.press("Shift+ArrowRight")
     page.keyboard.press("8")  # fills the selected row
     assert read_grid(page) == [[2, 0, 0], [8, 8, 8], [7, 0, 4]]
+    # after a resize the old cursor is gone: Space does nothing until the cursor moves
+    page.fill("#rows", "1")
+    page.fill("#cols", "2")
+    page.click("#resize")
+    page.keyboard.press("e")
+    page.keyboard.press(" ")
+    assert read_grid(page) == [[2, 0]]
+    page.keyboard.press("ArrowRight")  # the cursor starts at the top left
+    page.keyboard.press(" ")
+    assert read_grid(page) == [[8, 0]]
 
 
 def test_select_copy_paste_picker_and_tools(studio: Studio, page: Page) -> None:

@@ -187,6 +187,7 @@ export class Editor {
     this.pushUndo(cloneGrid(before));
     this.session.grid = cloneGrid(grid);
     this.clearSelection();
+    if (!cells) this.forgetCells();
     this.output.update(this.session.grid);
     this.log(tool, cells ?? [], null, { rows: grid.length, cols: grid[0].length, ...extra });
     this.onChange();
@@ -203,7 +204,10 @@ export class Editor {
     s[to].push(cloneGrid(s.grid));
     const cells = diffCells(s.grid, target);
     s.grid = target;
-    if (cells === null) this.clearSelection();
+    if (cells === null) {
+      this.clearSelection();
+      this.forgetCells();
+    }
     this.output.update(target);
     this.log(from, cells ?? [], null, { rows: target.length, cols: target[0].length });
     this.onChange();
@@ -258,6 +262,13 @@ export class Editor {
     this.select(this.output, { r0: at[0], c0: at[1], r1: last[0], c1: last[1] });
     this.onChange();
     return true;
+  }
+
+  /** The grid changed shape: the cursor and the hovered cell may be outside it now. */
+  forgetCells() {
+    this.cursor = null;
+    this.hover = null;
+    this.output.showHover(null);
   }
 
   select(view, sel) {
