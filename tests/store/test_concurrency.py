@@ -70,3 +70,51 @@ def check_concurrent_votes(store: Store) -> None:
         )
         stored = dict(session.execute(select(Trace.id, Trace.score)).all())
     assert {tid: sums.get(tid, 0) for tid in trace_ids} == stored == expected
+
+
+def test_shared_users_racing_keep_scores_consistent(store: Store) -> None:
+    check_shared_user_races(store)
+
+
+def check_shared_user_races(store: Store) -> None:
+    """Threads acting for the same few users (two browser tabs each, say) toggle votes at
+    once; whatever order wins, every score must equal the sum of the stored votes."""
+    store.import_tasks([make_task("bb22")])
+    author = store.create_user("writer")
+    traces = [store.add_trace("bb22", 0, author.id, f"idea {i}").id for i in range(2)]
+    users = [store.create_user(f"tab-user{i}").id for i in range(3)]
+    barrier = threading.Barrier(12)
+    errors: list[BaseException] = []
+
+    def clicker(n: int) -> None:
+        rng = random.Random(100 + n)
+        try:
+            barrier.wait()
+            for _ in range(10):
+                store.vote(rng.choice(traces), users[n % 3], rng.choice([1, -1]))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=clicker, args=(n,)) for n in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with store.reading() as session:
+        sums = dict(
+            session.execute(
+                select(Vote.trace_id, func.sum(Vote.value)).group_by(Vote.trace_id)
+            ).all()
+        )
+        per_user = (
+            session.execute(
+                select(func.count()).select_from(Vote).group_by(Vote.trace_id, Vote.user_id)
+            )
+            .scalars()
+            .all()
+        )
+    assert set(per_user) <= {1}  # one vote per user and trace
+    for view in store.list_traces("bb22"):
+        assert view.score == sums.get(view.id, 0)
+        assert abs(view.score) <= len(users)

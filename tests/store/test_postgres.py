@@ -26,7 +26,7 @@ from arcforge.store.merge import merge_files
 from arcforge.store.schema import Base
 
 from .conftest import REFERENCE
-from .test_concurrency import check_concurrent_votes
+from .test_concurrency import check_concurrent_votes, check_shared_user_races
 from .test_merge import RECORDS, write_final, write_journal
 
 pytest.importorskip("psycopg")
@@ -89,6 +89,10 @@ def test_schema_matches_models(pg_store: Store) -> None:
 
 def test_concurrent_votes(pg_store: Store) -> None:
     check_concurrent_votes(pg_store)
+
+
+def test_shared_user_races(pg_store: Store) -> None:
+    check_shared_user_races(pg_store)
 
 
 def test_legacy_round_trip(pg_store: Store) -> None:

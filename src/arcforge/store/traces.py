@@ -113,17 +113,16 @@ def load_view(session: Session, trace_pk: int, viewer_id: int | None = None) -> 
     return _view(row)
 
 
-_VOTE_STATE = (
-    select(
-        Trace.removed,
-        Trace.score,
-        select(User.id).where(User.id == bindparam("user")).scalar_subquery(),
-        select(Vote.value)
-        .where(Vote.trace_id == Trace.id, Vote.user_id == bindparam("user"))
-        .scalar_subquery(),
-    )
-    .where(Trace.id == bindparam("trace"))
-    .with_for_update(of=Trace)
+# Lock the trace first; then read the vote in its own statement, which on PostgreSQL (read
+# committed) takes a fresh snapshot after the lock, so a concurrent vote is never missed.
+_LOCK_TRACE = (
+    select(Trace.removed, Trace.score).where(Trace.id == bindparam("trace")).with_for_update()
+)
+_VOTER_STATE = select(
+    select(User.id).where(User.id == bindparam("user")).scalar_subquery(),
+    select(Vote.value)
+    .where(Vote.trace_id == bindparam("trace"), Vote.user_id == bindparam("user"))
+    .scalar_subquery(),
 )
 _ADD_VOTE = insert(Vote).values(
     trace_id=bindparam("trace"),
@@ -148,10 +147,11 @@ def _set_vote(
     """Set (or with ``toggle``, retract when equal) a vote; a handful of cached statements."""
     conn = session.connection()
     keys = {"trace": trace_pk, "user": user_id}
-    state = conn.execute(_VOTE_STATE, keys).first()
-    if state is None:
+    trace = conn.execute(_LOCK_TRACE, keys).first()
+    if trace is None:
         raise NotFoundError(f"no trace with id {trace_pk}")
-    removed, score, user_found, current = state
+    removed, score = trace
+    user_found, current = conn.execute(_VOTER_STATE, keys).one()
     if user_found is None:
         raise NotFoundError(f"no user with id {user_id}")
     if removed:
