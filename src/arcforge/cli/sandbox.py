@@ -17,7 +17,7 @@ sandbox_app = typer.Typer(help="Check the sandbox that runs model-written code."
 
 Isolation = Annotated[str | None, typer.Option(
     "--isolation", help="auto (bubblewrap when installed), bwrap or process "
-    "[default: $ARCFORGE_SANDBOX_ISOLATION or auto].")]
+    "(default: $ARCFORGE_SANDBOX_ISOLATION, else auto).")]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 STATUS_STYLE = {"pass": "green", "fail": "red", "error": "magenta", "timeout": "yellow",
                 "invalid_output": "magenta", "unchecked": "cyan", "pending": "dim"}
@@ -80,10 +80,10 @@ def exec_code(
     as_json: Json = False,
     timeout: Annotated[float | None, typer.Option(
         "--timeout", min=0.05, help="Seconds to load and per input "
-        "[default: $ARCFORGE_SANDBOX_TIMEOUT_S or 5].")] = None,
+        "(default: $ARCFORGE_SANDBOX_TIMEOUT_S, else 5).")] = None,
     memory_mb: Annotated[int | None, typer.Option(
         "--memory-mb", min=256, help="Address-space limit in MB "
-        "[default: $ARCFORGE_SANDBOX_MEMORY_MB or 1024].")] = None,
+        "(default: $ARCFORGE_SANDBOX_MEMORY_MB, else 1024).")] = None,
     isolation: Isolation = None,
 ) -> None:
     """Run solve_task from CODE_FILE on every train and test input of a task, in the sandbox."""
