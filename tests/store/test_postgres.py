@@ -28,6 +28,7 @@ from arcforge.store.schema import Base
 from .conftest import REFERENCE
 from .test_concurrency import check_concurrent_votes, check_shared_user_races
 from .test_merge import RECORDS, write_final, write_journal
+from .test_variations import check_concurrent_signers
 
 pytest.importorskip("psycopg")
 
@@ -93,6 +94,13 @@ def test_concurrent_votes(pg_store: Store) -> None:
 
 def test_shared_user_races(pg_store: Store) -> None:
     check_shared_user_races(pg_store)
+
+
+def test_concurrent_signers(pg_store: Store) -> None:
+    from .conftest import make_task
+
+    pg_store.import_tasks([make_task("aa11", seed=7)])
+    check_concurrent_signers(pg_store)
 
 
 def test_legacy_round_trip(pg_store: Store) -> None:

@@ -92,7 +92,11 @@ def test_refusals(setup: tuple[Store, int, int]) -> None:
 
 
 def test_concurrent_signers_get_distinct_numbers(setup: tuple[Store, int, int]) -> None:
-    store, _, _ = setup
+    check_concurrent_signers(setup[0])
+
+
+def check_concurrent_signers(store: Store) -> None:
+    """8 people sign rotations of task aa11 at once: numbers 1-7, one version signed twice."""
     users = [store.create_user(f"u{i}").id for i in range(8)]
     ops = ["rot90", "rot180", "rot270", "flip_h", "flip_v", "transpose", "anti_transpose", "rot90"]
     barrier = threading.Barrier(len(users))
