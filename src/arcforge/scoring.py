@@ -379,3 +379,30 @@ def __getattr__(name: str) -> Any:
 
         return getattr(export, name)
     raise AttributeError(f"module 'arcforge.scoring' has no attribute {name!r}")
+
+
+def render_tasks_table(scores: RunScores) -> Any:
+    """A rich table with one row per task: its scores, samples and best train accuracy."""
+    from rich.table import Table
+
+    table = Table(title=f"tasks of {scores.run_id}")
+    for column in ("task", "tests", "pass@1", "pass@2", "oracle", "samples", "errored",
+                   "best train"):
+        table.add_column(column, justify="left" if column == "task" else "right")
+    for task in scores.tasks:
+        best = max((s.train_accuracy for s in task.samples), default=None)
+        cells = [_fraction_cell(task, metric) for metric in METRICS]
+        table.add_row(task.key, str(len(task.tests)), *cells,
+                      f"{len(task.samples)}/{task.samples_expected}",
+                      str(sum(s.error is not None for s in task.samples)),
+                      "-" if best is None else f"{best:.0%}")
+    return table
+
+
+def _fraction_cell(task: TaskScore, metric: str) -> str:
+    value = task.fraction(metric)
+    if value is None:
+        return "n/a"
+    right = round(value * len(task.tests))
+    colour = "green" if value == 1 else "yellow" if value > 0 else "red"
+    return f"[{colour}]{right}/{len(task.tests)}[/]"

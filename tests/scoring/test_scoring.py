@@ -143,9 +143,11 @@ def test_tasks_missing_from_the_given_list_are_an_error(run) -> None:
 def test_score_and_export_commands(run, tmp_path: Path) -> None:
     run_dir = run[0]
     runner = CliRunner()
-    done = runner.invoke(app, ["score", str(run_dir)])
+    done = runner.invoke(app, ["score", str(run_dir), "--per-task"])
     assert done.exit_code == 0, done.output
     assert "66.7%" in done.output and "55.6%" in done.output  # pass@2 per task / per output
+    row_b = next(line for line in done.output.splitlines() if line.strip("│ ").startswith("b "))
+    assert "1/2" in row_b and "2/2" in row_b and "3/4" in row_b  # pass@1, pass@2, samples
     assert (run_dir / "summary.json").is_file()
     done = runner.invoke(app, ["export", str(run_dir), "--format", "arcprize",
                                "--out", str(tmp_path / "sub")])

@@ -133,9 +133,15 @@ def score(
     data: Annotated[str | None, typer.Option(
         "--data", help="Tasks with their test outputs, when the run's own lack them.")] = None,
     as_json: Json = False,
+    per_task: Annotated[bool, typer.Option("--per-task", help="Also list every task.")] = False,
 ) -> None:
     """Score a code run (attempt selection, pass@1/pass@2/oracle) and write summary.json."""
-    from arcforge.scoring import render_scores_table, score_run, write_summary
+    from arcforge.scoring import (
+        render_scores_table,
+        render_tasks_table,
+        score_run,
+        write_summary,
+    )
 
     tasks = None
     if data is not None:
@@ -147,6 +153,8 @@ def score(
     if as_json:
         typer.echo(json.dumps(scores.to_dict()))
         return
+    if per_task:
+        console.print(render_tasks_table(scores))
     console.print(render_scores_table(scores))
     console.print(f"wrote {escape(str(path))}", highlight=False)
 
