@@ -197,7 +197,9 @@ def test_unknown_tasks_get_content_later(store: Store, tmp_path: Path) -> None:
         ("aa11", False, 1),
         ("bb22", False, 2),
     ]
+    assert store.task_ids() == [] and store.task_ids(with_content=False) == ["aa11", "bb22"]
     store.import_tasks([make_task("aa11")], source="test")
+    assert store.task_ids() == ["aa11"]
     summary = store.list_tasks(id_prefix="aa").items[0]
     assert summary.has_content and summary.traces == 1 and summary.source == "test"
     assert store.list_traces("aa11")[0].text == "the shape moves right"

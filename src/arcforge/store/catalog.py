@@ -432,6 +432,15 @@ class CatalogRepository(StoreBase):
         )
         return TaskPage(total=total, items=items)
 
+    def task_ids(self, with_content: bool = True) -> list[str]:
+        """Every task id, sorted; with ``with_content`` only tasks whose original is stored."""
+        if with_content:
+            query = select(TaskVersion.task_id).where(TaskVersion.version == 0)
+        else:
+            query = select(TaskRow.id)
+        with self.reading() as session:
+            return sorted(session.scalars(query))
+
     def all_tasks(self) -> list[Task]:
         """Every live version of every task with content, by id then version."""
         with self.reading() as session:
