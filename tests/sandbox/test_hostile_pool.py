@@ -3,6 +3,7 @@ stays healthy: a normal program run right after it still passes, and no worker b
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import threading
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from tests.sandbox.conftest import GOOD, TRAIN, mirror_task
-from tests.sandbox.hostile import AFTER, HOSTILE, Hostile
+from tests.sandbox.hostile import AFTER, HOSTILE, LOOP, Hostile
 
 from arcforge.sandbox import SandboxPool
 from arcforge.tasks import Task
@@ -211,3 +212,15 @@ def solve_task(grid):
     for _ in range(2):
         read = await pool.verify(reader, task)
         assert [p.status for p in read.pairs] == ["pass", "pass", "pass"], read
+
+
+async def test_a_cancelled_request_leaves_a_working_pool(task: Task) -> None:
+    async with SandboxPool(workers=1, timeout_s=5.0) as pool:
+        hanging = asyncio.ensure_future(pool.verify(LOOP, task))
+        await asyncio.sleep(0.3)
+        hanging.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await hanging
+        healed = await pool.verify(GOOD, task)
+        assert [p.status for p in healed.pairs] == ["pass", "pass", "pass"]
+        assert len(pool._all) == 1

@@ -199,6 +199,7 @@ class SandboxPool:
         self.isolation = resolve_isolation(isolation)
         self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
         self._all: set[_Worker] = set()
+        self._dead: set[_Worker] = set()
         self._started = False
         self._closed = False
         self.replaced = 0  # workers killed and replaced so far
@@ -245,8 +246,9 @@ class SandboxPool:
             async with asyncio.timeout(grace_s):
                 await asyncio.gather(*(w.wait() for w in workers))
         self.close()
-        await asyncio.gather(*(w.wait() for w in workers))
+        await asyncio.gather(*(w.wait() for w in [*workers, *self._dead]))
         self._all.clear()
+        self._dead.clear()
 
     async def _spawn(self) -> _Worker:
         command = worker_command(self.isolation)
@@ -305,6 +307,7 @@ class SandboxPool:
         except BaseException:  # cancelled mid-request: the worker's state is unknown
             worker.kill()
             self._all.discard(worker)
+            self._dead.add(worker)  # reaped by aclose
             if not self._closed:
                 self._idle.put_nowait(await self._spawn())
             raise
