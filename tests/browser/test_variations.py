@@ -88,3 +88,9 @@ def test_sign_a_variation_and_navigate_to_it(
     page.click('#version-list li[data-version="1"] button:has-text("Remove")')
     expect(page.locator(".version-chip.active")).to_have_attribute("data-version", "0")
     expect(page.locator('.version-chip[data-version="1"]')).to_have_count(0)
+    # a removed version is gone for readers; the page says so and links to the original
+    page.goto(f"{studio.url}/task/{TASK}?v=1")
+    expect(page.locator("#load-error")).to_contain_text("was removed")
+    page.click("#load-error a >> nth=0")
+    page.wait_for_selector("body[data-ready=true]")
+    expect(page.locator(".version-chip.active")).to_have_attribute("data-version", "0")

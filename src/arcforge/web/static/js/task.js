@@ -164,7 +164,18 @@ async function loadTask(version, push, pending = null) {
       location.href = `/login?next=${enc(location.pathname + location.search)}`;
       return;
     }
-    fill(ui.demos, h("p.error", `Cannot load task ${state.taskId} v${version}: ${err.message}`));
+    const message = `Cannot open ${state.taskId}${version ? ` v${version}` : ""}: ${err.message}`;
+    if (state.task) {
+      toast(message, "error"); // keep the version shown
+      if (push) return;
+    }
+    const original = { id: state.taskId, source: state.source };
+    fill($("#app"), h("div.card.problem#load-error",
+      h("h1", "This task is not available"),
+      h("p.error", message),
+      h("p", version ? [h("a", { href: versionHref(original, 0) }, `Open the original ${state.taskId}`), " · "] : null,
+        h("a", { href: `/${state.source ? `?source=${enc(state.source)}` : ""}` }, "Back to the task list"))));
+    document.body.dataset.ready = "error";
     return;
   }
   flushDraft();
@@ -325,7 +336,11 @@ function updateEditorChrome() {
   ui.undo.disabled = !editor.session.undo.length;
   ui.redo.disabled = !editor.session.redo.length;
   const left = state.attemptsLeft[state.testIndex] ?? 2;
-  if (!state.user) {
+  const removed = state.task?.versions?.find((v) => v.version === state.task.version)?.removed;
+  if (removed) {
+    ui.submit.disabled = true;
+    ui.attempts.textContent = "this version was removed: solve another one";
+  } else if (!state.user) {
     ui.submit.disabled = true;
     fill(ui.attempts, h("a", { href: `/login?next=${enc(location.pathname + location.search)}` }, "Log in"), " to submit");
   } else if (state.mode === "study") {
