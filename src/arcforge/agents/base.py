@@ -56,7 +56,8 @@ class Agent:
 
     def messages(self, task: Task) -> list[dict[str, str]]:
         """The prompt for ``task``. Test outputs are removed before anything is rendered."""
-        visible = task.without_test_outputs()
+        hidden = any(pair.output is not None for pair in task.test)
+        visible = task.without_test_outputs() if hidden else task
         return self.template.render(
             train=format_pairs(visible, self.encoding),
             test_inputs=format_test_inputs(visible, self.encoding),

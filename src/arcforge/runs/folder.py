@@ -29,7 +29,8 @@ def write_json_atomic(path: Path, data: Any, indent: int | None = 1) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False, indent=indent)
+            # dumps, not dump: json.dump always takes the slow pure-Python encoder
+            fh.write(json.dumps(data, ensure_ascii=False, indent=indent))
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)

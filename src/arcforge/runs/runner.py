@@ -69,6 +69,7 @@ class Runner:
         self._interrupts = 0
         self._final_path: Path | None = None
         self._inflight: set[asyncio.Task[None]] = set()
+        self._visible: dict[str, Task] = {}
         self._spent = 0.0
         self._cost_known = False
         self._finished = 0
@@ -225,11 +226,14 @@ class Runner:
         record = SampleRecord(self.run_id, self.config.kind, task.id, task.version, sample,
                               self.info["model"], started_at=utc_now())
         try:
-            messages = self.agent.messages(task)
+            visible = self._visible.get(task.key)
+            if visible is None:  # the task as the model may see it, made once per task
+                visible = self._visible[task.key] = task.without_test_outputs()
+            messages = self.agent.messages(visible)
             record.messages = messages
             record.prompt_hash = prompt_hash(messages)
-            context = RequestContext(task.without_test_outputs(), sample, self.config.kind,
-                                     record.prompt_hash, run_id=self.run_id, gate=limiter)
+            context = RequestContext(visible, sample, self.config.kind, record.prompt_hash,
+                                     run_id=self.run_id, gate=limiter)
             try:
                 response = await model.generate(messages, context, temperature=self.temperature,
                                                  max_tokens=self.max_tokens)
