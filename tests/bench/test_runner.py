@@ -183,3 +183,17 @@ def test_a_missing_key_fails_before_any_run_folder(make_settings, isolated, monk
     with pytest.raises(ConfigError, match="OPENAI_API_KEY is not set"):
         run(RunConfig("reasoning", settings, tasks=make_tasks(1), progress=False))
     assert not (isolated / "runs").exists()
+
+
+def test_builtin_dsl_hands_over_its_code(isolated):
+    from arcforge.config import load_settings
+    from arcforge.data import load_tasks
+
+    settings = load_settings(overrides={"model": "builtin/dsl", "out": str(isolated / "runs"),
+                                        "builtin_time_budget_s": 2.0}, env_file=None)
+    tasks = load_tasks("arc-agi-1/training", task_ids=["3c9b0459"])
+    result = run(RunConfig("code", settings, tasks=tasks, progress=False))
+    (record,) = load_records(result.run_dir)
+    assert record.error is None and "def solve_task" in record.code
+    assert {p["status"] for p in record.verification["pairs"]} == {"pass"}
+    assert json.loads((result.run_dir / "summary.json").read_text())["arcprize_score"] == 1.0
