@@ -104,6 +104,7 @@ CORRUPT = {
     "duplicate id": json.dumps({"t1": [_legacy_entry(), _legacy_entry(text="other")]}),
     "score is a string": json.dumps({"t1": [_legacy_entry(score="1")]}),
     "same voter twice": json.dumps({"t1": [_legacy_entry(voters={"Carol": 1, "carol": 1})]}),
+    "name too long": json.dumps({"t1": [_legacy_entry(username="x" * 201)]}),
 }
 EXPECTED = {
     "truncated": "malformed JSON",
@@ -114,6 +115,7 @@ EXPECTED = {
     "duplicate id": "t1[1].trace_id: 't1_bob_00000001' also at t1[0]",
     "score is a string": "t1[0].score",
     "same voter twice": "are the same user",
+    "name too long": "t1[0].username",
 }
 
 

@@ -213,6 +213,17 @@ def test_torn_last_journal_line_is_skipped_and_reported(store: Store, tmp_path: 
     assert "torn last line" in report.files[0].notes[0]
 
 
+def test_oversized_names_are_refused_and_long_ids_fit(store: Store, tmp_path: Path) -> None:
+    bad = write_final(tmp_path / "a", [record("t" * 201, 0, "idea")])
+    with pytest.raises(InputFileError, match=r"results\[0\]\.task_id"):
+        merge_files(store, [bad])
+    model = "m/" + "o" * 198  # the longest name allowed, on the longest task id
+    good = write_final(tmp_path / "b", [record("t" * 200, 0, "idea", model=model)])
+    assert merge_files(store, [good]).added == 1
+    [trace] = store.list_traces("t" * 200)
+    assert len(trace.trace_id) <= 400 and trace.author == model
+
+
 def test_legacy_without_model_username_is_refused(store: Store, tmp_path: Path) -> None:
     path = tmp_path / "r.json"
     path.write_text(json.dumps({"metadata": {}, "results": LEGACY}))

@@ -17,7 +17,16 @@ from sqlalchemy.orm import Session
 
 from arcforge.store.engine import StoreBase, now
 from arcforge.store.errors import ConflictError, NotFoundError, StoreError
-from arcforge.store.schema import Attempt, Signature, TaskRow, TaskVersion, Trace, User
+from arcforge.store.schema import (
+    MAX_NAME,
+    MAX_SOURCE,
+    Attempt,
+    Signature,
+    TaskRow,
+    TaskVersion,
+    Trace,
+    User,
+)
 from arcforge.store.users import ensure_user, get_user_row
 from arcforge.store.views import RemovedVersion, SignResult, TaskPage, TaskSummary, VersionView
 from arcforge.tasks import Task, TaskFormatError, task_problems
@@ -205,6 +214,12 @@ class CatalogRepository(StoreBase):
         :class:`ConflictError` lists them all; with ``"skip"`` the others are added.
         Tasks known only from merged traces get their content here.
         """
+
+        too_long = sorted({t.id for t in tasks if len(t.id) > MAX_NAME})
+        if too_long:
+            raise StoreError(f"task ids of more than {MAX_NAME} characters: {too_long[:3]}")
+        if source is not None and len(source) > MAX_SOURCE:
+            raise StoreError(f"source: at most {MAX_SOURCE} characters, got {len(source)}")
 
         def run(session: Session) -> TaskImportReport:
             report = TaskImportReport()

@@ -23,7 +23,7 @@ from arcforge.store.bulk import ensure_task_rows, ensure_users, existing_values
 from arcforge.store.catalog import TaskImportReport, chunks
 from arcforge.store.errors import ConflictError
 from arcforge.store.files import dump_json, load_json_file, problems_error, write_new_file
-from arcforge.store.schema import Trace, User, Vote
+from arcforge.store.schema import MAX_NAME, MAX_TRACE_ID, Trace, User, Vote
 from arcforge.store.store import Store
 from arcforge.store.traces import text_hash
 from arcforge.store.users import name_key
@@ -56,9 +56,9 @@ def _entry_problems(entry: Any, key: str, where: str, file: str) -> list[Problem
         return [Problem(file, where, f"expected a trace object, got {type(entry).__name__}")]
     out = [Problem(file, f"{where}.{f}", "missing") for f in FIELDS if f not in entry]
     checks = {
-        "trace_id": lambda v: isinstance(v, str) and v != "",
+        "trace_id": lambda v: isinstance(v, str) and 0 < len(v) <= MAX_TRACE_ID,
         "task_id": lambda v: v == key,
-        "username": lambda v: isinstance(v, str) and v.strip() != "",
+        "username": lambda v: isinstance(v, str) and 0 < len(v.strip()) <= MAX_NAME,
         "text": lambda v: isinstance(v, str),
         "score": _is_int,
         "timestamp": lambda v: type(v) in (int, float),
@@ -66,9 +66,9 @@ def _entry_problems(entry: Any, key: str, where: str, file: str) -> list[Problem
         "version": lambda v: _is_int(v) and v >= 0,
     }
     wants = {
-        "trace_id": "a non-empty string",
+        "trace_id": f"a non-empty string of at most {MAX_TRACE_ID} characters",
         "task_id": f"the task id it is filed under ({key!r})",
-        "username": "a non-empty name",
+        "username": f"a name of 1 to {MAX_NAME} characters",
         "text": "a string",
         "score": "an int",
         "timestamp": "a number of seconds",
@@ -82,8 +82,10 @@ def _entry_problems(entry: Any, key: str, where: str, file: str) -> list[Problem
     if isinstance(voters, dict):
         seen: dict[str, str] = {}
         for voter, value in voters.items():
-            if not voter.strip():
-                out.append(Problem(file, f"{where}.voters", "a voter has an empty name"))
+            if not 0 < len(voter.strip()) <= MAX_NAME:
+                out.append(
+                    Problem(file, f"{where}.voters", f"{voter!r}: a name of 1 to {MAX_NAME} chars")
+                )
             elif value not in (1, -1) or not _is_int(value):
                 out.append(Problem(file, f"{where}.voters.{voter}", f"{value!r} is not +1 or -1"))
             other = seen.setdefault(name_key(voter.strip()), voter)
@@ -105,8 +107,8 @@ def check_traces_file(data: Any, file: str) -> list[Problem]:
     problems: list[Problem] = []
     seen: dict[str, str] = {}
     for key, entries in data.items():
-        if not key.strip():
-            problems.append(Problem(file, repr(key), "empty task id"))
+        if not 0 < len(key.strip()) <= MAX_NAME:
+            problems.append(Problem(file, repr(key), f"a task id has 1 to {MAX_NAME} characters"))
         if not isinstance(entries, list):
             problems.append(
                 Problem(file, key, f"expected a list of traces, got {type(entries).__name__}")

@@ -41,20 +41,26 @@ from arcforge.store.engine import now
 from arcforge.store.errors import InputFileError
 from arcforge.store.files import load_json_file, problems_error
 from arcforge.store.runs import ensure_run
-from arcforge.store.schema import Trace
+from arcforge.store.schema import MAX_NAME, Trace
 from arcforge.store.store import Store
-from arcforge.store.traces import text_hash
+from arcforge.store.traces import compose_trace_id, text_hash
 from arcforge.store.users import name_key
 from arcforge.tasks import Problem
 
 KINDS = ("reasoning", "code")
+
+
+def _name(v: Any) -> bool:
+    return isinstance(v, str) and 0 < len(v.strip()) <= MAX_NAME
+
+
 RECORD_CHECKS: dict[str, Callable[[Any], bool]] = {
-    "run_id": lambda v: isinstance(v, str) and v != "",
+    "run_id": _name,
     "kind": lambda v: v in KINDS,
-    "task_id": lambda v: isinstance(v, str) and v != "",
+    "task_id": _name,
     "task_version": lambda v: type(v) is int and v >= 0,
     "sample": lambda v: type(v) is int and v >= 0,
-    "model": lambda v: isinstance(v, str) and v.strip() != "",
+    "model": _name,
 }
 
 
@@ -200,8 +206,9 @@ def _legacy(d: Any, where: str, author: str, report: FileReport, ordinal: dict[s
     if not isinstance(d, dict):
         raise problems_error([Problem(file, where, "expected a result object")], "merged")
     task_id = d.get("task_id")
-    if not isinstance(task_id, str) or not task_id:
-        raise problems_error([Problem(file, f"{where}.task_id", "missing task id")], "merged")
+    if not _name(task_id):
+        problem = "missing task id" if not task_id else f"{task_id!r} is not a task id"
+        raise problems_error([Problem(file, f"{where}.task_id", problem)], "merged")
     version = d.get("task_version", d.get("version", 0))
     if type(version) is not int or version < 0:
         raise problems_error([Problem(file, f"{where}.version", "not an int >= 0")], "merged")
@@ -223,7 +230,7 @@ def _model_username(meta: Any, file: str, override: str | None) -> str:
     if override:
         return override
     name = meta.get("model_username") if isinstance(meta, dict) else None
-    if not isinstance(name, str) or not name.strip():
+    if not _name(name):
         raise problems_error(
             [Problem(file, "metadata.model_username", "missing: it names the traces' author")],
             "merged",
@@ -317,13 +324,13 @@ def _journal_run_info(path: Path, report: FileReport) -> None:
 
 def _trace_ids(session: Session, items: list[MergeItem]) -> list[str]:
     """Legacy-style ids ``<task>_<author>_<8 hex of the merge key>``, longer on a clash."""
-    short = [f"{i.task_id}_{i.author}_{i.key[:8]}" for i in items]
+    short = [compose_trace_id(i.task_id, i.author, i.key[:8]) for i in items]
     taken = existing_values(session, "trace_id", short)
     seen: set[str] = set()
     out = []
     for item, tid in zip(items, short, strict=True):
         if tid in taken or tid in seen:
-            tid = f"{item.task_id}_{item.author}_{item.key[:24]}"
+            tid = compose_trace_id(item.task_id, item.author, item.key[:24])
         seen.add(tid)
         out.append(tid)
     return out

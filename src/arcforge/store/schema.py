@@ -35,6 +35,11 @@ NAMING = {
 }
 
 
+MAX_NAME = 200  # user names, task ids, run ids
+MAX_TRACE_ID = 400
+MAX_SOURCE = 500
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
@@ -49,8 +54,8 @@ class User(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    username: Mapped[str] = mapped_column(String(200))
-    name_key: Mapped[str] = mapped_column(String(200), unique=True)
+    username: Mapped[str] = mapped_column(String(MAX_NAME))
+    name_key: Mapped[str] = mapped_column(String(MAX_NAME), unique=True)
     role: Mapped[str] = mapped_column(String(10), default="user")
     kind: Mapped[str] = mapped_column(String(10), default="human")
     password_hash: Mapped[str | None] = mapped_column(String(500), nullable=True)
@@ -63,8 +68,8 @@ class TaskRow(Base):
 
     __tablename__ = "tasks"
 
-    id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    source: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    id: Mapped[str] = mapped_column(String(MAX_NAME), primary_key=True)
+    source: Mapped[str | None] = mapped_column(String(MAX_SOURCE), nullable=True)
     created_at: Mapped[float] = mapped_column(Double)
 
 
@@ -84,7 +89,7 @@ class TaskVersion(Base):
     content: Mapped[dict[str, Any]] = mapped_column(JSON)
     content_hash: Mapped[str] = mapped_column(String(64))
     test_count: Mapped[int] = mapped_column(Integer)  # test inputs, for "solved" queries
-    parent_task_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    parent_task_id: Mapped[str | None] = mapped_column(String(MAX_NAME), nullable=True)
     parent_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
     transform: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
@@ -113,7 +118,7 @@ class Run(Base):
 
     __tablename__ = "runs"
 
-    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    id: Mapped[str] = mapped_column(String(MAX_NAME), primary_key=True)
     model: Mapped[str] = mapped_column(String(300))
     kind: Mapped[str] = mapped_column(String(20))
     source_file: Mapped[str] = mapped_column(Text)
@@ -137,7 +142,7 @@ class Trace(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    trace_id: Mapped[str] = mapped_column(String(400), unique=True)
+    trace_id: Mapped[str] = mapped_column(String(MAX_TRACE_ID), unique=True)
     task_id: Mapped[str] = mapped_column(ForeignKey("tasks.id"))
     task_version: Mapped[int] = mapped_column(Integer)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)

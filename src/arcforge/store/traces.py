@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, aliased
 
 from arcforge.store.engine import StoreBase, now
 from arcforge.store.errors import NotFoundError, StoreError
-from arcforge.store.schema import Run, TaskRow, TaskVersion, Trace, User, Vote
+from arcforge.store.schema import MAX_TRACE_ID, Run, TaskRow, TaskVersion, Trace, User, Vote
 from arcforge.store.users import get_user_row
 from arcforge.store.views import Kind, TraceView, VoteResult
 
@@ -27,9 +27,16 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def compose_trace_id(task_id: str, username: str, suffix: str) -> str:
+    """A trace id in the legacy style, ``<task>_<author>_<suffix>`` (the author is left out
+    when the whole would not fit the column)."""
+    tid = f"{task_id}_{username}_{suffix}"
+    return tid if len(tid) <= MAX_TRACE_ID else f"{task_id}_{suffix}"
+
+
 def new_trace_id(task_id: str, username: str) -> str:
-    """A trace id in the legacy style: ``<task>_<author>_<8 hex digits>``."""
-    return f"{task_id}_{username}_{secrets.token_hex(4)}"
+    """A fresh legacy-style id: ``<task>_<author>_<8 random hex digits>``."""
+    return compose_trace_id(task_id, username, secrets.token_hex(4))
 
 
 def check_text(text: Any) -> str:

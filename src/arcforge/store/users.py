@@ -9,10 +9,8 @@ from sqlalchemy.orm import Session
 
 from arcforge.store.engine import StoreBase, now
 from arcforge.store.errors import ConflictError, NotFoundError, StoreError
-from arcforge.store.schema import User
+from arcforge.store.schema import MAX_NAME, User
 from arcforge.store.views import Kind, Role, UserView
-
-MAX_NAME = 200
 
 
 def name_key(username: str) -> str:
