@@ -31,7 +31,6 @@ import seccomp_filter  # noqa: E402
 
 MAX_REQUEST = 64 << 20
 MAX_CHILD_OUTPUT = 4 << 20
-MAX_DYING = 8  # killed children left to reap before the worker waits for them
 MAX_TIMEOUTS = 2  # after this many inputs timed out, the rest are not run
 # modules ARC programs commonly use, imported once here so each child starts warm
 WARM_MODULES = ("collections", "itertools", "functools", "copy", "math", "heapq", "re",
@@ -203,6 +202,7 @@ class Worker:
         self.dying = alive
 
     def _run_child(self, body: bytes, todo: list[int], limits: child.Limits) -> ChildOutcome:
+        self.reap(block=True)  # no earlier program's scratch folder outlives it
         self.prepare(limits)
         spare, self.spare = self.spare, None
         assert spare is not None
@@ -221,8 +221,6 @@ class Worker:
         if outcome.load_error or (outcome.loaded and len(outcome.results) == len(todo)):
             # every answer is in: the child's exit need not delay the reply
             self.dying.append((spare.pid, spare.scratch))
-            if len(self.dying) > MAX_DYING:
-                self.reap(block=True)
         else:
             _, status = os.waitpid(spare.pid, 0)
             _remove_folder(spare.scratch)
