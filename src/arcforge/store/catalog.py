@@ -104,20 +104,6 @@ def view_to_task(view: VersionView) -> Task:
     )
 
 
-def ensure_task_row(session: Session, task_id: str, source: str | None = None) -> TaskRow:
-    """The task's row, created without content when the task is not known yet."""
-    row = session.get(TaskRow, task_id)
-    if row is None:
-        if not isinstance(task_id, str) or not task_id.strip():
-            raise StoreError("task id: must not be empty")
-        row = TaskRow(id=task_id, source=source, created_at=now())
-        session.add(row)
-        session.flush()
-    elif row.source is None and source is not None:
-        row.source = source
-    return row
-
-
 def version_row(session: Session, task_id: str, version: int) -> TaskVersion:
     row = session.scalar(
         select(TaskVersion).where(TaskVersion.task_id == task_id, TaskVersion.version == version)

@@ -102,10 +102,6 @@ class StoreBase:
         self._write = sessionmaker(writer, expire_on_commit=False)
         self._lock = threading.Lock()
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.url.get_backend_name() == "sqlite"
-
     def describe(self) -> str:
         return display_url(self.url)
 
