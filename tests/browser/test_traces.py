@@ -105,3 +105,10 @@ def test_html_in_a_trace_is_inert(studio: Studio, page: Page, watch: PageWatch) 
     # the safe link survives, with the attributes of an external link
     safe = body.locator('a[href="https://example.org/a"]')
     expect(safe).to_have_attribute("rel", "nofollow noopener noreferrer")
+
+    # the task list can show only tasks with traces
+    page.goto(f"{studio.url}/?has_traces=true")
+    rows = page.locator("#task-list tbody tr[data-task]")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_have_attribute("data-task", TASK)
+    expect(rows.first.locator("td").nth(4)).to_have_text("1")

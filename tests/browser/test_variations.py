@@ -82,6 +82,15 @@ def test_sign_a_variation_and_navigate_to_it(
 
     # ada's page heard about the new signature live
     expect(page.locator('#version-list li[data-version="1"] .signers')).to_contain_text("ada, bob")
+    # the task list can show only tasks with variations
+    listing = context.new_page()
+    listing.goto(f"{studio.url}/?has_variations=true")
+    rows = listing.locator("#task-list tbody tr[data-task]")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_have_attribute("data-task", TASK)
+    expect(rows.first.locator("td").nth(3)).to_have_text("1")
+    listing.close()
+
     # the author removes the version; the page goes back to its parent
     page.click('.version-chip[data-version="1"]')
     expect(page.locator(".version-chip.active")).to_have_attribute("data-version", "1")
