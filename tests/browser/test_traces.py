@@ -93,6 +93,7 @@ def test_html_in_a_trace_is_inert(studio: Studio, page: Page, watch: PageWatch) 
     page.wait_for_selector("article.trace .trace-body")
     page.wait_for_timeout(300)  # give a broken image's onerror the chance to fire
 
+    body.screenshot(path=str(ARTIFACTS / "trace-inert.png"))
     assert page.evaluate("window.__pwned") is None
     assert watch.dialogs == []
     dangerous = page.evaluate(
