@@ -94,13 +94,15 @@ def worker_command(isolation: Literal["bwrap", "process"]) -> WorkerCommand:
             argv += ["--symlink", os.readlink(path), path]
         elif os.path.isdir(path):
             argv += ["--ro-bind", path, path]
+    # The private /tmp comes first: the folders bound after it stay visible even when
+    # they live under the host's /tmp (a checkout or a venv there).
+    argv += ["--size", str(TMPFS_BYTES), "--tmpfs", "/tmp"]
     mounted = [str(Path(sys.base_prefix).resolve()), *imports, str(SANDBOX_DIR)]
     for path in dict.fromkeys(mounted):
         if not any(path == d or path.startswith(d + "/") for d in SYSTEM_DIRS):
             argv += ["--ro-bind", path, path]
     argv += ["--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache",
-             "--proc", "/proc", "--dev", "/dev",
-             "--size", str(TMPFS_BYTES), "--tmpfs", "/tmp", "--chdir", "/tmp",
+             "--proc", "/proc", "--dev", "/dev", "--chdir", "/tmp",
              "--clearenv", "--setenv", "HOME", "/tmp", "--setenv", "LANG", "C.UTF-8"]
     for key, value in THREAD_ENV.items():
         argv += ["--setenv", key, value]
