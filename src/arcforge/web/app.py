@@ -7,7 +7,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from arcforge import __version__
@@ -36,6 +37,23 @@ def _status(exc: ArcforgeError) -> int:
     if isinstance(exc, StoreError):
         return 422
     return 400
+
+
+def _offline_docs(app: FastAPI) -> None:
+    """OpenAPI docs at /docs with Swagger UI from the swagger-ui-bundle package, not a CDN."""
+    from swagger_ui_bundle import swagger_ui_path
+
+    app.mount("/docs-assets", StaticFiles(directory=str(swagger_ui_path)), "docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} API",
+            swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs-assets/swagger-ui.css",
+            swagger_favicon_url="data:,",
+        )
 
 
 def create_app(settings: WebSettings) -> FastAPI:
@@ -71,6 +89,8 @@ def create_app(settings: WebSettings) -> FastAPI:
         "State-changing requests need the X-CSRF-Token header from GET /api/me.",
         max_body_size=settings.max_body_bytes,
         lifespan=lifespan,
+        docs_url=None,  # served below from local files: the studio works offline
+        redoc_url=None,
     )
     app.state.studio = studio
     csrf = [Depends(csrf_protect)]
@@ -79,6 +99,7 @@ def create_app(settings: WebSettings) -> FastAPI:
     app.include_router(live.router)
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=settings.static_dir, check_dir=False), "static")
+    _offline_docs(app)
 
     @app.exception_handler(ArcforgeError)
     async def arcforge_error(_request: Request, exc: ArcforgeError) -> JSONResponse:

@@ -10,7 +10,7 @@ CONTENT_POLICY = (
     "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
-# Swagger UI at /docs loads its scripts from a CDN: it keeps FastAPI's defaults.
+# Swagger UI at /docs starts with an inline script: it keeps FastAPI's defaults.
 _OWN_POLICY_EXEMPT = ("/docs", "/redoc")
 
 
