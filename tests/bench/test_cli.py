@@ -117,8 +117,9 @@ def test_killed_at_a_random_point_and_resumed_yields_each_sample_once(
     assert raw_lines == 36  # the journal itself has no duplicate
     final = json.loads(final_results_files(run_dir)[-1].read_text())
     assert final["metadata"]["status"] == "completed" and len(final["results"]) == 36
-    # only the samples in flight at the kill were asked twice
-    assert 36 <= fake_server.stats.requests <= 36 + 4
+    # only samples in flight at the kill (4) or answered in its last moments, before their
+    # group commit, were asked twice
+    assert 36 <= fake_server.stats.requests <= 36 + 12
     assert done_before >= kill_after
 
 
