@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from arcforge.runs import load_records
+from arcforge.runs import load_records, read_run_info
 from arcforge.runs.folder import final_results_files
 from fakeserver import Rule
 
@@ -28,11 +28,13 @@ def cli_env(server_url: str) -> dict[str, str]:
     return env
 
 
-def start(args: list[str], cwd: Path, server_url: str) -> subprocess.Popen:
+def start(
+    args: list[str], cwd: Path, server_url: str, **env: str
+) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "arcforge", *args, "--no-progress"],
-        cwd=cwd, env=cli_env(server_url), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True,
+        cwd=cwd, env={**cli_env(server_url), **env}, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True,
     )
 
 
@@ -63,17 +65,21 @@ MODEL = ["--model", "openai-compatible/fake-model"]
 
 def test_traces_end_to_end(fake_server, isolated, tasks_file):
     data = tasks_file(3)
-    code, out, err = finish(start(["traces", *MODEL, "--data", str(data), "-k", "2"],
-                                  isolated, fake_server.url))
+    (isolated / "arcforge.toml").write_text("samples = 4\nconcurrency = 3\n")
+    args = ["traces", *MODEL, "--data", str(data), "-k", "2", "-v"]
+    code, out, err = finish(start(args, isolated, fake_server.url, ARCFORGE_SAMPLES="5"))
     assert code == 0, err
+    assert "answered in" in err  # -v shows request events
     run_dir = printed_run_dir(out, isolated)
     assert run_dir.parent == isolated / "runs"
     names = {p.name for p in run_dir.iterdir()}
     assert {"run.json", "results.jsonl", "run.log", "tasks.json"} <= names
     assert len(final_results_files(run_dir)) == 1
     records = load_records(run_dir)
+    # the flag beats the environment, which beats the file, which beats the default
     assert len(records) == 6 and all(r.reasoning and r.error is None for r in records)
     assert "6 of 6 finished" in out
+    assert read_run_info(run_dir)["settings"]["concurrency"] == 3
 
 
 def test_codegen_end_to_end_scores_and_exports(fake_server, isolated):
