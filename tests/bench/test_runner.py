@@ -197,3 +197,14 @@ def test_builtin_dsl_hands_over_its_code(isolated):
     assert record.error is None and "def solve_task" in record.code
     assert {p["status"] for p in record.verification["pairs"]} == {"pass"}
     assert json.loads((result.run_dir / "summary.json").read_text())["arcprize_score"] == 1.0
+
+
+def test_a_template_that_cannot_render_fails_before_any_run_folder(make_settings, isolated):
+    from arcforge.errors import UsageError
+
+    bad = isolated / "bad.txt"
+    bad.write_text("{{ train }} {{ examples }}")
+    with pytest.raises(UsageError, match=r"bad\.txt.*examples"):
+        run(RunConfig("reasoning", make_settings(), tasks=make_tasks(2), prompt=bad,
+                      progress=False))
+    assert not (isolated / "runs").exists()

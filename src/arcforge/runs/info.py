@@ -93,6 +93,7 @@ def new_run(config: RunConfig) -> Prepared:
         s.data, config.task_ids, config.max_tasks)
     if not tasks:
         raise UsageError("no tasks to run")
+    agent.messages(tasks[0])  # a template that cannot be rendered fails before any folder
     run_id = _run_id(config.kind, s.model)
     run_dir = Path(s.out) / run_id
     try:

@@ -256,7 +256,13 @@ class Runner:
             if not released:
                 admitted.release()
         record.finished_at = utc_now()
-        journal.append(record)
+        try:
+            journal.append(record)
+        except (TypeError, ValueError) as exc:  # a value JSON cannot hold: keep the sample
+            record.error = {"kind": "internal", "message": f"unrecordable answer: {exc}"}
+            record.verification = None
+            record.response = record.reasoning = record.provider_reasoning = None
+            journal.append(record)
         self._count(record, limiter)
 
     def _fill_answer(self, record: SampleRecord, response: ModelResponse) -> None:
