@@ -104,6 +104,12 @@ def view_to_task(view: VersionView) -> Task:
     )
 
 
+def lock_task(session: Session, task_id: str) -> None:
+    """Serialise writers of one task's versions (PostgreSQL row lock; SQLite writes are
+    serialised already), so concurrent signers never race for a version number."""
+    session.execute(select(TaskRow.id).where(TaskRow.id == task_id).with_for_update())
+
+
 def version_row(session: Session, task_id: str, version: int) -> TaskVersion:
     row = session.scalar(
         select(TaskVersion).where(TaskVersion.task_id == task_id, TaskVersion.version == version)
@@ -252,7 +258,7 @@ class CatalogRepository(StoreBase):
                         row.source = source
             return report
 
-        return self.transact(run, retries=2)
+        return self.transact(run)
 
     def get_version(self, task_id: str, version: int = 0) -> VersionView:
         """One version (removed ones included; see ``removed``)."""
@@ -287,6 +293,7 @@ class CatalogRepository(StoreBase):
         """
 
         def run(session: Session) -> SignResult:
+            lock_task(session, task_id)
             user = get_user_row(session, user_id)
             base = version_row(session, task_id, base_version)
             if base.removed:

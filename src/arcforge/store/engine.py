@@ -7,6 +7,7 @@ writers queue for the lock instead of failing halfway. PostgreSQL uses the same 
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -123,7 +124,7 @@ class StoreBase:
         with self._write() as session, session.begin():
             yield session
 
-    def transact(self, fn: Callable[[Session], T], retries: int = 5) -> T:
+    def transact(self, fn: Callable[[Session], T], retries: int = 8) -> T:
         """Run ``fn`` in a write transaction, retrying when a concurrent writer wins a race.
 
         A race shows as a unique-constraint violation (two people creating the same row)
@@ -135,7 +136,7 @@ class StoreBase:
                     return fn(session)
             except (IntegrityError, OperationalError) as exc:
                 if attempt < retries and _retryable(exc):
-                    time.sleep(0.005 * (attempt + 1))
+                    time.sleep(random.uniform(0.002, 0.01) * (attempt + 1))  # spread retries
                     continue
                 if isinstance(exc, OperationalError):
                     raise StoreError(f"store {self.describe()}: {exc.orig}") from exc
