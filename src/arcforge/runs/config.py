@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from arcforge.config import Settings
 from arcforge.runs.records import Kind
+from arcforge.tasks import Task
 
 
 @dataclass(slots=True)
@@ -30,8 +30,4 @@ class RunConfig:
     verbose: bool = False
     progress: bool = True  # show the progress bar (on stderr)
     verify: bool = True  # code runs: run the code in the sandbox when it is available
-    tasks: list[Any] | None = None  # already loaded tasks (in-process callers); else --data
-
-    @classmethod
-    def from_settings(cls, kind: Kind, settings: Settings, **choices: Any) -> RunConfig:
-        return cls(kind=kind, settings=settings, **choices)
+    tasks: list[Task] | None = None  # already loaded tasks (in-process callers); else --data
