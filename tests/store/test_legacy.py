@@ -147,6 +147,21 @@ def test_partial_corruption_adds_nothing(store_url: str, tmp_path: Path) -> None
     assert traces == {} and stats["people"] == stats["models"] == 0
 
 
+def test_scores_the_voters_do_not_explain_are_kept(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "traces_store.json"
+    text = json.dumps({"t1": [_legacy_entry(score=5, voters={"carol": 1})]}, indent=2)
+    path.write_text(text)
+    out = tmp_path / "out.json"
+    assert cli("store", "import-traces", str(path), "--store", str(store.url)).exit_code == 0
+    assert cli("store", "export-traces", str(out), "--store", str(store.url)).exit_code == 0
+    assert out.read_text() == text
+    trace = store.find_trace("t1_bob_00000001")
+    dave = store.create_user("dave")
+    assert trace.score == 5 and store.vote(trace.id, dave.id, 1).score == 6
+    [entry] = export_traces_data(store)["t1"]
+    assert (entry["score"], entry["voters"]) == (6, {"carol": 1, "dave": 1})
+
+
 def test_conflicting_trace_id_refused(store: Store, store_url: str, tmp_path: Path) -> None:
     good = tmp_path / "a.json"
     good.write_text(json.dumps({"t1": [_legacy_entry()]}))
