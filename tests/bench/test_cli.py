@@ -203,3 +203,35 @@ def test_a_run_in_progress_cannot_be_resumed_twice(fake_server, isolated, tasks_
         proc.kill()
         proc.wait()
     assert fake_server.stats.requests == 2  # the refused session asked nothing
+
+
+ABANDONED_RUN = """
+import sys, threading, time
+from pathlib import Path
+from arcforge.config import load_settings
+from arcforge.runs import RunConfig, run
+
+settings = load_settings(overrides={"model": "openai-compatible/fake-model",
+                                    "base_url": sys.argv[1], "data": sys.argv[2],
+                                    "concurrency": 1, "out": "runs"}, env_file=None)
+worker = threading.Thread(target=run, args=(RunConfig("reasoning", settings, progress=False),),
+                          daemon=True)
+worker.start()
+while not list(Path("runs").glob("*/results.jsonl")) or not next(
+        Path("runs").glob("*/results.jsonl")).stat().st_size:
+    time.sleep(0.01)
+# the interpreter now exits with the run still going: atexit must write the final file
+"""
+
+
+def test_interpreter_exit_during_a_run_writes_the_final_json(fake_server, isolated, tasks_file):
+    fake_server.latency_s = 0.2
+    data = tasks_file(5)
+    proc = subprocess.run([sys.executable, "-c", ABANDONED_RUN, fake_server.url, str(data)],
+                          cwd=isolated, env=cli_env(fake_server.url), capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    run_dir = next((isolated / "runs").iterdir())
+    final = json.loads(final_results_files(run_dir)[-1].read_text())
+    assert final["metadata"]["status"] == "aborted"
+    assert 1 <= len(final["results"]) < 5 and final["metadata"]["not_run"] >= 1
