@@ -19,10 +19,11 @@ Samples = Annotated[int | None, typer.Option("--samples", "-k", min=1,
                                              help="Samples per task.")]
 Concurrency = Annotated[int | None, typer.Option(
     "--concurrency", "-c", min=1, help="Requests in flight at most (lowered on 429).")]
-Temperature = Annotated[float | None, typer.Option("--temperature", min=0.0, max=2.0)]
+Temperature = Annotated[float | None, typer.Option(
+    "--temperature", min=0.0, max=2.0, help="Sampling temperature (default: the model's).")]
 MaxTokens = Annotated[int | None, typer.Option("--max-tokens", min=1,
                                                help="Answer length limit in tokens.")]
-Out = Annotated[Path | None, typer.Option("--out", help="Folder of run folders [default: runs/].")]
+Out = Annotated[Path | None, typer.Option("--out", help="Folder of run folders (default runs/).")]
 Resume = Annotated[Path | None, typer.Option(
     "--resume", help="Continue the run in this folder: finished samples are skipped.")]
 MaxCost = Annotated[float | None, typer.Option(
@@ -30,7 +31,7 @@ MaxCost = Annotated[float | None, typer.Option(
 BaseUrl = Annotated[str | None, typer.Option(
     "--base-url", help="Endpoint of an OpenAI-compatible server (e.g. http://localhost:8000/v1).")]
 ConfigFile = Annotated[Path | None, typer.Option(
-    "--config", help="Settings file [default: ./arcforge.toml when present].")]
+    "--config", help="Settings file (default ./arcforge.toml when present).")]
 Prompt = Annotated[Path | None, typer.Option(
     "--prompt", help="A prompt template file replacing the bundled one.")]
 Encoding = Annotated[str | None, typer.Option(
