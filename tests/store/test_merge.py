@@ -230,3 +230,16 @@ def test_legacy_without_model_username_is_refused(store: Store, tmp_path: Path) 
     with pytest.raises(InputFileError, match=r"metadata\.model_username"):
         merge_files(store, [path])
     assert merge_files(store, [path], model_username="someone/model").added == 3
+
+
+def test_odd_final_files(store: Store, tmp_path: Path) -> None:
+    empty = write_final(tmp_path / "empty", [])
+    report = merge_files(store, [empty])
+    assert report.added == 0 and report.files[0].notes == ["holds no results"]
+    mixed = write_final(tmp_path / "mixed", [RECORDS[0], {"task_id": "aa11", "reasoning": "x"}])
+    with pytest.raises(InputFileError, match=r"results\[1\]: has no run_id"):
+        merge_files(store, [mixed])
+    legacy = write_legacy_json(tmp_path / "l", LEGACY)
+    with pytest.raises(InputFileError, match="--model-username"):
+        merge_files(store, [legacy], model_username="  ")
+    assert traces(store) == []

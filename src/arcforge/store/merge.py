@@ -227,8 +227,13 @@ def _legacy(d: Any, where: str, author: str, report: FileReport, ordinal: dict[s
 
 
 def _model_username(meta: Any, file: str, override: str | None) -> str:
-    if override:
-        return override
+    if override is not None:
+        if not _name(override):
+            raise InputFileError(
+                f"--model-username: {override!r} is not a name of 1 to "
+                f"{MAX_NAME} characters; nothing was merged"
+            )
+        return override.strip()
     name = meta.get("model_username") if isinstance(meta, dict) else None
     if not _name(name):
         raise problems_error(
@@ -291,8 +296,18 @@ def read_results_file(path: Path, model_username: str | None = None) -> FileRepo
         )
     meta = data.get("metadata")
     results = data["results"]
-    ours = bool(results) and all(isinstance(r, dict) and "run_id" in r for r in results)
-    if ours:
+    if not results:
+        report = FileReport(file, "empty")
+        report.notes.append("holds no results")
+        return report
+    marked = [isinstance(r, dict) and "run_id" in r for r in results]
+    if any(marked) and not all(marked):
+        i = marked.index(False)
+        raise problems_error(
+            [Problem(file, f"results[{i}]", "has no run_id, unlike the other records")],
+            "merged",
+        )
+    if all(marked):
         report = FileReport(file, "final json")
         for i, d in enumerate(results):
             _record(d, f"results[{i}]", report)
