@@ -193,8 +193,7 @@ def merge(
         ),
     ] = None,
 ) -> None:
-    """Add the model reasoning in results files to the store as traces (idempotent, all or
-    nothing)."""
+    """Add the model reasoning of results files to the store as traces (idempotent)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from arcforge.store.merge import merge_files
