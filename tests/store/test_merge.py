@@ -243,3 +243,21 @@ def test_odd_final_files(store: Store, tmp_path: Path) -> None:
     with pytest.raises(InputFileError, match="--model-username"):
         merge_files(store, [legacy], model_username="  ")
     assert traces(store) == []
+
+
+def test_files_written_by_the_run_folder_code(store: Store, tmp_path: Path) -> None:
+    """The journal and final file as the runner writes them (not hand-made) merge as one run."""
+    from arcforge.runs.folder import write_final as runner_write_final
+    from arcforge.runs.journal import Journal
+
+    folder = tmp_path / "runs" / "run-1"
+    folder.mkdir(parents=True)
+    journal = Journal(folder / "results.jsonl")
+    for rec in [*RECORDS, record("dd44", 0, "ünïcode reasoning → fine")]:
+        journal.append(SampleRecord.from_dict(rec))
+    journal.close()
+    final = runner_write_final(folder, {"run_id": "run-1", "model": MODEL}, {"status": "done"})
+    report = merge_files(store, [folder / "results.jsonl", final])
+    assert (report.added, report.present) == (4, 4)
+    assert store.list_traces("dd44")[0].text == "ünïcode reasoning → fine"
+    assert store.get_run("run-1").traces == 4
