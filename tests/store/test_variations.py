@@ -140,3 +140,14 @@ def test_missing_store_is_not_created_by_reading(tmp_path) -> None:
     with pytest.raises(StoreError, match="no store at"):
         load_tasks(f"store:{missing}")
     assert not missing.exists()
+
+
+def test_bundled_set_comes_back_unchanged_from_the_store(store: Store, store_url: str) -> None:
+    original = load_tasks("arc-agi-1/evaluation")
+    report = store.import_tasks(original, source="arc-agi-1/evaluation")
+    assert report.versions_added == len(original) == 400
+    back = load_tasks(f"store:{store_url}")
+    assert [(t.id, t.content_hash()) for t in back] == sorted(
+        (t.id, t.content_hash()) for t in original
+    )
+    assert store.import_tasks(original).unchanged == 400  # a second import adds nothing
