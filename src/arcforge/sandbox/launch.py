@@ -25,6 +25,7 @@ ENV_ISOLATION = "ARCFORGE_SANDBOX_ISOLATION"
 SANDBOX_DIR = Path(__file__).resolve().parent
 WORKER_SCRIPT = SANDBOX_DIR / "worker.py"
 SANDBOX_UID = 65534  # nobody
+INSIDE = "/opt/arcforge"  # where the worker's own files are mounted inside bubblewrap
 TMPFS_BYTES = 64 << 20
 THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
               "NUMEXPR_NUM_THREADS": "1"}
@@ -68,12 +69,11 @@ def _import_paths() -> list[str]:
     return list(dict.fromkeys(paths))
 
 
-def read_paths(import_paths: list[str]) -> list[str]:
+def read_paths(import_paths: list[str], sandbox_dir: str = str(SANDBOX_DIR)) -> list[str]:
     """Folders and files the worker may read (Landlock), everything else stays hidden."""
     python_home = str(Path(sys.base_prefix).resolve())
     extra = ["/etc/ld.so.cache", "/dev/urandom"]
-    return list(dict.fromkeys([*SYSTEM_DIRS, python_home, *import_paths, str(SANDBOX_DIR),
-                               *extra]))
+    return list(dict.fromkeys([*SYSTEM_DIRS, python_home, *import_paths, sandbox_dir, *extra]))
 
 
 def worker_command(isolation: Literal["bwrap", "process"]) -> WorkerCommand:
@@ -85,7 +85,12 @@ def worker_command(isolation: Literal["bwrap", "process"]) -> WorkerCommand:
         env = {"PATH": "/usr/bin:/bin", "HOME": scratch, "LANG": "C.UTF-8", **THREAD_ENV}
         return WorkerCommand([python, "-I", "-S", str(WORKER_SCRIPT), json.dumps(config)],
                              env, scratch)
-    config = {"paths": imports, "read_paths": read_paths(imports), "scratch": "/tmp"}
+    # numpy, pyseccomp and the worker scripts appear at fixed places inside, wherever the
+    # host keeps them (a checkout or venv under the host's /tmp must not show up in /tmp).
+    inside_imports = [f"{INSIDE}/lib{n}" for n in range(len(imports))]
+    inside_sandbox = f"{INSIDE}/sandbox"
+    config = {"paths": inside_imports, "read_paths": read_paths(inside_imports, inside_sandbox),
+              "scratch": "/tmp"}
     argv = ["bwrap", "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent",
             "--new-session", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID),
             "--cap-drop", "ALL", "--hostname", "sandbox"]
@@ -94,17 +99,17 @@ def worker_command(isolation: Literal["bwrap", "process"]) -> WorkerCommand:
             argv += ["--symlink", os.readlink(path), path]
         elif os.path.isdir(path):
             argv += ["--ro-bind", path, path]
-    # The private /tmp comes first: the folders bound after it stay visible even when
-    # they live under the host's /tmp (a checkout or a venv there).
     argv += ["--size", str(TMPFS_BYTES), "--tmpfs", "/tmp"]
-    mounted = [str(Path(sys.base_prefix).resolve()), *imports, str(SANDBOX_DIR)]
-    for path in dict.fromkeys(mounted):
-        if not any(path == d or path.startswith(d + "/") for d in SYSTEM_DIRS):
-            argv += ["--ro-bind", path, path]
+    python_home = str(Path(sys.base_prefix).resolve())
+    if not any(python_home == d or python_home.startswith(d + "/") for d in SYSTEM_DIRS):
+        argv += ["--ro-bind", python_home, python_home]
+    for host, inside in zip([*imports, str(SANDBOX_DIR)], [*inside_imports, inside_sandbox],
+                            strict=True):
+        argv += ["--ro-bind", host, inside]
     argv += ["--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache",
              "--proc", "/proc", "--dev", "/dev", "--chdir", "/tmp",
              "--clearenv", "--setenv", "HOME", "/tmp", "--setenv", "LANG", "C.UTF-8"]
     for key, value in THREAD_ENV.items():
         argv += ["--setenv", key, value]
-    argv += ["--", python, "-I", "-S", str(WORKER_SCRIPT), json.dumps(config)]
+    argv += ["--", python, "-I", "-S", f"{inside_sandbox}/worker.py", json.dumps(config)]
     return WorkerCommand(argv, {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}, None)
