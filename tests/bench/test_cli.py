@@ -92,6 +92,7 @@ def test_codegen_end_to_end_scores_and_exports(fake_server, isolated):
     summary = json.loads((run_dir / "summary.json").read_text())
     assert summary["counts"]["tasks_solved"] == 1 and summary["arcprize_score"] == 0.5
     assert (run_dir / "submission" / "3c9b0459.json").is_file()
+    assert "3c9b0459" in (run_dir / "report.html").read_text()
     kaggle = json.loads((run_dir / "submission.json").read_text())
     assert kaggle["3c9b0459"][0]["attempt_1"] == [[7, 6, 4], [4, 6, 6], [4, 4, 6]]
     by_task = {r.task_id: r for r in load_records(run_dir)}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -71,22 +72,38 @@ def final_results_files(run_dir: str | Path) -> list[Path]:
     return sorted(Path(run_dir).glob(f"{FINAL_PREFIX}[0-9]*_[0-9]*.json"))
 
 
-def write_final(run_dir: Path, info: dict[str, Any], status: dict[str, Any]) -> Path:
+def write_final(run_dir: Path, info: dict[str, Any], status: str, total: int) -> Path:
     """Write ``results_<UTC timestamp>.json`` from the journal, atomically; never overwrite.
 
-    The journal's lines are copied as they are (no re-encoding), one per sample key.
+    The journal's lines are copied as they are (no re-encoding), one per sample key; the
+    metadata adds the status and counts (finished, not run, errors by kind, cost).
     """
-    lines = journal_lines(run_dir / JOURNAL)
+    journal = run_dir / JOURNAL
+    records = read_journal(journal)
+    raw = [line for line in journal.read_bytes().split(b"\n") if line.strip()] if records else []
+    seen: set[tuple[str, int, int]] = set()
+    lines, errors, cost = [], Counter(), 0.0
+    for line, record in zip(raw, records, strict=False):  # a torn last line has no record
+        if record.key in seen:
+            continue
+        seen.add(record.key)
+        lines.append(line)
+        cost += record.cost or 0.0
+        if record.error:
+            errors[record.error.get("kind", "unknown")] += 1
     stamp = datetime.now(UTC).strftime("%Y%m%d_%H%M%S")
     path = run_dir / f"{FINAL_PREFIX}{stamp}.json"
     n = 1
     while path.exists():
         n += 1
         path = run_dir / f"{FINAL_PREFIX}{stamp}_{n}.json"
-    metadata = {**info, **status, "records": len(lines), "written_at": utc_now()}
+    metadata = {
+        **info, "status": status, "total_samples": total, "finished_samples": len(lines),
+        "not_run": total - len(lines), "errors": dict(errors), "cost": round(cost, 6),
+        "records": len(lines), "written_at": utc_now(),
+    }
     head = json.dumps({"metadata": metadata}, ensure_ascii=False, indent=1)[:-2]
-    body = b",\n".join(lines)
-    data = head.encode() + b',\n "results": [\n' + body + b"\n]}\n"
+    data = head.encode() + b',\n "results": [\n' + b",\n".join(lines) + b"\n]}\n"
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -98,20 +115,3 @@ def write_final(run_dir: Path, info: dict[str, Any], status: dict[str, Any]) -> 
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
-
-
-def journal_lines(path: Path) -> list[bytes]:
-    """The journal's complete record lines, the first one per sample key."""
-    seen: set[tuple[str, int, int]] = set()
-    kept = []
-    for line, record in zip(*_journal_entries(path), strict=True):
-        if record.key not in seen:
-            seen.add(record.key)
-            kept.append(line)
-    return kept
-
-
-def _journal_entries(path: Path) -> tuple[list[bytes], list[SampleRecord]]:
-    records = read_journal(path)
-    lines = [line for line in path.read_bytes().split(b"\n") if line.strip()] if records else []
-    return lines[: len(records)], records

@@ -27,7 +27,7 @@ from arcforge.agents import Agent, make_agent, prompt_hash
 from arcforge.agents.templates import PromptTemplate
 from arcforge.models.base import Model, ModelError, ModelResponse, RequestContext
 from arcforge.runs.config import RunConfig
-from arcforge.runs.folder import load_records, utc_now, write_final
+from arcforge.runs.folder import utc_now, write_final
 from arcforge.runs.info import new_run, resume_run
 from arcforge.runs.journal import Journal
 from arcforge.runs.limiter import AdaptiveLimiter
@@ -346,27 +346,15 @@ class Runner:
                 self._final_path = self._write_final("aborted")
 
     def _write_final(self, status: str) -> Path:
-        total = len(self.tasks) * self.samples
-        records = load_records(self.run_dir)
-        errors: dict[str, int] = {}
-        for r in records:
-            if r.error:
-                errors[r.error["kind"]] = errors.get(r.error["kind"], 0) + 1
-        return write_final(self.run_dir, self.info, {
-            "status": status,
-            "total_samples": total,
-            "finished_samples": len(records),
-            "not_run": total - len(records),
-            "errors": errors,
-            "cost": round(sum(r.cost or 0.0 for r in records), 6),
-        })
+        return write_final(self.run_dir, self.info, status, len(self.tasks) * self.samples)
 
     # -- scoring -------------------------------------------------------------------------
 
     def _score(self) -> Any:
-        """Score a code run and write summary.json, submission/ and submission.json."""
+        """Score a code run; write summary.json, submission/, submission.json, report.html."""
         from arcforge.errors import ArcforgeError
         from arcforge.export import export_arcprize, export_kaggle
+        from arcforge.report import write_report
         from arcforge.scoring import score_run, write_summary
 
         try:
@@ -374,6 +362,7 @@ class Runner:
             write_summary(self.run_dir, scores)
             export_arcprize(self.run_dir, self.run_dir / "submission", scores=scores)
             export_kaggle(self.run_dir, self.run_dir / "submission.json", scores=scores)
+            write_report(self.run_dir)
         except ArcforgeError as exc:
             self.console.print(f"[red]scoring failed:[/] {exc}")
             return None
