@@ -28,6 +28,7 @@ from arcforge.store.schema import Base
 from .conftest import REFERENCE
 from .test_concurrency import check_concurrent_votes, check_shared_user_races
 from .test_merge import RECORDS, write_final, write_journal
+from .test_migrations import check_upgrade_from_0002_keeps_attempts
 from .test_variations import check_concurrent_signers
 
 pytest.importorskip("psycopg")
@@ -71,16 +72,24 @@ def server() -> Iterator[str]:
         shutil.rmtree(base, ignore_errors=True)
 
 
-@pytest.fixture
-def pg_store(server: str) -> Iterator[Store]:
+def _new_database(server: str) -> str:
     import psycopg
 
     name = f"t_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(f"{server.replace('+psycopg', '')}/postgres", autocommit=True) as conn:
         conn.execute(f"CREATE DATABASE {name}")
-    store = open_store(f"{server}/{name}")
+    return f"{server}/{name}"
+
+
+@pytest.fixture
+def pg_store(server: str) -> Iterator[Store]:
+    store = open_store(_new_database(server))
     yield store
     store.dispose()
+
+
+def test_upgrade_from_0002_keeps_attempts(server: str) -> None:
+    check_upgrade_from_0002_keeps_attempts(_new_database(server))
 
 
 def test_schema_matches_models(pg_store: Store) -> None:

@@ -125,6 +125,31 @@ def test_attempts_and_solved_filters(seeded: Store) -> None:
     ]
 
 
+def test_attempts_keep_their_mode_and_filter_by_it(seeded: Store) -> None:
+    ann = seeded.create_user("ann").id
+    practice = seeded.record_attempt(ann, "bb22", 0, 0, [[1]], False, [], 5)
+    assert practice.mode == "practice"  # the default
+    study = seeded.record_attempt(ann, "bb22", 0, 0, [[1, 2], [4, 5]], True, [], 5, mode="study")
+    seeded.record_attempt(ann, "bb22", 0, 1, [[1, 2], [4, 5]], True, [], 5, mode="practice")
+    seeded.record_attempt(ann, "bb22", 0, 1, [[1]], False, [], 5, mode="study")
+    assert study.mode == "study"
+    by_mode = {
+        mode: [(a.test_index, a.correct) for a in seeded.list_attempts(ann, "bb22", mode=mode)]
+        for mode in ("practice", "study")
+    }
+    assert by_mode == {"practice": [(0, False), (1, True)], "study": [(0, True), (1, False)]}
+    assert [a.id for a in seeded.list_attempts(ann, "bb22", 0, 0, mode="study")] == [study.id]
+    assert len(seeded.list_attempts(ann, "bb22")) == 4  # no filter: both modes
+    # solved: each test input has a correct attempt, one in study and one in practice mode
+    assert [s.id for s in seeded.list_tasks(solved_by=ann).items] == ["bb22"]
+    for bad in ("exam", None, "Study"):
+        with pytest.raises(StoreError, match="mode: expected 'practice' or 'study'"):
+            seeded.record_attempt(ann, "aa11", 0, 0, [[1]], True, [], 5, mode=bad)
+    with pytest.raises(StoreError, match="mode: expected 'practice' or 'study'"):
+        seeded.list_attempts(ann, "bb22", mode="exam")
+    assert seeded.list_attempts(ann, "aa11") == []
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -62,12 +62,27 @@ def test_study_mode_hides_distance_and_allows_two_attempts_per_test_input(
                     headers=hb).json()["attempts_left"] == 1
 
 
-def test_practice_attempts_count_towards_the_study_limit(client: TestClient) -> None:
+def test_practice_attempts_do_not_use_up_study_attempts(client: TestClient) -> None:
     h = login(client, "alice")
-    client.post("/api/tasks/t1/attempts", json=attempt([[0]]), headers=h)
-    client.post("/api/tasks/t1/attempts", json=attempt([[1]]), headers=h)
-    r = client.post("/api/tasks/t1/attempts", json=attempt(ANSWER_T1, "study"), headers=h)
-    assert r.status_code == 409
+    for grid in ([[0]], [[1]], [[0, 3], [0, 5]]):
+        wrong = client.post("/api/tasks/t1/attempts", json=attempt(grid), headers=h)
+        assert wrong.status_code == 200 and wrong.json()["correct"] is False
+    assert client.get("/api/tasks/t1/attempts").json()["attempts_left"] == [2]
+    first = client.post("/api/tasks/t1/attempts", json=attempt([[1]], "study"), headers=h)
+    assert first.json() == {"correct": False, "distance": None, "attempts_left": 1}
+    second = client.post("/api/tasks/t1/attempts", json=attempt(ANSWER_T1, "study"), headers=h)
+    assert second.json() == {"correct": True, "distance": None, "attempts_left": 0}
+    third = client.post("/api/tasks/t1/attempts", json=attempt(ANSWER_T1, "study"), headers=h)
+    assert third.status_code == 409 and "no attempts left for test input 0" in third.text
+    # practice stays open after study is used up, and does not change the study count
+    more = client.post("/api/tasks/t1/attempts", json=attempt([[2]]), headers=h)
+    assert more.status_code == 200 and more.json()["attempts_left"] is None
+    mine = client.get("/api/tasks/t1/attempts").json()
+    assert mine["attempts_left"] == [0]
+    assert [a["correct"] for a in mine["items"]] == [False] * 3 + [False, True] + [False]
+    store = studio(client).store
+    saved = store.list_attempts(store.get_user_by_name("alice").id, "t1")
+    assert [a.mode for a in saved] == ["practice"] * 3 + ["study"] * 2 + ["practice"]
 
 
 def test_attempt_is_saved_with_its_action_log(client: TestClient) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from arcforge.grids import grid_problem
 from arcforge.store.engine import StoreBase, now
 from arcforge.store.errors import NotFoundError, StoreError
-from arcforge.store.schema import Attempt, TaskVersion
+from arcforge.store.schema import ATTEMPT_MODES, Attempt, TaskVersion
 from arcforge.store.users import get_user_row
 from arcforge.store.views import AttemptView
 
@@ -57,7 +57,15 @@ def _view(a: Attempt) -> AttemptView:
         actions=a.actions,
         duration_ms=a.duration_ms,
         created_at=a.created_at,
+        mode=a.mode,
     )
+
+
+def check_mode(mode: Any) -> str:
+    """``mode`` as given when it is ``practice`` or ``study``, else :class:`StoreError`."""
+    if not isinstance(mode, str) or mode not in ATTEMPT_MODES:
+        raise StoreError(f"mode: expected 'practice' or 'study', got {mode!r}")
+    return mode
 
 
 class AttemptRepository(StoreBase):
@@ -71,8 +79,12 @@ class AttemptRepository(StoreBase):
         correct: bool,
         actions: list[dict[str, Any]],
         duration_ms: int,
+        *,
+        mode: str = "practice",
     ) -> AttemptView:
-        """Store an attempt; whether it is correct is decided by the caller (the server)."""
+        """Store an attempt made in ``mode`` (``practice`` or ``study``); whether it is
+        correct is decided by the caller (the server)."""
+        mode = check_mode(mode)
         problem = grid_problem(grid)
         if problem is not None:
             raise StoreError(f"grid: {problem}")
@@ -104,6 +116,7 @@ class AttemptRepository(StoreBase):
                 actions=log,
                 duration_ms=duration_ms,
                 created_at=now(),
+                mode=mode,
             )
             session.add(attempt)
             session.flush()
@@ -117,9 +130,14 @@ class AttemptRepository(StoreBase):
         task_id: str,
         task_version: int | None = None,
         test_index: int | None = None,
+        *,
+        mode: str | None = None,
     ) -> list[AttemptView]:
-        """A user's attempts on a task (optionally one version / test input), oldest first."""
+        """A user's attempts on a task (optionally one version / test input / mode), oldest
+        first."""
         query = select(Attempt).where(Attempt.user_id == user_id, Attempt.task_id == task_id)
+        if mode is not None:
+            query = query.where(Attempt.mode == check_mode(mode))
         if task_version is not None:
             query = query.where(Attempt.task_version == task_version)
         if test_index is not None:

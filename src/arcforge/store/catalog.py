@@ -465,7 +465,8 @@ class CatalogRepository(StoreBase):
 
 
 def _solved_ids(user_id: int) -> Any:
-    """Select of task ids where some version has a correct attempt on every test input."""
+    """Select of task ids where some version has a correct attempt on every test input
+    (practice and study attempts alike)."""
     correct = (
         select(
             Attempt.task_id,

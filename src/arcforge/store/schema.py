@@ -176,11 +176,20 @@ class Vote(Base):
     created_at: Mapped[float] = mapped_column(Double)
 
 
+ATTEMPT_MODES = ("practice", "study")
+
+
 class Attempt(Base):
-    """A person's submitted answer to one test input, with the action log of the edit session."""
+    """A person's submitted answer to one test input, with the action log of the edit session.
+
+    ``mode`` is the studio mode it was made in: ``practice`` (distance shown, no limit) or
+    ``study`` (right or wrong only, a few attempts per test input). Attempts stored before
+    modes were recorded are ``practice``.
+    """
 
     __tablename__ = "attempts"
     __table_args__ = (
+        CheckConstraint("mode IN ('practice', 'study')", name="mode"),
         Index("ix_attempts_user_id_task_id_task_version", "user_id", "task_id", "task_version"),
         Index("ix_attempts_task_id", "task_id"),
     )
@@ -195,3 +204,4 @@ class Attempt(Base):
     actions: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     duration_ms: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[float] = mapped_column(Double)
+    mode: Mapped[str] = mapped_column(String(10), default="practice", server_default="practice")

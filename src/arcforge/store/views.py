@@ -118,6 +118,7 @@ class AttemptView:
     actions: list[dict[str, Any]]
     duration_ms: int
     created_at: float
+    mode: str = "practice"  # "practice" or "study"
 
 
 @dataclass(frozen=True, slots=True)

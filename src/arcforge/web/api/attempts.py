@@ -51,9 +51,9 @@ def submit_attempt(
 ) -> dict[str, Any]:
     """Check a grid for one test input and save it with its action log.
 
-    Practice mode answers the distance to the solution; study mode hides it and allows
-    two attempts per test input (every earlier attempt on that input counts, since
-    practice answers revealed distances).
+    Practice mode answers the distance to the solution and has no limit; study mode hides
+    it and allows two study attempts per test input of a version (practice attempts are
+    not counted). The attempt is saved with its mode.
     """
     checked_id(task_id, "task")
     problem = grid_problem(body.grid)
@@ -85,7 +85,7 @@ def submit_attempt(
         try:
             studio.store.record_attempt(
                 user.id, task_id, body.version, body.test_index, body.grid, dist.exact,
-                actions, duration,
+                actions, duration, mode=body.mode,
             )
         except StoreError as exc:
             raise HTTPException(422, str(exc)) from None
@@ -94,7 +94,11 @@ def submit_attempt(
         record()
         return {"correct": dist.exact, "distance": dist.to_dict(), "attempts_left": None}
     with _study_lock:
-        used = len(studio.store.list_attempts(user.id, task_id, body.version, body.test_index))
+        used = len(
+            studio.store.list_attempts(
+                user.id, task_id, body.version, body.test_index, mode="study"
+            )
+        )
         if used >= STUDY_ATTEMPTS:
             raise HTTPException(409, f"no attempts left for test input {body.test_index}")
         record()
@@ -108,7 +112,8 @@ def my_attempts(
     user: User,
     version: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
-    """My attempts on a task version and the study attempts left per test input."""
+    """My attempts on a task version (both modes) and the study attempts left per test
+    input (only study attempts use them up)."""
     checked_id(task_id, "task")
     try:
         tests = len(studio.store.get_version(task_id, version).content["test"])
@@ -117,7 +122,7 @@ def my_attempts(
     attempts = studio.store.list_attempts(user.id, task_id, version)
     used = [0] * tests
     for a in attempts:
-        if a.test_index < tests:
+        if a.mode == "study" and a.test_index < tests:
             used[a.test_index] += 1
     return {
         "items": [
