@@ -224,7 +224,7 @@ def test_practice_distance_study_attempts_and_test_inputs(studio: Studio, page: 
 
     # study (on input 2): no distance, two attempts per test input
     page.click('.mode-switch button[data-mode="study"]')
-    expect(page.locator("#attempts-left")).to_have_text("0 attempts left")  # practice counts
+    expect(page.locator("#attempts-left")).to_have_text("2 attempts left")  # practice: not counted
     page.keyboard.press("]")
     expect(page.locator("#attempts-left")).to_have_text("2 attempts left")
     page.fill("#rows", "1")

@@ -83,7 +83,7 @@ function buildLayout() {
   ui.modeButtons = ["practice", "study"].map((m) => h("button", {
     type: "button", dataset: { mode: m }, "aria-pressed": String(state.mode === m),
     title: m === "practice" ? "Practice: see how close each submission is"
-      : "Study: 2 attempts per test input (practice attempts count too), no distance shown",
+      : "Study: 2 attempts per test input (practice attempts do not count), no distance shown",
     onclick: () => setMode(m),
   }, m));
 
@@ -430,7 +430,7 @@ async function submit() {
     showResult("bad", "✗ Not correct.", left !== undefined ? ` ${left} attempt${left === 1 ? "" : "s"} left.` : "");
   }
   updateEditorChrome();
-  if (state.mode === "practice") loadAttempts(); // practice attempts use up study attempts too
+  if (state.mode === "practice") loadAttempts(); // keep the attempt list current
 }
 
 function showResult(kind, ...content) {
