@@ -256,7 +256,7 @@ def test_files_written_by_the_run_folder_code(store: Store, tmp_path: Path) -> N
     for rec in [*RECORDS, record("dd44", 0, "ünïcode reasoning → fine")]:
         journal.append(SampleRecord.from_dict(rec))
     journal.close()
-    final = runner_write_final(folder, {"run_id": "run-1", "model": MODEL}, {"status": "done"})
+    final = runner_write_final(folder, {"run_id": "run-1", "model": MODEL}, "completed", 4)
     report = merge_files(store, [folder / "results.jsonl", final])
     assert (report.added, report.present) == (4, 4)
     assert store.list_traces("dd44")[0].text == "ünïcode reasoning → fine"
