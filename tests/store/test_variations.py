@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from arcforge.data import load_tasks
-from arcforge.store import NotFoundError, Store, StoreError
+from arcforge.store import ConflictError, NotFoundError, Store, StoreError
 from arcforge.transforms import TransformError, apply
 
 from .conftest import make_task
@@ -68,10 +68,29 @@ def test_removal_keeps_numbers_and_resigning_restores(setup: tuple[Store, int, i
     assert store.sign_variation("aa11", 0, {"op": "flip_v"}, ann).version.version == 3
     with pytest.raises(StoreError, match="was removed"):
         store.sign_variation("aa11", 1, {"op": "rot90"}, ann)
-    back = store.sign_variation("aa11", 0, {"op": "rot90"}, ben)
+    back = store.sign_variation("aa11", 0, {"op": "rot90"}, ann)  # ann made version 1
     assert back.outcome == "restored" and back.version.version == 1
-    assert back.version.signed_by == ("ann", "ben") and not back.version.removed
+    assert back.version.signed_by == ("ann",) and not back.version.removed
     assert [v.version for v in store.list_versions("aa11", include_removed=False)] == [0, 1, 2, 3]
+
+
+def test_only_the_creator_or_an_admin_restores_a_removed_version(
+    setup: tuple[Store, int, int],
+) -> None:
+    store, ann, ben = setup
+    boss = store.create_user("boss", role="admin").id
+    store.sign_variation("aa11", 0, {"op": "rot90"}, ann)
+    store.sign_variation("aa11", 0, {"op": "rot90"}, ben)  # ben signed it while it was live
+    store.remove_variation("aa11", 1, ann)
+    for other in (ben, store.create_user("cid").id):
+        with pytest.raises(ConflictError, match="removed by its author"):
+            store.sign_variation("aa11", 0, {"op": "rot90"}, other)
+    v1 = store.get_version("aa11", 1)
+    assert v1.removed and v1.signed_by == ("ann", "ben")  # nothing was written
+    back = store.sign_variation("aa11", 0, {"op": "rot90"}, boss)
+    assert back.outcome == "restored" and back.version.signed_by == ("ann", "ben", "boss")
+    store.remove_variation("aa11", 1, boss)  # removed by an admin: its creator brings it back
+    assert store.sign_variation("aa11", 0, {"op": "rot90"}, ann).outcome == "restored"
 
 
 def test_refusals(setup: tuple[Store, int, int]) -> None:

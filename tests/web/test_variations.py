@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from .conftest import TASKS, csrf, login, studio
+from .conftest import TASKS, csrf, login, second_client, studio
 
 SWAP_56 = {"op": "permute_colours", "mapping": [0, 1, 2, 3, 4, 6, 5, 7, 8, 9]}
 
@@ -131,6 +131,24 @@ def test_a_removed_version_cannot_be_varied_or_traced(client: TestClient) -> Non
                         headers=h)
     assert again.json() == {"version": 1, "created": False, "outcome": "restored"}
     assert client.get("/api/tasks/t2", params={"version": 1}).status_code == 200
+
+
+def test_only_the_creator_or_an_admin_may_restore_a_removed_version(client: TestClient) -> None:
+    h = login(client, "alice")
+    body = {"base_version": 0, "spec": {"op": "rot90"}}
+    assert client.post("/api/tasks/t1/variations", json=body, headers=h).json()["version"] == 1
+    assert client.delete("/api/tasks/t1/versions/1", headers=h).status_code == 200
+    mallory = second_client(client)
+    hm = login(mallory, "mallory")
+    refused = mallory.post("/api/tasks/t1/variations", json=body, headers=hm)
+    assert refused.status_code == 409
+    assert "removed by its author" in refused.json()["detail"]
+    assert client.get("/api/tasks/t1", params={"version": 1}).status_code == 404  # still removed
+    admin = second_client(client)
+    ha = login(admin, "root", role="admin")
+    restored = admin.post("/api/tasks/t1/variations", json=body, headers=ha)
+    assert restored.json() == {"version": 1, "created": False, "outcome": "restored"}
+    assert client.get("/api/tasks/t1", params={"version": 1}).status_code == 200
 
 
 def test_a_reorder_cannot_smuggle_an_unsolved_test_output(client: TestClient) -> None:

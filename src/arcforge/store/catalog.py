@@ -2,8 +2,8 @@
 
 Version numbers: the original is 0; a new variation gets the highest number the task
 has ever had plus one. Removal is soft, so numbers are never reused or renumbered.
-Signing content identical to an existing version (removed or not) signs that version;
-a removed one is restored.
+Signing content identical to an existing version signs that version; a removed one is
+restored when its creator or an admin signs it (anyone else gets a :class:`ConflictError`).
 """
 
 from __future__ import annotations
@@ -287,9 +287,10 @@ class CatalogRepository(StoreBase):
         """Apply a transform spec to a version and sign the result.
 
         Identical content to an existing version signs it (``"signed"``, or
-        ``"already_signed"``; a removed one is brought back: ``"restored"``); new content
-        becomes version highest + 1 (``"created"``). Raises :class:`TransformError` for a
-        bad spec and :class:`NotFoundError` for an unknown task, version or user.
+        ``"already_signed"``; a removed one is brought back, ``"restored"``, but only by its
+        creator or an admin: anyone else gets :class:`ConflictError`); new content becomes
+        version highest + 1 (``"created"``). Raises :class:`TransformError` for a bad spec
+        and :class:`NotFoundError` for an unknown task, version or user.
         """
 
         def run(session: Session) -> SignResult:
@@ -307,6 +308,11 @@ class CatalogRepository(StoreBase):
                 )
             )
             if same is not None:
+                if same.removed and user.role != "admin" and same.created_by != user.id:
+                    raise ConflictError(
+                        f"task {task_id} version {same.version} has this content and was "
+                        "removed by its author: only its creator or an admin may restore it"
+                    )
                 outcome: Literal["signed", "already_signed", "restored"]
                 outcome = "signed" if _sign(session, same.id, user.id) else "already_signed"
                 if same.removed:
