@@ -1,13 +1,29 @@
-"""The run viewer in a real browser: a run folder's samples, code, grids and verdicts."""
+"""The run viewer in a real browser: a run folder's samples, code, grids and verdicts.
+
+Test grids only reach admins and those who solved the task; anyone else sees the verdicts
+and a note saying the test grids are hidden."""
 
 from __future__ import annotations
 
 from playwright.sync_api import Page, expect
-from tests.browser.conftest import ARTIFACTS, RUN_ID, Studio, read_grid
+from tests.browser.conftest import ARTIFACTS, PASSWORD, RUN_ID, Studio, read_grid
+
+
+def api_login_admin(page: Page, studio: Studio, name: str) -> None:
+    """Create an admin account and log this page's context in through the JSON API."""
+    from arcforge.web.security import hash_password
+
+    studio.app.state.studio.store.create_user(name, role="admin",
+                                              password_hash=hash_password(PASSWORD))
+    token = page.request.get(f"{studio.url}/api/me").json()["csrf_token"]
+    r = page.request.post(f"{studio.url}/api/auth/login", headers={"X-CSRF-Token": token},
+                          data={"username": name, "password": PASSWORD})
+    assert r.ok, r.text()
 
 
 def test_run_list_and_run_viewer(studio: Studio, page: Page) -> None:
     task = studio.tasks["25ff71a9"]
+    api_login_admin(page, studio, "run-admin")  # an admin sees the test grids too
     page.goto(f"{studio.url}/runs")
     row = page.locator(f'#run-list tr[data-run="{RUN_ID}"]')
     expect(row).to_contain_text("builtin/dsl")
@@ -38,6 +54,8 @@ def test_run_list_and_run_viewer(studio: Studio, page: Page) -> None:
     assert read_grid(page, "1-train-0-expected") == first.output
     assert read_grid(page, "1-train-0-produced") == first.input  # the identity program
     assert read_grid(page, "0-test-0-produced") == task.test[0].output
+    assert read_grid(page, "0-test-0-expected") == task.test[0].output
+    expect(page.locator("#test-hidden")).to_have_count(0)
     # a failed pair says how far the produced grid is
     differ = sum(
         a != b for ra, rb in zip(first.input, first.output, strict=True)
@@ -54,3 +72,30 @@ def test_run_list_and_run_viewer(studio: Studio, page: Page) -> None:
     expect(page.locator('#run-tasks li[data-task="25ff71a9"]')).to_have_class("active")
     page.goto(f"{studio.url}/runs/no-such-run")
     expect(page.locator("#app .error")).to_contain_text("No run no-such-run")
+
+
+def test_an_anonymous_viewer_sees_test_verdicts_but_not_test_grids(
+    studio: Studio, page: Page
+) -> None:
+    task = studio.tasks["25ff71a9"]
+    seen: list[str] = []
+    page.on("response", lambda r: "/api/runs/" in r.url and "/tasks/" in r.url
+            and seen.append(r.text()))
+    page.goto(f"{studio.url}/runs/{RUN_ID}?task=25ff71a9")
+    note = page.locator("#test-hidden")
+    expect(note).to_contain_text("Test grids hidden")
+    expect(note).to_contain_text("solve this task to see its test grids")
+    expect(note.locator("a")).to_have_attribute("href", "/task/25ff71a9")
+    good = page.locator("article.sample").nth(0)
+    test_pair = good.locator('.pair-result[data-split="test"][data-index="0"]')
+    expect(test_pair.locator(".badge.verdict.pass")).to_have_count(1)  # the verdict stays
+    expect(test_pair.locator(".hidden-grid .no-grid")).to_have_text(["hidden", "hidden"])
+    assert page.locator('.grid-view[data-grid="0-test-0-produced"]').count() == 0
+    assert page.locator('.grid-view[data-grid="0-test-0-expected"]').count() == 0
+    assert read_grid(page, "0-test-0-input") == task.test[0].input
+    first = task.train[0]  # train pairs stay whole
+    assert read_grid(page, "0-train-0-expected") == first.output
+    assert read_grid(page, "0-train-0-produced") == first.output
+    assert seen and all(str(task.test[0].output).replace(" ", "") not in body.replace(" ", "")
+                        for body in seen)
+    page.screenshot(path=str(ARTIFACTS / "run-viewer-hidden.png"), full_page=True)

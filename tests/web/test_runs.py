@@ -13,8 +13,8 @@ from arcforge.runs.records import JOURNAL, RUN_INFO, SUMMARY, SampleRecord
 from arcforge.tasks import parse_task
 from arcforge.web.settings import WebSettings
 
+from .conftest import SECRET_OUTPUTS, login, second_client, studio
 from .conftest import TASKS as TASKS_
-from .conftest import studio
 
 
 def verdicts(outputs: dict[tuple[str, int], tuple[str, list[list[int]] | None]]) -> dict:
@@ -108,9 +108,26 @@ def test_run_detail_scores_and_tasks(client: TestClient, code_run: Path) -> None
     ]
 
 
+def solve(client: TestClient, headers: dict[str, str], task_id: str, mode: str = "practice",
+          tests: range | None = None) -> None:
+    """Submit the right answer to each test input (all by default) of version 0."""
+    outputs = [p["output"] for p in TASKS_[task_id]["test"]]
+    for i in tests if tests is not None else range(len(outputs)):
+        r = client.post(f"/api/tasks/{task_id}/attempts", headers=headers, json={
+            "version": 0, "test_index": i, "grid": outputs[i], "mode": mode, "actions": []})
+        assert r.json()["correct"] is True, r.text
+
+
+def shows_no_test_output(body: dict) -> bool:
+    text = json.dumps(body)
+    return not any(json.dumps(out) in text for out in SECRET_OUTPUTS)
+
+
 def test_run_task_shows_outputs_next_to_expected(client: TestClient, code_run: Path) -> None:
+    login(client, "root", role="admin")
     body = client.get("/api/runs/r-code/tasks/t1").json()
     assert body["kind"] == "code" and body["expected_known"] is True
+    assert body["test_outputs_hidden"] is False and body["hidden_reason"] is None
     assert body["test"] == [{"input": [[3, 0], [0, 0]], "output": [[0, 3], [0, 0]]}]
     good, bad = body["samples"]
     assert good["reasoning_html"] == "<p>Move every cell <strong>right</strong>.</p>\n"
@@ -123,6 +140,69 @@ def test_run_task_shows_outputs_next_to_expected(client: TestClient, code_run: P
     failed = client.get("/api/runs/r-code/tasks/t2").json()["samples"][0]
     assert failed["error"] == {"kind": "timeout", "message": "no answer in 30 s"}
     assert client.get("/api/runs/r-code/tasks/t3").status_code == 404
+
+
+def test_test_outputs_are_hidden_from_those_who_have_not_solved_the_task(
+    client: TestClient, code_run: Path
+) -> None:
+    anon = client.get("/api/runs/r-code/tasks/t1").json()
+    assert anon["test_outputs_hidden"] is True
+    assert anon["hidden_reason"] == "log in and solve this task to see its test grids"
+    assert shows_no_test_output(anon)
+    assert anon["test"] == [{"input": [[3, 0], [0, 0]], "output": None}]
+    assert anon["train"] == TASKS_["t1"]["train"]  # train pairs stay whole
+    good, bad = anon["samples"]
+    test_pair = next(p for p in good["pairs"] if p["split"] == "test")
+    assert test_pair == {"split": "test", "index": 0, "status": "pass", "output": None,
+                         "expected": None, "error": None}  # the verdict stays
+    train_pair = next(p for p in bad["pairs"] if p["split"] == "train")
+    assert train_pair["output"] == TASKS_["t1"]["train"][0]["input"]
+    assert train_pair["expected"] == TASKS_["t1"]["train"][0]["output"]
+
+    h = login(client, "alice")
+    mine = client.get("/api/runs/r-code/tasks/t1").json()
+    assert mine["test_outputs_hidden"] is True and shows_no_test_output(mine)
+    assert mine["hidden_reason"] == "solve this task to see its test grids"
+    client.post("/api/tasks/t1/attempts", headers=h, json={
+        "version": 0, "test_index": 0, "grid": [[0, 0], [0, 0]], "mode": "practice",
+        "actions": []})  # a wrong answer is not enough
+    assert client.get("/api/runs/r-code/tasks/t1").json()["test_outputs_hidden"] is True
+    solve(client, h, "t1", mode="study")  # either mode solves
+    solved = client.get("/api/runs/r-code/tasks/t1").json()
+    assert solved["test_outputs_hidden"] is False
+    assert solved["test"][0]["output"] == TASKS_["t1"]["test"][0]["output"]
+    assert solved["samples"][0]["pairs"][2]["output"] == TASKS_["t1"]["test"][0]["output"]
+    # other tasks stay hidden to alice; a solver of one test input of two sees neither
+    assert shows_no_test_output(client.get("/api/runs/r-code/tasks/t2").json())
+
+
+def test_a_task_with_several_test_inputs_needs_all_of_them_solved(
+    client: TestClient, settings: WebSettings
+) -> None:
+    t2 = TASKS_["t2"]
+    record = SampleRecord(
+        run_id="r-two", kind="code", task_id="t2", task_version=0, sample=0, model="m",
+        verification=verdicts({("test", 0): ("pass", t2["test"][0]["output"]),
+                               ("test", 1): ("pass", t2["test"][1]["output"])}))
+    write_run(settings.runs_dir, "r-two", [record], {"t2": t2}, kind="code", samples=1)
+    h = login(client, "bob")
+    solve(client, h, "t2", tests=range(1))
+    half = client.get("/api/runs/r-two/tasks/t2").json()
+    assert half["test_outputs_hidden"] is True and shows_no_test_output(half)
+    solve(client, h, "t2", tests=range(1, 2))
+    whole = client.get("/api/runs/r-two/tasks/t2").json()
+    assert whole["test_outputs_hidden"] is False
+    assert [p["output"] for p in whole["test"]] == [p["output"] for p in t2["test"]]
+
+
+def test_merged_run_hides_the_store_test_outputs(client: TestClient) -> None:
+    store = studio(client).store
+    store.record_run("r-merged", "openai/gpt-x", "reasoning", "results.json")
+    model = store.create_user("openai/gpt-x", kind="model")
+    store.add_trace("t2", 0, model.id, "Add one.", run_id="r-merged", sample=0)
+    body = client.get("/api/runs/r-merged/tasks/t2").json()
+    assert body["test_outputs_hidden"] is True and shows_no_test_output(body)
+    assert [p["input"] for p in body["test"]] == [p["input"] for p in TASKS_["t2"]["test"]]
 
 
 def test_merged_run_shows_its_traces(client: TestClient) -> None:
@@ -171,6 +251,12 @@ def test_expected_grids_come_from_the_runs_own_snapshot(
                           model="m", verification=verdicts({("test", 0): ("fail", [[0]])}))
     folder = write_run(settings.runs_dir, "r-own", [record], {"t1": other_t1}, kind="code",
                        samples=1)
+    solver = second_client(client)
+    solve(solver, login(solver, "solver"), "t1")
+    other = solver.get("/api/runs/r-own/tasks/t1").json()  # solved the store's t1, not this
+    assert other["test_outputs_hidden"] is True and "differs" in other["hidden_reason"]
+    assert other["test"][0]["output"] is None and other["samples"][0]["pairs"][0]["output"] is None
+    login(client, "root", role="admin")
     body = client.get("/api/runs/r-own/tasks/t1").json()
     assert body["test"][0]["output"] == [[9, 9], [9, 9]]  # not the store's [[0, 3], [0, 0]]
     assert body["samples"][0]["pairs"][0]["expected"] == [[9, 9], [9, 9]]
@@ -188,6 +274,7 @@ def test_without_a_snapshot_the_store_gives_the_expected_grids(
     record = SampleRecord(run_id="r-old", kind="reasoning", task_id="t2", task_version=0,
                           sample=0, model="m", reasoning="add one")
     write_run(settings.runs_dir, "r-old", [record], kind="reasoning")
+    solve(client, login(client, "alice"), "t2")
     body = client.get("/api/runs/r-old/tasks/t2").json()
     assert body["expected_known"] is True and body["test"][1]["output"] == [[2, 2, 3]]
     assert client.get("/api/runs").json()["items"][0]["status"] == "unknown"

@@ -5,6 +5,11 @@ A run folder (``<runs>/<run_id>/``) is read with the bench's own loaders
 shows its merged traces. Expected grids come from the run's own task snapshot (the tasks
 it was scored against, checked against the hash in ``run.json``), else from the task
 version in the store.
+
+Test outputs of tasks being solved never reach the browser: a viewer who is not an admin
+and has not solved the task version (a correct attempt on every test input) gets a task
+view without its expected test grids and without the grids samples produced on test
+inputs; verdicts stay, and ``test_outputs_hidden``/``hidden_reason`` say why.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from arcforge.errors import ArcforgeError
 from arcforge.runs.folder import load_records, read_run_info
 from arcforge.runs.info import load_run_tasks
 from arcforge.runs.records import RUN_INFO, SUMMARY, SampleRecord
-from arcforge.store import Store
+from arcforge.store import Store, UserView
 from arcforge.store.errors import NotFoundError
 from arcforge.tasks import Task
 from arcforge.web.ids import is_safe_id
@@ -41,6 +46,21 @@ class RunRef:
 def _passes(record: SampleRecord, split: str) -> bool:
     pairs = [p for p in (record.verification or {}).get("pairs", []) if p.get("split") == split]
     return bool(pairs) and all(p.get("status") == "pass" for p in pairs)
+
+
+def _without_test_outputs(body: dict[str, Any]) -> dict[str, Any]:
+    """The run-task view with every test output taken out: the expected test grids and
+    the grids samples produced on test inputs (a passing one would be the answer).
+    Inputs, train pairs, verdicts and errors stay."""
+    test = [{"input": p["input"], "output": None} for p in body["test"]]
+    samples = []
+    for sample in body["samples"]:
+        pairs = [
+            p if p["split"] == "train" else {**p, "output": None, "expected": None}
+            for p in sample["pairs"]
+        ]
+        samples.append({**sample, "pairs": pairs})
+    return {**body, "test": test, "samples": samples}
 
 
 class RunViews:
@@ -176,7 +196,11 @@ class RunViews:
             scores["summary"] = summary if problem is None else {"error": str(problem)}
         return {"id": ref.id, "origin": "folder", "info": info, "scores": scores, "tasks": tasks}
 
-    def run_task(self, ref: RunRef, task_id: str, version: int) -> dict[str, Any]:
+    def run_task(
+        self, ref: RunRef, task_id: str, version: int, viewer: UserView | None = None
+    ) -> dict[str, Any]:
+        """One task of a run: its pairs and every sample, with test outputs withheld unless
+        ``viewer`` may see them (see :meth:`test_outputs_hidden_reason`)."""
         expected = self._expected_task(ref, task_id, version)
         if ref.folder is None:
             samples = [
@@ -193,7 +217,8 @@ class RunViews:
             kind = records[0].kind if records else read_run_info(ref.folder).get("kind")
         if not samples:
             raise RunNotFound(f"run {ref.id} has no samples of task {task_id} version {version}")
-        return {
+        reason = self.test_outputs_hidden_reason(viewer, task_id, version, expected)
+        body = {
             "run_id": ref.id,
             "task_id": task_id,
             "version": version,
@@ -203,7 +228,42 @@ class RunViews:
             else [{"input": p.input, "output": p.output} for p in expected.test],
             "expected_known": expected is not None,
             "samples": sorted(samples, key=lambda s: -1 if s["sample"] is None else s["sample"]),
+            "test_outputs_hidden": reason is not None,
+            "hidden_reason": reason,
         }
+        return body if reason is None else _without_test_outputs(body)
+
+    def test_outputs_hidden_reason(
+        self, viewer: UserView | None, task_id: str, version: int, expected: Task | None
+    ) -> str | None:
+        """None when ``viewer`` may see the task version's test outputs, else why not.
+
+        Admins may; so may whoever solved the version in the studio (a correct attempt, in
+        any mode, on each test input), provided the outputs the run was scored against are
+        the ones they solved (the run's snapshot may hold other content under that id).
+        """
+        if viewer is not None and viewer.role == "admin":
+            return None
+        try:
+            stored = self.store.get_version(task_id, version)
+        except NotFoundError:
+            return "this task version is not in the studio: only admins see its test outputs"
+        tests = stored.content["test"]
+        if expected is not None and [p.output for p in expected.test] != [
+            p.get("output") for p in tests
+        ]:
+            return ("the run's copy of this task differs from the studio's: only admins see "
+                    "its test outputs")
+        if viewer is None:
+            return "log in and solve this task to see its test grids"
+        solved = {
+            a.test_index
+            for a in self.store.list_attempts(viewer.id, task_id, version)
+            if a.correct
+        }
+        if not set(range(len(tests))) <= solved:
+            return "solve this task to see its test grids"
+        return None
 
     @staticmethod
     def _trace_sample(trace: Any) -> dict[str, Any]:

@@ -42,11 +42,14 @@ def get_run_task(
     user: Reader,
     version: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
-    """Each sample of one task: reasoning, code, and produced grids next to expected ones."""
+    """Each sample of one task: reasoning, code, and produced grids next to expected ones.
+
+    Test outputs (expected and produced) only reach admins and those who solved the task
+    version; for everyone else they are null and ``test_outputs_hidden`` is true."""
     checked_id(task_id, "task")
     try:
         ref = studio.runs.find(checked_id(run_id, "run"))
-        return studio.runs.run_task(ref, task_id, version)
+        return studio.runs.run_task(ref, task_id, version, viewer=user)
     except RunNotFound as exc:
         raise HTTPException(404, str(exc)) from None
     except ArcforgeError as exc:

@@ -1,5 +1,7 @@
 // The run viewer: per task, each sample's reasoning and code, and the grids it produced on every
-// train and test pair next to the expected ones, with verdicts.
+// train and test pair next to the expected ones, with verdicts. Test grids (expected and produced)
+// only come from the server for admins and for those who solved the task; others see the verdicts
+// and a note saying why the grids are hidden.
 
 import { ApiError, enc, get } from "./api.js";
 import { $, fill, h } from "./dom.js";
@@ -97,8 +99,22 @@ async function loadTask(detail, t) {
   detail.classList.remove("stale");
   fill(detail,
     h("div.panel-head", h("h2.mono", data.task_id), data.version ? h("span.dim", ` v${data.version}`) : null,
-      h("span.spacer"), h("a", { href: `/task/${enc(data.task_id)}${data.version ? `?v=${data.version}` : ""}` }, "open in the studio ›")),
+      h("span.spacer"), h("a", { href: taskHref(data) }, "open in the studio ›")),
+    data.test_outputs_hidden ? hiddenNote(data) : null,
     data.samples.length ? data.samples.map((s) => renderSample(data, s)) : h("p.empty", "No samples."));
+}
+
+function taskHref(data) {
+  return `/task/${enc(data.task_id)}${data.version ? `?v=${data.version}` : ""}`;
+}
+
+/** Why the test grids are missing, with the way to see them. */
+function hiddenNote(data) {
+  const reason = data.hidden_reason || "solve this task to see its test grids";
+  return h("p.notice.test-hidden#test-hidden", { role: "note" },
+    h("strong", "Test grids hidden: "), `${reason[0].toUpperCase()}${reason.slice(1)}. `,
+    h("a", { href: taskHref(data) }, "Solve it in the studio ›"),
+    " Train pairs and every verdict are shown.");
 }
 
 function renderSample(task, s) {
@@ -127,6 +143,9 @@ function renderPair(task, p, sample) {
   const pair = (task[p.split] || [])[p.index] || {};
   const small = { maxWidth: 160, maxHeight: 160, maxCell: 18 };
   const named = (what) => ({ ...small, name: `${sample}-${p.split}-${p.index}-${what}`, label: `${p.split} ${p.index + 1} ${what}` });
+  const hidden = task.test_outputs_hidden && p.split !== "train";
+  const placeholder = (text, caption) => h("figure.grid-figure.missing", { class: hidden ? "hidden-grid" : null },
+    h("div.no-grid", { title: hidden ? "solve this task to see its test grids" : null }, text), h("figcaption", caption));
   const expected = p.expected ?? pair.output;
   const wrong = p.output && expected ? differingCells(p.output, expected) : [];
   const sameShape = p.output && expected && shapeText(p.output) === shapeText(expected);
@@ -138,8 +157,8 @@ function renderPair(task, p, sample) {
       h(`span.badge.verdict.${p.status}`, STATUS_LABEL[p.status] ?? p.status)),
     h("div.pair-grids",
       pair.input ? gridFigure(pair.input, "input", named("input")).fig : null,
-      expected ? gridFigure(expected, "expected", named("expected")).fig : h("figure.grid-figure.missing", h("div.no-grid", "unknown"), h("figcaption", "expected")),
-      p.output ? gridFigure(p.output, "produced", { ...named("produced"), marks: wrong }).fig : h("figure.grid-figure.missing", h("div.no-grid", "—"), h("figcaption", "produced"))),
+      expected ? gridFigure(expected, "expected", named("expected")).fig : placeholder(hidden ? "hidden" : "unknown", "expected"),
+      p.output ? gridFigure(p.output, "produced", { ...named("produced"), marks: wrong }).fig : placeholder(hidden ? "hidden" : "—", "produced")),
     p.error ? h("pre.pair-error", p.error) : null);
 }
 
