@@ -7,9 +7,21 @@ import { mountHeader } from "./header.js";
 const params = new URLSearchParams(location.search);
 const next = safeNext(params.get("next"));
 
-/** Only same-site paths are followed after login (never another origin). */
+/**
+ * Only paths of this site are followed after login, never another origin. The value is resolved
+ * the way the browser will resolve it (tabs and newlines dropped, backslashes read as slashes), so
+ * `/\t/evil.com` or `/\\evil.com` cannot turn into `//evil.com`.
+ */
 function safeNext(value) {
-  return value && value.startsWith("/") && !value.startsWith("//") && !value.startsWith("/\\") ? value : "/";
+  if (!value || !value.startsWith("/")) return "/";
+  let url;
+  try {
+    url = new URL(value, location.origin);
+  } catch {
+    return "/";
+  }
+  if (url.origin !== location.origin || !url.pathname.startsWith("/")) return "/";
+  return `${url.pathname}${url.search}${url.hash}`;
 }
 
 async function main() {
