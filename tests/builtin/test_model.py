@@ -83,10 +83,11 @@ async def test_unsolvable_task_says_so_and_gives_no_code() -> None:
 
 
 def test_tiny_budget_stops_and_says_budget_exhausted(training: dict) -> None:
-    task = training["a416b8f3"]
+    task = training["28bf18c6"]  # needs two steps: crop, then tile
     result = search_task([(p.input, p.output) for p in task.train],
                          [p.input for p in task.test], time_budget_s=1e-9, max_depth=3)
     assert result.exhausted and not result.programs
+    assert result.depth_done == 0
     model = BuiltinDSLModel(time_budget_s=1e-9)
     text, code, extra = model.compose(task, result, 0, "code")
     assert code is None and extra["budget_exhausted"]
