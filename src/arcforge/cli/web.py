@@ -49,13 +49,18 @@ def serve(
         bool, typer.Option("--private",
                            help="Only logged-in users may read; no open sign-up.")
     ] = False,
+    proxy_headers: Annotated[
+        bool, typer.Option("--proxy-headers",
+                           help="Trust X-Forwarded-For/-Proto from a reverse proxy on 127.0.0.1 "
+                           "(only behind one: clients could otherwise fake their address).")
+    ] = False,
 ) -> None:
     """Serve the studio: browse, solve, vary and trace tasks; view runs."""
     from arcforge.web import serve as run_server
 
     if runs is not None and not runs.is_dir():
         raise UsageError(f"--runs: {runs} is not a folder")
-    run_server(host, port, data or None, store, runs, private)
+    run_server(host, port, data or None, store, runs, private, proxy_headers=proxy_headers)
 
 
 def _read_password(password_stdin: bool) -> str:

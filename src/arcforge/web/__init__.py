@@ -7,12 +7,27 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from arcforge.web.settings import DEFAULT_SOURCES, WebSettings
 
-__all__ = ["WebSettings", "serve"]
+__all__ = ["WebSettings", "serve", "server_options"]
 
 WS_MAX_MESSAGE = 64 * 1024  # a subscribe message lists at most 100 ids
+
+
+def server_options(settings: WebSettings) -> dict[str, Any]:
+    """The uvicorn options of the studio for these settings.
+
+    ``X-Forwarded-For``/``X-Forwarded-Proto`` are honoured (from 127.0.0.1, uvicorn's
+    ``forwarded_allow_ips`` default) only with ``trust_proxy_headers``: otherwise any client
+    could name another address in each request and slip past the per-address login limit.
+    """
+    return {
+        "ws": "websockets-sansio",
+        "ws_max_size": WS_MAX_MESSAGE,
+        "proxy_headers": settings.trust_proxy_headers,
+    }
 
 
 def serve(
@@ -22,10 +37,12 @@ def serve(
     store_url: str | None = None,
     runs_dir: str | Path | None = None,
     private: bool = False,
+    proxy_headers: bool = False,
 ) -> None:
     """Import the data into the store and serve the studio until interrupted (blocking).
 
     ``data`` is one ``--data`` spec or several (default: the four bundled sets).
+    ``proxy_headers`` trusts ``X-Forwarded-*`` from a reverse proxy on 127.0.0.1.
     """
     import logging
 
@@ -45,14 +62,7 @@ def serve(
         data=specs,
         runs_dir=Path(runs_dir) if runs_dir is not None else None,
         private=private,
+        trust_proxy_headers=proxy_headers,
     )
     app = create_app(settings)
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        ws="websockets-sansio",
-        ws_max_size=WS_MAX_MESSAGE,
-        proxy_headers=True,
-        log_level="info",
-    )
+    uvicorn.run(app, host=host, port=port, log_level="info", **server_options(settings))
