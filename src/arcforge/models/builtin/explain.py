@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from arcforge.models.builtin.dsl import FIXED, INFERRED
 from arcforge.models.builtin.search import Grid, Program, SearchResult
+from arcforge.tasks import Task
 
 Shape = tuple[int, int]
 
@@ -21,6 +22,21 @@ def _sizes(shapes: Sequence[Shape]) -> str:
 def grid_block(grid: Grid) -> str:
     """A grid as a fenced block of digit rows."""
     return "```\n" + "\n".join("".join(str(v) for v in row) for row in grid) + "\n```"
+
+
+def _colours(grid: Grid) -> str:
+    return ", ".join(str(c) for c in sorted({v for row in grid for v in row}))
+
+
+def observations(task: Task) -> list[str]:
+    """What the train pairs show at a glance: sizes and colours of each."""
+    lines = [f"I compared the {len(task.train)} train pair(s):"]
+    for i, pair in enumerate(task.train, 1):
+        size_in = _size((len(pair.input), len(pair.input[0])))
+        size_out = _size((len(pair.output), len(pair.output[0])))
+        lines.append(f"- train {i}: {size_in} → {size_out}; colours "
+                     f"{_colours(pair.input)} → {_colours(pair.output)}")
+    return lines
 
 
 def _search_line(result: SearchResult) -> str:
@@ -40,20 +56,15 @@ def _search_line(result: SearchResult) -> str:
 
 
 def explain_program(
-    result: SearchResult,
-    program: Program,
-    train_sizes: Sequence[tuple[Shape, Shape]],
-    rank: int,
-    repeated: bool,
+    task: Task, result: SearchResult, program: Program, rank: int, repeated: bool
 ) -> str:
     """Explain a program that reproduces every train pair, and its test predictions."""
     steps = program.steps
-    n = len(train_sizes)
     distinct = len(result.distinct())
     parts = [
         "## Observations",
-        f"There are {n} train pair(s); input → output sizes: "
-        + ", ".join(f"{_size(i)} → {_size(o)}" for i, o in train_sizes) + ".",
+        *observations(task),
+        "",
         "I looked for the shortest program of grid operations that turns every train input "
         "into its output exactly, trying the simplest programs first.",
         "",
@@ -81,12 +92,12 @@ def explain_program(
     return "\n".join(parts)
 
 
-def explain_failure(result: SearchResult, train_sizes: Sequence[tuple[Shape, Shape]]) -> str:
+def explain_failure(task: Task, result: SearchResult) -> str:
     """Say plainly that no program fits, and how far the search went."""
     return "\n".join([
         "## No rule found",
-        f"There are {len(train_sizes)} train pair(s); input → output sizes: "
-        + ", ".join(f"{_size(i)} → {_size(o)}" for i, o in train_sizes) + ".",
+        *observations(task),
+        "",
         f"No program of up to {result.depth_done} step(s) reproduces every train pair, so I "
         "give no answer rather than a guess.",
         "",

@@ -159,8 +159,6 @@ class BuiltinDSLModel:
         self, task: Task, result: SearchResult, sample: int, kind: str
     ) -> tuple[str, str | None, dict[str, Any]]:
         """The answer text, the code (None when nothing fits) and search figures."""
-        train_sizes = [((len(p.input), len(p.input[0])), (len(p.output), len(p.output[0])))
-                       for p in task.train]
         programs = result.distinct()
         extra: dict[str, Any] = {
             "programs_found": len(programs),
@@ -169,11 +167,11 @@ class BuiltinDSLModel:
             "candidates": result.candidates,
         }
         if not programs:
-            return explain_failure(result, train_sizes), None, extra
+            return explain_failure(task, result), None, extra
         rank = sample if 0 <= sample < len(programs) else 0
         program = programs[rank]
         extra["program"] = [step.op for step in program.steps]
-        text = explain_program(result, program, train_sizes, rank, repeated=rank != sample)
+        text = explain_program(task, result, program, rank, repeated=rank != sample)
         if kind != "code":
             return text, None, extra
         code = generate_code(program.steps)
