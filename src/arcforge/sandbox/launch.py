@@ -22,6 +22,9 @@ from arcforge.errors import UsageError
 Isolation = Literal["auto", "bwrap", "process"]
 ISOLATIONS = ("auto", "bwrap", "process")
 ENV_ISOLATION = "ARCFORGE_SANDBOX_ISOLATION"
+# A test seam, not a setting: when "1", workers run as if the kernel had no Landlock, so
+# the tests can check that process isolation then refuses to run programs.
+ENV_TEST_NO_LANDLOCK = "ARCFORGE_SANDBOX_TEST_NO_LANDLOCK"
 SANDBOX_DIR = Path(__file__).resolve().parent
 WORKER_SCRIPT = SANDBOX_DIR / "worker.py"
 SANDBOX_UID = 65534  # nobody
@@ -76,12 +79,17 @@ def read_paths(import_paths: list[str], sandbox_dir: str = str(SANDBOX_DIR)) -> 
     return list(dict.fromkeys([*SYSTEM_DIRS, python_home, *import_paths, sandbox_dir, *extra]))
 
 
+def _seams() -> dict[str, bool]:
+    return {"test_no_landlock": True} if os.environ.get(ENV_TEST_NO_LANDLOCK) == "1" else {}
+
+
 def worker_command(isolation: Literal["bwrap", "process"]) -> WorkerCommand:
     python = str(Path(sys.executable).resolve())
     imports = _import_paths()
     if isolation == "process":
         scratch = tempfile.mkdtemp(prefix="arcforge-sandbox-")
-        config = {"paths": imports, "read_paths": read_paths(imports), "scratch": scratch}
+        config = {"paths": imports, "read_paths": read_paths(imports), "scratch": scratch,
+                  "scratch_cap": TMPFS_BYTES, **_seams()}
         env = {"PATH": "/usr/bin:/bin", "HOME": scratch, "LANG": "C.UTF-8", **THREAD_ENV}
         return WorkerCommand([python, "-I", "-S", str(WORKER_SCRIPT), json.dumps(config)],
                              env, scratch)
@@ -90,7 +98,7 @@ def worker_command(isolation: Literal["bwrap", "process"]) -> WorkerCommand:
     inside_imports = [f"{INSIDE}/lib{n}" for n in range(len(imports))]
     inside_sandbox = f"{INSIDE}/sandbox"
     config = {"paths": inside_imports, "read_paths": read_paths(inside_imports, inside_sandbox),
-              "scratch": "/tmp"}
+              "scratch": "/tmp", **_seams()}
     argv = ["bwrap", "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent",
             "--new-session", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID),
             "--cap-drop", "ALL", "--hostname", "sandbox"]

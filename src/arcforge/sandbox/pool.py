@@ -14,6 +14,7 @@ import math
 import os
 import secrets
 import shutil
+import stat
 import struct
 import time
 from collections.abc import Callable
@@ -33,6 +34,8 @@ REPLY_SLACK_S = 10.0  # beyond the program's own deadlines, for the worker itsel
 DEFAULT_TIMEOUT_S = 5.0
 DEFAULT_MEMORY_MB = 1024
 MAX_ERROR = 600
+RESPAWN_ATTEMPTS = 3  # a worker that cannot be replaced after this many tries breaks the pool
+RESPAWN_DELAY_S = 0.2  # before the second try; doubled before each later one
 ENV_TIMEOUT = "ARCFORGE_SANDBOX_TIMEOUT_S"
 ENV_MEMORY = "ARCFORGE_SANDBOX_MEMORY_MB"
 
@@ -122,13 +125,28 @@ class _Worker:
             with contextlib.suppress(ProcessLookupError):
                 self.proc.kill()
         if self.scratch:
-            shutil.rmtree(self.scratch, ignore_errors=True)
+            _remove_tree(self.scratch)
 
     async def wait(self) -> None:
         with contextlib.suppress(ProcessLookupError):
             await self.proc.wait()
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self._drain, 1.0)
+
+
+def _remove_tree(path: str) -> None:
+    """Delete a worker's host scratch folder, also the folders a program locked (chmod 0)."""
+    stack = [path]
+    while stack:
+        current = stack.pop()
+        try:
+            if not stat.S_ISDIR(os.lstat(current).st_mode):
+                continue  # files and symbolic links: never followed
+            os.chmod(current, 0o700)
+            stack.extend(os.path.join(current, name) for name in os.listdir(current))
+        except OSError:
+            continue
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def _env_number(name: str, default: float) -> float:
@@ -197,11 +215,12 @@ class SandboxPool:
         self.timeout_s = float(timeout_s)
         self.memory_mb = int(memory_mb)
         self.isolation = resolve_isolation(isolation)
-        self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
+        self._idle: asyncio.Queue[_Worker | None] = asyncio.Queue()  # None: the pool broke
         self._all: set[_Worker] = set()
         self._dead: set[_Worker] = set()
         self._started = False
         self._closed = False
+        self._broken: SandboxError | None = None  # set when a worker could not be replaced
         self.replaced = 0  # workers killed and replaced so far
         self.probe_report: dict[str, Any] = {}
 
@@ -218,7 +237,10 @@ class SandboxPool:
                 self._idle.put_nowait(worker)
             self.probe_report = await self.probe()
             if require_limits:
-                _require_limits(self.probe_report, self.timeout_s, self.memory_mb)
+                problem = confinement_problem(self.probe_report, self.isolation,
+                                              self.timeout_s, self.memory_mb)
+                if problem:
+                    raise SandboxError(problem)
         except BaseException:
             await self.aclose()
             raise
@@ -286,8 +308,37 @@ class SandboxPool:
         await worker.wait()
         self._all.discard(worker)
         self.replaced += 1
-        if not self._closed:
-            self._idle.put_nowait(await self._spawn())
+        await self._respawn()
+
+    async def _respawn(self) -> None:
+        """Start a worker for a lost slot; after failed tries, break the pool instead.
+
+        A broken pool fails the waiting requests and every later one with the reason,
+        rather than leaving them waiting for a worker that never comes.
+        """
+        delay = RESPAWN_DELAY_S
+        for attempt in range(1, RESPAWN_ATTEMPTS + 1):
+            if self._closed or self._broken is not None:
+                return
+            try:
+                worker = await self._spawn()
+            except Exception as exc:  # SandboxError, or OSError from the launch itself
+                if attempt == RESPAWN_ATTEMPTS:
+                    self._broken = SandboxError(
+                        f"the sandbox could not replace a worker ({RESPAWN_ATTEMPTS} tries): "
+                        f"{exc}")
+                    self._idle.put_nowait(None)  # wakes the requests waiting for a worker
+                    return
+                await asyncio.sleep(delay)
+                delay *= 2
+                continue
+            if self._closed:  # closed while it started: it is not needed any more
+                worker.kill()
+                await worker.wait()
+                self._all.discard(worker)
+                return
+            self._idle.put_nowait(worker)
+            return
 
     # --- requests -----------------------------------------------------------------------
 
@@ -298,20 +349,31 @@ class SandboxPool:
             await self.start()
         if self._closed:
             raise SandboxError("the sandbox pool is closed")
+        if self._broken is not None:
+            raise self._broken
         worker = await self._idle.get()
+        if worker is None:
+            self._idle.put_nowait(None)  # for the next waiting request
+            assert self._broken is not None
+            raise self._broken
         try:
-            result = read(await worker.request(payload, timeout_s))
+            reply = await worker.request(payload, timeout_s)
+            result = read(reply)
         except WorkerFailure as exc:
             await self._replace(worker)
+            if self._broken is not None:
+                raise self._broken from None
             return None, f"{exc}{worker.last_words()}"
         except BaseException:  # cancelled mid-request: the worker's state is unknown
             worker.kill()
             self._all.discard(worker)
             self._dead.add(worker)  # reaped by aclose
-            if not self._closed:
-                self._idle.put_nowait(await self._spawn())
+            await self._respawn()
             raise
-        self._idle.put_nowait(worker)
+        if reply.get("retire"):  # the worker could not clean up after the program
+            await self._replace(worker)
+        else:
+            self._idle.put_nowait(worker)
         return result, None
 
     async def run(self, code: str, inputs: list[Grid]) -> list[ProgramResult]:
@@ -371,13 +433,43 @@ def expected_limits(timeout_s: float, memory_mb: int) -> dict[str, int]:
     return {"CPU": math.ceil(timeout_s * 2) + 1, "AS": memory_mb << 20, "NOFILE": 64}
 
 
-def _require_limits(report: dict[str, Any], timeout_s: float, memory_mb: int) -> None:
-    """Refuse to run anything when a child does not get its resource limits."""
+def _blocked(outcome: Any) -> bool:
+    return isinstance(outcome, str) and outcome.startswith("blocked")
+
+
+def confinement_problem(report: dict[str, Any], isolation: str, timeout_s: float,
+                        memory_mb: int) -> str | None:
+    """Why programs must not run with what the probe found; None when they may.
+
+    Everywhere a child must get its resource limits. A plain process (no bubblewrap)
+    must also get Landlock file-system confinement, seen working (reading /etc/passwd
+    and writing outside the scratch folder both fail), and a working seccomp filter:
+    without them a program could read and write the host's files as the worker's user.
+    """
     if "confine_error" in report:
-        raise SandboxError(f"the sandbox cannot confine programs here: {report['confine_error']}")
+        return f"the sandbox cannot confine programs here: {report['confine_error']}"
     limits = report.get("rlimits") or {}
     wanted = expected_limits(timeout_s, memory_mb)
     wrong = [name for name, value in wanted.items() if limits.get(name) != value]
     if wrong:
-        raise SandboxError(f"the sandbox could not set resource limits ({', '.join(wrong)}): "
-                           "refusing to run programs")
+        return (f"the sandbox could not set resource limits ({', '.join(wrong)}): "
+                "refusing to run programs")
+    if isolation != "process":
+        return None
+    hello = report.get("hello") or {}
+    missing = []
+    if not hello.get("landlock_abi"):
+        missing.append(f"Landlock is not active ({hello.get('landlock_error') or 'unknown'})")
+    else:
+        if not _blocked(report.get("read_etc_passwd")):
+            missing.append("Landlock does not block reading outside files")
+        if not _blocked(report.get("write_outside_scratch")):
+            missing.append("Landlock does not block writing outside the scratch folder")
+    if not (report.get("seccomp_mode") == 2 and _blocked(report.get("fork"))
+            and _blocked(report.get("socket"))):
+        missing.append("seccomp is not active")
+    if not missing:
+        return None
+    return ("process isolation (no bubblewrap) refuses to run programs without file-system "
+            f"confinement and seccomp: {'; '.join(missing)}. Install bubblewrap (Debian: "
+            "apt-get install bubblewrap) or use a kernel with Landlock (Linux 5.13+)")

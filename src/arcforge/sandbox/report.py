@@ -8,7 +8,7 @@ from typing import Any
 
 from rich.table import Table
 
-from arcforge.sandbox.pool import expected_limits
+from arcforge.sandbox.pool import confinement_problem, expected_limits
 
 
 @dataclass(slots=True)
@@ -21,25 +21,32 @@ class Layer:
 
 @dataclass(slots=True)
 class ProtectionReport:
-    """The protection layers a program gets here; ``ready`` when the required ones hold."""
+    """The protection layers a program gets here; ``ready`` when the required ones hold.
+
+    ``refusal`` is why the sandbox refuses to run programs here (None when it does not).
+    """
 
     isolation: str
     layers: list[Layer] = field(default_factory=list)
+    refusal: str | None = None
 
     @property
     def ready(self) -> bool:
-        return all(layer.active for layer in self.layers if layer.required)
+        return self.refusal is None and all(
+            layer.active for layer in self.layers if layer.required)
 
     @property
     def missing(self) -> list[str]:
         return [layer.name for layer in self.layers if not layer.active]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"isolation": self.isolation, "ready": self.ready,
+        return {"isolation": self.isolation, "ready": self.ready, "refusal": self.refusal,
                 "layers": [asdict(layer) for layer in self.layers]}
 
     def table(self) -> Table:
-        table = Table(title=f"sandbox protections ({self.isolation})")
+        table = Table(title=f"sandbox protections ({self.isolation})",
+                      caption=f"not ready: {self.refusal}" if self.refusal else None,
+                      caption_style="bold red", caption_justify="left")
         table.add_column("layer")
         table.add_column("active")
         table.add_column("detail")
@@ -66,7 +73,9 @@ def build_report(isolation: str, probe: dict[str, Any], timeout_s: float,
     """Turn the worker's hello and the probe child's findings into layers."""
     hello = probe.get("hello") or {}
     limits = probe.get("rlimits") or {}
-    report = ProtectionReport(isolation)
+    report = ProtectionReport(isolation,
+                              refusal=confinement_problem(probe, isolation, timeout_s, memory_mb))
+    plain = isolation == "process"  # without bubblewrap, Landlock and seccomp are required
     add = report.layers.append
     add(Layer("separate process", bool(hello.get("pid")), "each program runs in a fresh "
               "child forked from a warm worker; results come back as JSON, never pickle",
@@ -95,13 +104,14 @@ def build_report(isolation: str, probe: dict[str, Any], timeout_s: float,
         and _blocked(probe.get("socket")) and _blocked(probe.get("thread"))
     add(Layer("seccomp", sec, "fork, clone, threads, exec, sockets, ptrace denied (checked: "
               f"fork {probe.get('fork', '?')[:7]}, socket {probe.get('socket', '?')[:7]})"
-              if sec else f"not active (mode {probe.get('seccomp_mode')})"))
+              if sec else f"not active (mode {probe.get('seccomp_mode')})", required=plain))
     abi = hello.get("landlock_abi") or 0
     fs_ok = _blocked(probe.get("write_outside_scratch")) and probe.get("write_scratch") == "allowed"
+    fs_ok = fs_ok and (_blocked(probe.get("read_etc_passwd")) or not plain)
     add(Layer("landlock", bool(abi) and fs_ok,
               f"ABI {abi}: read-only system paths, writes only in the program's scratch folder"
               + (", TCP bind/connect denied" if abi >= 4 else "")
-              if abi else f"not active: {hello.get('landlock_error')}"))
+              if abi else f"not active: {hello.get('landlock_error')}", required=plain))
     add(Layer("signal scoping", abi >= 6 and _blocked(probe.get("signal_worker")),
               "programs cannot signal the worker or other processes" if abi >= 6
               else "needs Landlock ABI 6"))

@@ -14,6 +14,7 @@ import os
 import select
 import shutil
 import signal
+import stat
 import struct
 import sys
 import time
@@ -32,6 +33,12 @@ import seccomp_filter  # noqa: E402
 MAX_REQUEST = 64 << 20
 MAX_CHILD_OUTPUT = 4 << 20
 MAX_TIMEOUTS = 2  # after this many inputs timed out, the rest are not run
+MAX_MESSAGE = child.MAX_MESSAGE  # error messages, as long as the host stores them
+# disk a program may leave behind, checked after it ends: set for a plain process only
+# (inside bubblewrap the /tmp tmpfs has this size and refuses writes beyond it at once)
+SCRATCH_CAP: int | None = CONFIG.get("scratch_cap")
+# a test seam only: run the worker as if the kernel had no Landlock (see launch.py)
+NO_LANDLOCK = bool(CONFIG.get("test_no_landlock"))
 # modules ARC programs commonly use, imported once here so each child starts warm
 WARM_MODULES = ("collections", "itertools", "functools", "copy", "math", "heapq", "re",
                 "typing", "dataclasses", "statistics", "numpy")
@@ -76,6 +83,7 @@ class Worker:
         self.warm: list[str] = []
         self.spare: Spare | None = None
         self.dying: list[tuple[int, str]] = []  # killed children not yet reaped
+        self.scratch_used = 0  # bytes found in the scratch folders removed since the last reply
 
     # --- start --------------------------------------------------------------------------
 
@@ -97,7 +105,7 @@ class Worker:
             self.nnp = True
         except OSError as exc:
             self.landlock_error = str(exc)
-        abi = landlock.abi_version()
+        abi = 0 if NO_LANDLOCK else landlock.abi_version()
         if abi and self.nnp:
             everything = landlock.fs_rights(abi)
             rules = [(p, landlock.FS_READ) for p in self.read_paths]
@@ -108,6 +116,8 @@ class Worker:
                 self.landlock_abi = abi
             except OSError as exc:
                 self.landlock_error = str(exc)
+        elif NO_LANDLOCK:
+            self.landlock_error = "Landlock turned off by the test seam"
         elif not abi:
             self.landlock_error = "Landlock is not available in this kernel"
         return {
@@ -150,7 +160,33 @@ class Worker:
                     results[i] = {"s": "timeout", "err": f"not run: the program already timed "
                                                         f"out on {timeouts} inputs"}
                 break
-        return {"results": results}
+        self.reap(block=True)  # every child is gone: its scratch folder is measured, removed
+        reply: dict[str, Any] = {"results": results}
+        used, self.scratch_used = self.scratch_used, 0
+        if SCRATCH_CAP is not None and used > SCRATCH_CAP:
+            message = (f"the program left {used >> 20} MB in its scratch folder, over the "
+                       f"{SCRATCH_CAP >> 20} MB cap")
+            reply["results"] = [{"s": "error", "err": message} for _ in results]
+            reply["retire"] = message
+        left = self.clean_scratch_root()
+        if left:
+            reply["retire"] = f"the scratch folder could not be emptied: {left}"
+        return reply
+
+    def clean_scratch_root(self) -> str | None:
+        """Remove everything in the scratch root but the spare's folder; what is left, if any."""
+        keep = os.path.basename(self.spare.scratch) if self.spare is not None else None
+        try:
+            names = [n for n in os.listdir(self.scratch_root) if n != keep]
+        except OSError as exc:
+            return f"cannot list it ({exc})"
+        for name in names:
+            self.scratch_used += _remove_folder(os.path.join(self.scratch_root, name))
+        try:
+            left = [n for n in os.listdir(self.scratch_root) if n != keep]
+        except OSError as exc:
+            return f"cannot list it ({exc})"
+        return ", ".join(sorted(left)[:5]) or None
 
     def prepare(self, limits: child.Limits) -> None:
         """Fork and confine the next child now, so a request does not wait for it."""
@@ -196,7 +232,7 @@ class Worker:
         for pid, scratch in self.dying:
             done, _ = os.waitpid(pid, 0 if block else os.WNOHANG)
             if done:
-                _remove_folder(scratch)
+                self.scratch_used += _remove_folder(scratch)
             else:
                 alive.append((pid, scratch))
         self.dying = alive
@@ -219,11 +255,11 @@ class Worker:
             spare.close_pipes()
         os.kill(spare.pid, signal.SIGKILL)
         if outcome.load_error or (outcome.loaded and len(outcome.results) == len(todo)):
-            # every answer is in: the child's exit need not delay the reply
+            # every answer is in: reaped (and its folder removed) at the end of run
             self.dying.append((spare.pid, spare.scratch))
         else:
             _, status = os.waitpid(spare.pid, 0)
-            _remove_folder(spare.scratch)
+            self.scratch_used += _remove_folder(spare.scratch)
             if outcome.stop is None:
                 outcome.stop = _exit_reason(status)
         return outcome
@@ -277,8 +313,7 @@ class Worker:
         index = event.get("i")
         if outcome.loaded and type(index) is int and index in expected \
                 and index not in outcome.results:
-            outcome.results[index] = {"s": event.get("s"), "out": event.get("out"),
-                                      "err": event.get("err")}
+            outcome.results[index] = _capped(event)
             return True
         return False
 
@@ -317,18 +352,70 @@ class Worker:
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
         _remove_folder(scratch)
+        self.scratch_used = 0
         try:
             return {"probe": json.loads(data)}
         except ValueError:
             return {"probe": {"confine_error": "the probe child sent no report"}}
 
 
-def _remove_folder(path: str) -> None:
-    """Delete a program's scratch folder (usually empty: one rmdir)."""
+def _capped(event: dict[str, Any]) -> dict[str, Any]:
+    """One input's result with its size bounded: a short error, at most a 30x30 grid."""
+    status, out, err = event.get("s"), event.get("out"), event.get("err")
+    if err is not None:
+        err = (err if type(err) is str else "a malformed error message")[:MAX_MESSAGE]
+    if out is not None and not (type(out) is list and len(out) <= child.MAX_SIDE and all(
+            type(row) is str and len(row) <= child.MAX_SIDE for row in out)):
+        return {"s": "invalid_output", "out": None,
+                "err": f"the program sent a grid over {child.MAX_SIDE}x{child.MAX_SIDE}"}
+    return {"s": status if type(status) is str else None, "out": out, "err": err}
+
+
+def _remove_folder(path: str) -> int:
+    """Delete a program's scratch folder, whatever modes it set; the bytes it held.
+
+    The program ran as this user, so every folder it locked (``chmod 0``) can be opened
+    again. Symbolic links are removed, never followed. What cannot be removed stays and
+    is found by ``Worker.clean_scratch_root``.
+    """
     try:
-        os.rmdir(path)
+        os.rmdir(path)  # the usual case: an empty folder
+        return 0
+    except FileNotFoundError:
+        return 0
     except OSError:
-        shutil.rmtree(path, ignore_errors=True)
+        pass
+    used = _unlock(path)
+    try:
+        if stat.S_ISDIR(os.lstat(path).st_mode):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            os.unlink(path)
+    except OSError:
+        pass
+    return used
+
+
+def _unlock(path: str) -> int:
+    """Give this user full access to every folder under ``path``; the bytes it holds."""
+    used = 0
+    stack = [path]
+    while stack:
+        current = stack.pop()
+        try:
+            info = os.lstat(current)
+        except OSError:
+            continue
+        used += info.st_blocks * 512
+        if not stat.S_ISDIR(info.st_mode):
+            continue
+        try:
+            os.chmod(current, 0o700)
+            names = os.listdir(current)
+        except OSError:
+            continue
+        stack.extend(os.path.join(current, name) for name in names)
+    return used
 
 
 def _readlink(path: str) -> str | None:
@@ -389,6 +476,8 @@ def main() -> None:
         reply = worker.run(request, body) if is_run else worker.probe(request)
         reply["nonce"] = nonce
         send(reply)
+        if reply.get("retire"):
+            return  # the host replaces this worker: it is not fit for another program
         if is_run:  # fork the next child while the host reads the reply
             worker.prepare(child.Limits(float(request["timeout_s"]), int(request["memory_mb"])))
 
