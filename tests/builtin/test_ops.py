@@ -33,6 +33,8 @@ INFERRED_STEPS = [
          (("key", "shape"), ("table", {"1x2:11": 9}), ("diagonal", False))),
     Step("recolour", "recolour_objects",
          (("key", "holes"), ("table", {"1": 3, "0": 4}), ("diagonal", True))),
+    Step("recolour", "recolour_objects",
+         (("key", "edge"), ("table", {"edge": 5}), ("diagonal", False))),
     Step("crop_colour", "crop_colour", (("colour", 1), ("inner", True))),
     Step("scale_up", "scale_up", (("rows", 1), ("cols", 3))),
     Step("tile", "tile", (("rows", 3), ("cols", 1))),

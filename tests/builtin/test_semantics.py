@@ -61,3 +61,9 @@ def test_object_choice_needs_a_single_winner() -> None:
     with pytest.raises(ValueError):
         objects.select_object(g, "unique_colour")
     assert objects.crop_object(a([[1, 1, 0, 2]]), "largest").tolist() == [[1, 1]]
+
+
+def test_symmetrize_fills_background_from_mirror_images() -> None:
+    g = a([[1, 0, 0], [0, 0, 2], [0, 0, 0]])
+    assert symmetry.symmetrize(g, "h").tolist() == [[1, 0, 1], [2, 0, 2], [0, 0, 0]]
+    assert symmetry.symmetrize(g, "hv").tolist() == [[1, 0, 1], [2, 0, 2], [1, 0, 1]]

@@ -189,6 +189,15 @@ FIXED: tuple[FixedOp, ...] = (
     _fixed("fractal_inverse", "fractal", "grow",
            "replace each background cell by a copy of the whole grid (others by blanks)",
            inverse=True),
+    _fixed("symmetrize_h", "symmetrize", "same",
+           "make the picture left-right symmetric: background cells copy their mirror image",
+           kind="h"),
+    _fixed("symmetrize_v", "symmetrize", "same",
+           "make the picture top-bottom symmetric: background cells copy their mirror image",
+           kind="v"),
+    _fixed("symmetrize_hv", "symmetrize", "same",
+           "make the picture symmetric both ways: background cells copy their mirror images",
+           kind="hv"),
     _fixed("fill_majority", "fill_majority", "same",
            "paint the whole grid in its most frequent colour"),
     _fixed("majority_colour", "count_colour", "any",
@@ -229,7 +238,7 @@ def _describe_logic(kw: dict[str, Any]) -> str:
 
 def _describe_recolour(kw: dict[str, Any]) -> str:
     feature = {"size": "size (cells)", "shape": "shape", "rank": "size rank (1 = largest)",
-               "holes": "number of holes"}
+               "holes": "number of holes", "edge": "place (touching the edge or inside)"}
     table = ", ".join(
         f"{k if kw['key'] != 'shape' else 'shape ' + k} → {v}" for k, v in kw["table"].items()
     )

@@ -114,7 +114,7 @@ def infer_logic(xs: Grids, ys: Grids) -> Proposals:
 
 
 def infer_recolour(xs: Grids, ys: Grids) -> Proposals:
-    """A feature (size, shape, size rank, holes) -> colour table that explains every object."""
+    """A feature (size, shape, size rank, holes, edge) -> colour table explaining every object."""
     if not same_shapes(xs, ys):
         return []
     found = []
@@ -128,7 +128,7 @@ def infer_recolour(xs: Grids, ys: Grids) -> Proposals:
         for x, y, bg in zip(xs, ys, bgs, strict=True):
             masks = object_masks(x, bg, diagonal, False)
             objects.append((masks, [int(m.sum()) for m in masks], y))
-        for key in ("size", "shape", "rank", "holes"):
+        for key in ("size", "shape", "rank", "holes", "edge"):
             table: dict[str, int] = {}
             ok = True
             for masks, sizes, y in objects:

@@ -105,7 +105,8 @@ def count_holes(mask: np.ndarray) -> int:
 
 
 def object_key(mask: np.ndarray, key: str, sizes: list[int]) -> str:
-    """The feature an object is recoloured by: its size, size rank, shape or hole count."""
+    """The feature an object is recoloured by: its size, size rank, shape, hole count or
+    whether it touches the edge of the grid."""
     size = int(mask.sum())
     if key == "size":
         return str(size)
@@ -115,12 +116,15 @@ def object_key(mask: np.ndarray, key: str, sizes: list[int]) -> str:
         return shape_key(mask)
     if key == "holes":
         return str(count_holes(mask))
+    if key == "edge":
+        touches = mask[0].any() or mask[-1].any() or mask[:, 0].any() or mask[:, -1].any()
+        return "edge" if touches else "inside"
     raise ValueError(f"unknown object key {key!r}")
 
 
 def recolour_objects(g: np.ndarray, key: str, table: dict, diagonal: bool) -> np.ndarray:
-    """Recolour each same-colour object by ``table[feature]`` (size, size rank, shape or
-    number of holes);
+    """Recolour each same-colour object by ``table[feature]`` (size, size rank, shape,
+    number of holes, touching the edge);
     objects whose feature is not in the table keep their colour."""
     masks = object_masks(g, background(g), diagonal, False)
     sizes = [int(m.sum()) for m in masks]

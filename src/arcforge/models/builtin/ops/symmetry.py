@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from arcforge.models.builtin.ops.helpers import mask_bbox
+from arcforge.models.builtin.ops.helpers import background, mask_bbox
 
 
 def symmetry_maps(h: int, w: int) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -108,3 +108,17 @@ def complete_masked(g: np.ndarray, mask: int, method: str, crop: bool) -> np.nda
         return out
     top, bottom, left, right = mask_bbox(g == mask)
     return out[top:bottom, left:right]
+
+
+def symmetrize(g: np.ndarray, kind: str) -> np.ndarray:
+    """Give the picture a mirror symmetry about the grid's centre: every background cell
+    takes the colour of its image (left-right ``h``, top-bottom ``v``, or both ``hv``)."""
+    bg = background(g)
+    out = g.copy()
+    flips = {"h": [(False, True)], "v": [(True, False)],
+             "hv": [(False, True), (True, False), (True, True)]}[kind]
+    for _ in range(2):
+        for rows, cols in flips:
+            image = out[::-1 if rows else 1, ::-1 if cols else 1]
+            out = np.where(out == bg, image, out)
+    return out
