@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from .conftest import TASKS, login, studio
+from .conftest import TASKS, login, second_client, studio
 
 ANSWER_T1 = TASKS["t1"]["test"][0]["output"]
 
@@ -21,6 +21,38 @@ def test_attempts_need_a_login(client: TestClient) -> None:
                     headers={"X-CSRF-Token": client.get("/api/me").json()["csrf_token"]})
     assert r.status_code == 401
     assert client.get("/api/tasks/t1/attempts").status_code == 401
+
+
+def test_practice_attempts_are_limited_per_user_task_and_test_input(
+    client: TestClient,
+) -> None:
+    h = login(client, "alice")
+    near = [[0, 3], [0, 5]]
+    for _ in range(30):
+        r = client.post("/api/tasks/t1/attempts", json=attempt(near), headers=h)
+        assert r.status_code == 200
+    refused = client.post("/api/tasks/t1/attempts", json=attempt(ANSWER_T1), headers=h)
+    assert refused.status_code == 429
+    assert refused.json()["detail"].startswith(
+        "too many practice attempts on test input 0 of this task (at most 30 in 10 minutes)")
+    assert int(refused.headers["Retry-After"]) >= 1
+    # the refused attempt is neither checked nor saved
+    store = studio(client).store
+    alice = store.get_user_by_name("alice").id
+    assert len(store.list_attempts(alice, "t1", mode="practice")) == 30
+    # a variation of the task shares the count (its test input is the same puzzle)
+    client.post("/api/tasks/t1/variations", json={"base_version": 0, "spec": {"op": "rot90"}},
+                headers=h)
+    assert client.post("/api/tasks/t1/attempts", headers=h,
+                       json={**attempt(near), "version": 1}).status_code == 429
+    # study attempts, other test inputs, other tasks and other people are not limited by it
+    assert client.post("/api/tasks/t1/attempts", json=attempt(ANSWER_T1, "study"),
+                       headers=h).json()["correct"] is True
+    assert client.post("/api/tasks/t2/attempts", json=attempt([[1, 1, 1]], test_index=1),
+                       headers=h).status_code == 200
+    bob = second_client(client)
+    assert bob.post("/api/tasks/t1/attempts", json=attempt(near),
+                    headers=login(bob, "bob")).status_code == 200
 
 
 def test_practice_reports_the_distance(client: TestClient) -> None:

@@ -37,6 +37,17 @@ def test_rate_limiter_window_slides() -> None:
     assert limiter.retry_after("a") == 0
 
 
+def test_rate_limiter_take_checks_and_counts_in_one_step() -> None:
+    clock = Clock()
+    limiter = RateLimiter(limit=2, window_s=60, clock=clock)
+    assert limiter.take("a") == 0
+    clock.now += 10
+    assert limiter.take("a") == 0
+    assert limiter.take("a") == pytest.approx(50)  # refused: not counted
+    clock.now += 50
+    assert limiter.take("a") == 0 and limiter.retry_after("a") == pytest.approx(10)
+
+
 def test_id_pattern() -> None:
     assert all(map(is_safe_id, ["007bbfb7", "t1", "run_2026-11-27.a", "A" * 100]))
     assert not any(map(is_safe_id, ["", ".", "..", "a..b", ".x", "-x", "a/b", "a\\b", "a b",

@@ -107,9 +107,17 @@ def test_swapping_a_test_pair_needs_it_solved(client: TestClient) -> None:
     refused = client.post("/api/tasks/t1/variations/preview", json=swap, headers=h)
     assert refused.status_code == 403 and "solve it first" in refused.json()["detail"]
     assert client.post("/api/tasks/t1/variations", json=swap, headers=h).status_code == 403
-    client.post("/api/tasks/t1/attempts", headers=h, json={
-        "version": 0, "test_index": 0, "grid": TASKS["t1"]["test"][0]["output"],
-        "mode": "practice", "actions": []})
+    answer = {"version": 0, "test_index": 0, "grid": TASKS["t1"]["test"][0]["output"],
+              "actions": []}
+    # a practice solve is not enough: practice says how many cells differ, so it can be
+    # walked to the answer; only a study-mode solve (two tries, no distance) counts
+    practised = client.post("/api/tasks/t1/attempts", headers=h,
+                            json={**answer, "mode": "practice"})
+    assert practised.json()["correct"] is True
+    for path in ("/api/tasks/t1/variations/preview", "/api/tasks/t1/variations"):
+        r = client.post(path, json=swap, headers=h)
+        assert r.status_code == 403 and "solve it first in study mode" in r.json()["detail"]
+    client.post("/api/tasks/t1/attempts", headers=h, json={**answer, "mode": "study"})
     preview = client.post("/api/tasks/t1/variations/preview", json=swap, headers=h)
     assert preview.status_code == 200
     assert preview.json()["train"][0] == TASKS["t1"]["test"][0]
@@ -151,11 +159,20 @@ def test_only_the_creator_or_an_admin_may_restore_a_removed_version(client: Test
     assert client.get("/api/tasks/t1", params={"version": 1}).status_code == 200
 
 
+def test_an_admin_swaps_without_solving(client: TestClient) -> None:
+    h = login(client, "root", role="admin")
+    swap = {"base_version": 0, "spec": {"op": "swap_train_test", "train": 0, "test": 0}}
+    assert client.post("/api/tasks/t1/variations/preview", json=swap, headers=h).status_code == 200
+
+
 def test_a_reorder_cannot_smuggle_an_unsolved_test_output(client: TestClient) -> None:
     h = login(client, "alice")
     client.post("/api/tasks/t2/attempts", headers=h, json={
         "version": 0, "test_index": 0, "grid": TASKS["t2"]["test"][0]["output"],
-        "mode": "practice", "actions": []})
+        "mode": "study", "actions": []})
+    client.post("/api/tasks/t2/attempts", headers=h, json={
+        "version": 0, "test_index": 1, "grid": TASKS["t2"]["test"][1]["output"],
+        "mode": "practice", "actions": []})  # practice: test 1 still counts as unsolved
     direct = {"op": "swap_train_test", "train": 0, "test": 0}
     ok = client.post("/api/tasks/t2/variations/preview", headers=h,
                      json={"base_version": 0, "spec": direct})

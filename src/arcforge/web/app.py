@@ -75,6 +75,7 @@ def create_app(settings: WebSettings) -> FastAPI:
         runs=RunViews(store, settings.runs_dir),
         login_by_user=RateLimiter(settings.login_limit_per_user, settings.login_window_s),
         login_by_ip=RateLimiter(settings.login_limit_per_ip, settings.login_window_s),
+        practice_attempts=RateLimiter(settings.practice_limit, settings.practice_window_s),
     )
 
     @asynccontextmanager

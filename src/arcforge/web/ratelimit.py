@@ -1,4 +1,5 @@
-"""A sliding-window counter of events per key (login attempts per name and per address)."""
+"""A sliding-window counter of events per key (login attempts per name and per address,
+practice attempts per user, task and test input)."""
 
 from __future__ import annotations
 
@@ -37,15 +38,29 @@ class RateLimiter:
                 return 0.0
             return events[0] + self.window_s - now
 
+    def take(self, key: str) -> float:
+        """Record one event for ``key`` if it may act now and return 0; otherwise record
+        nothing and return the seconds until it may (check and record as one step)."""
+        with self._lock:
+            now = self._clock()
+            events = self._live(key, now)
+            if len(events) >= self.limit:
+                return events[0] + self.window_s - now
+            self._record(events, now)
+            return 0.0
+
     def hit(self, key: str) -> None:
         """Record one event for ``key``."""
         with self._lock:
             now = self._clock()
-            self._live(key, now).append(now)
-            if len(self._events) > 100_000:  # forget idle keys so memory stays bounded
-                horizon = now - self.window_s
-                for k in [k for k, v in self._events.items() if not v or v[-1] <= horizon]:
-                    del self._events[k]
+            self._record(self._live(key, now), now)
+
+    def _record(self, events: deque[float], now: float) -> None:
+        events.append(now)
+        if len(self._events) > 100_000:  # forget idle keys so memory stays bounded
+            horizon = now - self.window_s
+            for k in [k for k, v in self._events.items() if not v or v[-1] <= horizon]:
+                del self._events[k]
 
     def reset(self, key: str) -> None:
         with self._lock:

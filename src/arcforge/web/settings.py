@@ -25,5 +25,9 @@ class WebSettings:
     login_limit_per_user: int = 10  # failed logins per username per window
     login_limit_per_ip: int = 50  # failed logins and signups per client address per window
     login_window_s: float = 300.0
+    # practice attempts answer how many cells differ: at most this many per user, task and
+    # test input per window, so they cannot be used to find the answer cell by cell
+    practice_limit: int = 30
+    practice_window_s: float = 600.0
     trust_proxy_headers: bool = False  # honour X-Forwarded-Proto / X-Forwarded-For
     static_dir: Path = field(default_factory=lambda: Path(__file__).parent / "static")

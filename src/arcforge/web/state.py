@@ -22,4 +22,5 @@ class Studio:
     runs: RunViews
     login_by_user: RateLimiter
     login_by_ip: RateLimiter
+    practice_attempts: RateLimiter  # per user, task and test input
     hub: Hub = field(default_factory=Hub)

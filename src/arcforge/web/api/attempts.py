@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 from typing import Annotated, Any, Literal
 
@@ -14,6 +15,7 @@ from arcforge.web.api.tasks import TaskId
 from arcforge.web.deps import StudioDep, User
 from arcforge.web.ids import checked_id
 from arcforge.web.schemas import AttemptResultOut, AttemptsOut
+from arcforge.web.state import Studio
 from arcforge.web.timefmt import iso_time
 
 router = APIRouter(prefix="/api", tags=["attempts"])
@@ -45,15 +47,36 @@ def _study_left(used: int) -> int:
     return max(0, STUDY_ATTEMPTS - used)
 
 
+def _window_text(seconds: float) -> str:
+    minutes = seconds / 60
+    return f"{minutes:g} minutes" if minutes >= 1 else f"{seconds:g} seconds"
+
+
+def _practice_allowed(studio: Studio, user_id: int, task_id: str, test_index: int) -> None:
+    """Count one practice attempt, or refuse it (429): each one says how many cells differ,
+    so unlimited ones would find the answer cell by cell. The count is per user, task and
+    test input, across the task's versions."""
+    settings = studio.settings
+    wait = studio.practice_attempts.take(f"{user_id}:{task_id}:{test_index}")
+    if wait > 0:
+        raise HTTPException(
+            429,
+            f"too many practice attempts on test input {test_index} of this task (at most "
+            f"{settings.practice_limit} in {_window_text(settings.practice_window_s)}); "
+            f"try again in {max(1, math.ceil(wait))} s",
+            headers={"Retry-After": str(max(1, math.ceil(wait)))},
+        )
+
+
 @router.post("/tasks/{task_id}/attempts", response_model=AttemptResultOut)
 def submit_attempt(
     task_id: TaskId, body: AttemptIn, studio: StudioDep, user: User
 ) -> dict[str, Any]:
     """Check a grid for one test input and save it with its action log.
 
-    Practice mode answers the distance to the solution and has no limit; study mode hides
-    it and allows two study attempts per test input of a version (practice attempts are
-    not counted). The attempt is saved with its mode.
+    Practice mode answers the distance to the solution and is rate limited per user, task
+    and test input (429); study mode hides it and allows two study attempts per test input
+    of a version (practice attempts are not counted). The attempt is saved with its mode.
     """
     checked_id(task_id, "task")
     problem = grid_problem(body.grid)
@@ -91,6 +114,7 @@ def submit_attempt(
             raise HTTPException(422, str(exc)) from None
 
     if body.mode == "practice":
+        _practice_allowed(studio, user.id, task_id, body.test_index)
         record()
         return {"correct": dist.exact, "distance": dist.to_dict(), "attempts_left": None}
     with _study_lock:

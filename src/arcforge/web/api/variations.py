@@ -54,7 +54,8 @@ def _guard_swaps(
     studio: Studio, user: UserView | None, task_id: str, base: VersionView, spec: Any
 ) -> None:
     """A swap moves a test output into the train pairs, where it is shown: only someone who
-    already solved that test input (or an admin) may preview or sign it."""
+    already solved that test input in study mode (or an admin) may preview or sign it.
+    Practice solves do not count: practice answers how many cells differ, an oracle."""
     swapped = revealed_tests(spec, len(base.content["test"]))
     if not swapped or is_admin(user):
         return
@@ -63,7 +64,7 @@ def _guard_swaps(
         raise HTTPException(401, "log in to swap train and test pairs")
     solved = {
         a.test_index
-        for a in studio.store.list_attempts(user.id, task_id, base_version)
+        for a in studio.store.list_attempts(user.id, task_id, base_version, mode="study")
         if a.correct
     }
     missing = sorted(swapped - solved)
@@ -71,7 +72,7 @@ def _guard_swaps(
         raise HTTPException(
             403,
             f"swapping test input {missing[0]} into the train pairs reveals its output: "
-            "solve it first",
+            "solve it first in study mode",
         )
 
 

@@ -121,7 +121,7 @@ export class VariationsPanel {
           h("button.link", { type: "button", onclick: () => { this.order.value = ""; this.changed(); } }, "original order"))),
       h("fieldset", h("legend", "Swap a train pair with a test pair"),
         h("div.row", this.swapTrain, h("span", "↔"), this.swapTest),
-        h("p.dim.small", "This shows the test output, so it needs your correct answer to that test input.")),
+        h("p.dim.small", "This shows the test output, so it needs your correct study-mode answer to that test input.")),
       h("div.spec-line", h("span.dim", "spec "), this.specView),
       this.error,
       h("div.row", this.signButton),
