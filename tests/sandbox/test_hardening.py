@@ -217,3 +217,17 @@ async def test_a_pool_that_cannot_replace_its_worker_fails_instead_of_hanging(
         assert attempts == pool_module.RESPAWN_ATTEMPTS
         with pytest.raises(SandboxError, match="could not replace"):
             await asyncio.wait_for(pool.verify(GOOD, task), 30)
+
+
+@aio
+async def test_a_worker_that_cannot_be_launched_leaves_no_scratch_folder(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+
+    async def cannot_exec(*args: Any, **kwargs: Any) -> None:
+        raise PermissionError("cannot execute the worker")
+
+    monkeypatch.setattr(asyncio, "create_subprocess_exec", cannot_exec)
+    with pytest.raises(PermissionError):
+        await SandboxPool(workers=1, timeout_s=1.0, isolation="process").start()
+    assert list(tmp_path.iterdir()) == []

@@ -274,15 +274,20 @@ class SandboxPool:
 
     async def _spawn(self) -> _Worker:
         command = worker_command(self.isolation)
-        proc = await asyncio.create_subprocess_exec(
-            *command.argv,
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            env=command.env,
-            start_new_session=True,  # Ctrl-C in the terminal goes to the runner, not here
-            limit=MAX_REPLY,
-        )
+        try:
+            proc = await asyncio.create_subprocess_exec(
+                *command.argv,
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                env=command.env,
+                start_new_session=True,  # Ctrl-C in the terminal goes to the runner, not here
+                limit=MAX_REPLY,
+            )
+        except BaseException:
+            if command.scratch_host:
+                _remove_tree(command.scratch_host)
+            raise
         worker = _Worker(proc, command.scratch_host)
         self._all.add(worker)
         try:
