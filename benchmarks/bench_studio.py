@@ -79,7 +79,7 @@ def start_studio(root: Path) -> tuple[str, object]:
                                  secret_file=root / "studio.secret"))
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           ws="websockets"))
+                                           ws="websockets-sansio"))
     threading.Thread(target=server.run, daemon=True).start()
     while not server.started:
         time.sleep(0.05)
