@@ -1,4 +1,4 @@
-"""Whole-grid geometry: rotations, reflections, scaling, tiling, halves, deduplication."""
+"""Whole-grid geometry: rotations, reflections, scaling, tiling, halves, blocks, shifts."""
 
 from __future__ import annotations
 
