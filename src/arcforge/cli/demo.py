@@ -7,13 +7,18 @@ those tasks, traces and runs. ``make run`` starts it.
 
 from __future__ import annotations
 
+import json
 from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+if TYPE_CHECKING:
+    from arcforge.tasks import Task
+
 DEMO_TASKS = ("arcforge.models.builtin", "demo_tasks.txt")
+DEMO_FOLDER = "demo-tasks"  # under --out: the demo's tasks as <id>.json files, for the studio
 
 
 def register(app: typer.Typer) -> None:
@@ -38,6 +43,14 @@ def demo_task_list() -> tuple[str, list[str]]:
     if spec is None or not ids:
         raise ArcforgeError(f"{package}/{name}: needs a '# data: SPEC' line and task ids")
     return spec, ids
+
+
+def write_task_folder(tasks: list[Task], folder: Path) -> Path:
+    """Write tasks in the official layout (``<id>.json`` with ``train`` and ``test``)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for task in tasks:
+        (folder / f"{task.id}.json").write_text(json.dumps(task.content()), encoding="utf-8")
+    return folder
 
 
 def previous_run(out: Path, kind: str, spec: str, ids: list[str]) -> Path | None:
@@ -88,11 +101,11 @@ def demo(
     from rich.console import Console
     from rich.markup import escape
 
-    from arcforge.cli.store import merge
+    from arcforge.cli.store import merge, opened_store
     from arcforge.config import load_settings
+    from arcforge.data import load_tasks
     from arcforge.report import write_report
     from arcforge.runs.config import RunConfig
-    from arcforge.runs.info import TASKS
     from arcforge.runs.records import JOURNAL
     from arcforge.runs.runner import run
     from arcforge.scoring import render_scores_table, score_run
@@ -101,12 +114,18 @@ def demo(
     spec, ids = demo_task_list()
     studio = f"http://{host}:{port}"
     console.rule(f"[bold]arcforge demo[/]: builtin/dsl on {len(ids)} tasks of {spec}")
-    settings = load_settings(
-        overrides={"model": "builtin/dsl", "data": spec, "out": out, "samples": 1}
-    )
+    tasks = load_tasks(spec, ids)
+    folder = write_task_folder(tasks, out / DEMO_FOLDER)
+    with opened_store(store_url) as store:  # the tasks first, so the traces find them
+        store.import_tasks(tasks, source=DEMO_FOLDER)
     run_dirs: dict[str, Path] = {}
-    for kind, title in (("reasoning", "reasoning traces"), ("code", "reasoning + code")):
-        console.print(f"[bold]{title}[/] ({'traces' if kind == 'reasoning' else 'codegen'})")
+    # one trace per task; two code samples per task, so that pass@2 has two attempts
+    for kind, samples in (("reasoning", 1), ("code", 2)):
+        command = "traces" if kind == "reasoning" else "codegen"
+        console.print(f"[bold]{command}[/]: {samples} sample(s) per task")
+        settings = load_settings(
+            overrides={"model": "builtin/dsl", "data": spec, "out": out, "samples": samples}
+        )
         earlier = None if fresh else previous_run(out, kind, spec, ids)
         if earlier is not None:
             console.print(f"  resuming {escape(str(earlier))} (--fresh starts anew)")
@@ -138,7 +157,7 @@ def demo(
     serve(
         host=host,
         port=port,
-        data=[str(run_dirs["code"] / TASKS), spec],
+        data=[str(folder), spec],
         store_url=store_url,
         runs_dir=out,
     )

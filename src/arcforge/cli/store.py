@@ -42,7 +42,7 @@ def register(app: typer.Typer) -> None:
 
 
 @contextmanager
-def _opened(url: str | None, create: bool = True) -> Iterator[Store]:
+def opened_store(url: str | None, create: bool = True) -> Iterator[Store]:
     """The store, closed afterwards; ``create=False`` for commands that only read it."""
     from arcforge.store import open_store
 
@@ -86,7 +86,7 @@ def stats(store_url: StoreUrl = None) -> None:
     from arcforge.store.maintenance import collect_stats
     from arcforge.store.paths import sqlite_file
 
-    with _opened(store_url, create=False) as store:
+    with opened_store(store_url, create=False) as store:
         counts = collect_stats(store)
         revision = store.revision()
         path = sqlite_file(store.url)
@@ -107,7 +107,7 @@ def backup(
     """Write a consistent copy of a SQLite store, safe while the studio is running."""
     from arcforge.store.maintenance import backup_store
 
-    with _opened(store_url, create=False) as store:
+    with opened_store(store_url, create=False) as store:
         size = backup_store(store, path, force=force)
     console.print(f"backup written to {escape(str(path))} ({size / 1e6:.1f} MB)")
 
@@ -117,7 +117,7 @@ def import_traces(file: InFile, store_url: StoreUrl = None) -> None:
     """Import a legacy traces_store.json (traces, votes and voters); known ids are skipped."""
     from arcforge.store.legacy import import_traces as run
 
-    with _opened(store_url) as store, console.status("importing traces"):
+    with opened_store(store_url) as store, console.status("importing traces"):
         report = run(store, file)
     console.print(
         _kv_table(
@@ -138,7 +138,7 @@ def export_traces(file: OutFile, store_url: StoreUrl = None, force: Force = Fals
     """Write every live trace as a legacy traces_store.json."""
     from arcforge.store.legacy import export_traces as run
 
-    with _opened(store_url, create=False) as store:
+    with opened_store(store_url, create=False) as store:
         n = run(store, file, force=force)
     console.print(f"{n:,} traces written to {escape(str(file))}")
 
@@ -148,7 +148,7 @@ def import_dataset(file: InFile, store_url: StoreUrl = None) -> None:
     """Import a legacy dataset.json: tasks, numbered variations and their signers."""
     from arcforge.store.legacy import import_dataset as run
 
-    with _opened(store_url) as store, console.status("importing tasks"):
+    with opened_store(store_url) as store, console.status("importing tasks"):
         report = run(store, file)
     console.print(
         _kv_table(
@@ -168,7 +168,7 @@ def export_dataset(file: OutFile, store_url: StoreUrl = None, force: Force = Fal
     """Write every live task version as a legacy dataset.json."""
     from arcforge.store.legacy import export_dataset as run
 
-    with _opened(store_url, create=False) as store:
+    with opened_store(store_url, create=False) as store:
         n = run(store, file, force=force)
     console.print(f"{n:,} task versions written to {escape(str(file))}")
 
@@ -199,7 +199,7 @@ def merge(
     from arcforge.store.merge import merge_files
 
     with (
-        _opened(store_url) as store,
+        opened_store(store_url) as store,
         Progress(
             TextColumn("reading"),
             BarColumn(),
