@@ -66,3 +66,23 @@ def test_grid_codec_round_trip() -> None:
     decoded = decode(encode(grid))
     assert decoded == grid and decoded is not grid and decoded[0] is not grid[0]
     assert all(type(c) is int for row in decoded for c in row)
+
+
+@pytest.mark.parametrize("bad", [
+    [], [[]], [[1, 2], [3]], [[True, 1]], [[10]], [[-1]], [[256]], [[1.0]], [(1, 2)],
+    [[0] * 31], [[0]] * 31, "12", [["1"]], [[1], None],
+])
+def test_checked_encoding_takes_only_plain_grids(bad: object) -> None:
+    from arcforge.grids import grid_problem
+    from arcforge.sandbox.gridcodec import encode, encode_checked
+
+    assert encode_checked(bad) is None and grid_problem(bad) is not None
+    for good in ([[0]], [[9, 0, 5]] * 3, [[7] * 30] * 30):
+        assert encode_checked(good) == encode(good)
+
+
+async def test_malformed_inputs_are_refused_before_the_sandbox() -> None:
+    pool = SandboxPool(workers=1)  # never started: the check comes first
+    for bad in ([[True]], [[10]], [[1, 2], [3]]):
+        with pytest.raises(UsageError, match="sandbox input 0"):
+            await pool.run("def solve_task(g):\n    return g\n", [bad])

@@ -23,7 +23,7 @@ from typing import Any, Literal, TypeVar
 
 from arcforge.errors import ArcforgeError, UsageError
 from arcforge.grids import Grid, grid_problem
-from arcforge.sandbox.gridcodec import decode, encode
+from arcforge.sandbox.gridcodec import decode, encode, encode_checked
 from arcforge.sandbox.launch import resolve_isolation, worker_command
 from arcforge.tasks import Task
 from arcforge.verification import PairVerdict, Verification
@@ -385,11 +385,16 @@ class SandboxPool:
         """Run ``solve_task`` from ``code`` on every input, in one fresh child process."""
         if not inputs:
             return []
+        encoded = []
         for i, grid in enumerate(inputs):
-            problem = grid_problem(grid)
-            if problem is not None:
-                raise UsageError(f"sandbox input {i}: {problem}")
-        payload = {"op": "run", "code": code, "inputs": [encode(g) for g in inputs],
+            rows = encode_checked(grid)  # the common case, checked in C
+            if rows is None:
+                problem = grid_problem(grid)
+                if problem is not None:
+                    raise UsageError(f"sandbox input {i}: {problem}")
+                rows = encode(grid)
+            encoded.append(rows)
+        payload = {"op": "run", "code": code, "inputs": encoded,
                    "timeout_s": self.timeout_s,
                    "memory_mb": self.memory_mb}
         deadline = self.timeout_s * (len(inputs) + 1) + REPLY_SLACK_S

@@ -76,7 +76,14 @@ class Worker:
         self.read_paths: list[str] = config.get("read_paths", [])
         self.devnull = os.open(os.devnull, os.O_RDWR)
         self.counter = 0
+        # the filter each child loads: every denied syscall, or (once the worker has loaded
+        # the rest for itself in start) only those the worker needs
         self.seccomp = seccomp_filter.build_seccomp_program()
+        self._seccomp_layers = (
+            seccomp_filter.build_seccomp_program(seccomp_filter.WORKER_SYSCALLS),
+            seccomp_filter.build_seccomp_program(seccomp_filter.CHILD_ONLY_SYSCALLS),
+        )
+        self.seccomp_worker = False
         self.landlock_abi = 0
         self.landlock_error: str | None = None
         self.nnp = False
@@ -120,10 +127,18 @@ class Worker:
             self.landlock_error = "Landlock turned off by the test seam"
         elif not abi:
             self.landlock_error = "Landlock is not available in this kernel"
+        worker_layer, child_layer = self._seccomp_layers
+        if self.nnp and worker_layer is not None and child_layer is not None:
+            try:
+                worker_layer.load()  # inherited by every child; they load the rest
+                self.seccomp, self.seccomp_worker = child_layer, True
+            except OSError:
+                pass  # each child loads the whole filter instead
         return {
             "op": "hello", "pid": os.getpid(), "uid": os.getuid(), "gid": os.getgid(),
             "namespaces": namespaces, "landlock_abi": self.landlock_abi,
             "landlock_error": self.landlock_error, "seccomp": self.seccomp is not None,
+            "seccomp_worker": self.seccomp_worker,
             "no_new_privs": self.nnp, "warm_modules": self.warm,
             "python": sys.version.split()[0],
         }
