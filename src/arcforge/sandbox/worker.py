@@ -195,6 +195,8 @@ class Worker:
             names = [n for n in os.listdir(self.scratch_root) if n != keep]
         except OSError as exc:
             return f"cannot list it ({exc})"
+        if not names:
+            return None  # the usual case: each child's folder went when it was reaped
         for name in names:
             self.scratch_used += _remove_folder(os.path.join(self.scratch_root, name))
         try:
