@@ -102,6 +102,8 @@ def create_app(settings: WebSettings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=settings.static_dir, check_dir=False), "static")
     _offline_docs(app)
 
+    # Store errors raised by a route become JSON answers here (unknown task or version: 404),
+    # so routes only catch what they answer differently.
     @app.exception_handler(ArcforgeError)
     async def arcforge_error(_request: Request, exc: ArcforgeError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=_status(exc))

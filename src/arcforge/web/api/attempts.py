@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from arcforge.grids import distance, grid_problem
-from arcforge.store import NotFoundError, StoreError
+from arcforge.store import StoreError
 from arcforge.web.api.tasks import TaskId
 from arcforge.web.deps import StudioDep, User
 from arcforge.web.ids import checked_id
@@ -82,10 +82,7 @@ def submit_attempt(
     problem = grid_problem(body.grid)
     if problem is not None:
         raise HTTPException(422, f"grid: {problem}")
-    try:
-        version = studio.store.get_version(task_id, body.version)
-    except NotFoundError as exc:
-        raise HTTPException(404, str(exc)) from None
+    version = studio.store.get_version(task_id, body.version)
     if version.removed:
         raise HTTPException(404, f"task {task_id} version {body.version} was removed")
     tests = version.content["test"]
@@ -139,10 +136,7 @@ def my_attempts(
     """My attempts on a task version (both modes) and the study attempts left per test
     input (only study attempts use them up)."""
     checked_id(task_id, "task")
-    try:
-        tests = len(studio.store.get_version(task_id, version).content["test"])
-    except NotFoundError as exc:
-        raise HTTPException(404, str(exc)) from None
+    tests = len(studio.store.get_version(task_id, version).content["test"])
     attempts = studio.store.list_attempts(user.id, task_id, version)
     used = [0] * tests
     for a in attempts:

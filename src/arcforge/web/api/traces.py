@@ -41,10 +41,7 @@ def list_traces(
         task_id, version, viewer_id=None if user is None else user.id
     )
     if not traces:
-        try:
-            studio.store.get_version(task_id, version)
-        except NotFoundError as exc:
-            raise HTTPException(404, str(exc)) from None
+        studio.store.get_version(task_id, version)
     return {"items": [trace_json(t, user) for t in traces]}
 
 

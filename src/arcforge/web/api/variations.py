@@ -81,10 +81,7 @@ def preview(task_id: TaskId, body: VariationIn, studio: StudioDep, user: Reader)
     """The task a spec would make from a version, without its test outputs; nothing is saved."""
     checked_id(task_id, "task")
     spec = _checked_spec(body.spec)
-    try:
-        base = studio.store.get_version(task_id, body.base_version)
-    except NotFoundError as exc:
-        raise HTTPException(404, str(exc)) from None
+    base = studio.store.get_version(task_id, body.base_version)
     if base.removed:
         raise HTTPException(404, f"task {task_id} version {body.base_version} was removed")
     _guard_swaps(studio, user, task_id, base, spec)
@@ -107,10 +104,7 @@ def sign(task_id: TaskId, body: VariationIn, studio: StudioDep, user: User) -> d
     """Apply a spec to a version on the server and sign the result (new or identical version)."""
     checked_id(task_id, "task")
     spec = _checked_spec(body.spec)
-    try:
-        base = studio.store.get_version(task_id, body.base_version)
-    except NotFoundError as exc:
-        raise HTTPException(404, str(exc)) from None
+    base = studio.store.get_version(task_id, body.base_version)
     _guard_swaps(studio, user, task_id, base, spec)
     try:
         result = studio.store.sign_variation(task_id, body.base_version, spec, user.id)
@@ -137,10 +131,7 @@ def remove_version(task_id: TaskId, version: int, studio: StudioDep, user: User)
     checked_id(task_id, "task")
     if version == 0:
         raise HTTPException(409, "version 0 is the original and cannot be removed")
-    try:
-        current = studio.store.get_version(task_id, version)
-    except NotFoundError as exc:
-        raise HTTPException(404, str(exc)) from None
+    current = studio.store.get_version(task_id, version)
     if not is_admin(user) and current.created_by != user.username:
         raise HTTPException(403, "only the creator of a variation or an admin may remove it")
     if current.removed:
