@@ -101,29 +101,31 @@ def _print_summary(console: Any, result: Any) -> None:
     console.print(str(result.run_dir), highlight=False, soft_wrap=True)
 
 
+def _command(kind: str, doc: str) -> Any:
+    """One run command; ``traces`` and ``codegen`` take the same options."""
+
+    def command(
+        model: Model = None, data: Data = None, task_ids: TaskIds = None,
+        max_tasks: MaxTasks = None, samples: Samples = None, concurrency: Concurrency = None,
+        temperature: Temperature = None, max_tokens: MaxTokens = None, out: Out = None,
+        resume: Resume = None, max_cost: MaxCost = None, base_url: BaseUrl = None,
+        config: ConfigFile = None, prompt: Prompt = None, encoding: Encoding = None,
+        verbose: Verbose = False, no_progress: NoProgress = False,
+    ) -> None:
+        _execute(kind, dict(locals()))
+
+    command.__doc__ = doc
+    return command
+
+
 def register(app: typer.Typer) -> None:
     """Add ``traces`` and ``codegen`` to the root app."""
-
-    @app.command("traces")
-    def traces(
-        model: Model = None, data: Data = None, task_ids: TaskIds = None,
-        max_tasks: MaxTasks = None, samples: Samples = None, concurrency: Concurrency = None,
-        temperature: Temperature = None, max_tokens: MaxTokens = None, out: Out = None,
-        resume: Resume = None, max_cost: MaxCost = None, base_url: BaseUrl = None,
-        config: ConfigFile = None, prompt: Prompt = None, encoding: Encoding = None,
-        verbose: Verbose = False, no_progress: NoProgress = False,
-    ) -> None:
-        """Ask a model to explain the rule of each task (reasoning traces)."""
-        _execute("reasoning", dict(locals()))
-
-    @app.command("codegen")
-    def codegen(
-        model: Model = None, data: Data = None, task_ids: TaskIds = None,
-        max_tasks: MaxTasks = None, samples: Samples = None, concurrency: Concurrency = None,
-        temperature: Temperature = None, max_tokens: MaxTokens = None, out: Out = None,
-        resume: Resume = None, max_cost: MaxCost = None, base_url: BaseUrl = None,
-        config: ConfigFile = None, prompt: Prompt = None, encoding: Encoding = None,
-        verbose: Verbose = False, no_progress: NoProgress = False,
-    ) -> None:
-        """Ask a model for reasoning plus a solve_task program; run it in the sandbox; score."""
-        _execute("code", dict(locals()))
+    app.command("traces")(
+        _command("reasoning", "Ask a model to explain the rule of each task (reasoning traces).")
+    )
+    app.command("codegen")(
+        _command(
+            "code",
+            "Ask a model for reasoning plus a solve_task program; run it in the sandbox; score.",
+        )
+    )
