@@ -86,9 +86,13 @@ def test_codegen_end_to_end_scores_and_exports(fake_server, isolated):
     fake_server.rules = [Rule(content=ROT180)]
     args = ["codegen", *MODEL, "--data", "arc-agi-1/training", "--task-ids",
             "3c9b0459,007bbfb7", "--encoding", "digits"]
-    code, out, err = finish(start(args, isolated, fake_server.url))
+    code, out, err = finish(start(args, isolated, fake_server.url,
+                                  ARCFORGE_SANDBOX_TIMEOUT_S="3"))
     assert code == 0, err
     run_dir = printed_run_dir(out, isolated)
+    sandbox = read_run_info(run_dir)["sandbox"]  # the settings that decide verdicts
+    assert (sandbox["timeout_s"], sandbox["memory_mb"], sandbox["packages"]) == (
+        3.0, 1024, ["numpy"])
     summary = json.loads((run_dir / "summary.json").read_text())
     assert summary["counts"]["tasks_solved"] == 1 and summary["arcprize_score"] == 0.5
     assert (run_dir / "submission" / "3c9b0459.json").is_file()

@@ -68,4 +68,4 @@ def test_sandbox_check_reports_layers() -> None:
     assert report["ready"] is True
     names = {layer["name"] for layer in report["layers"]}
     assert {"separate process", "resource limits", "timeout", "seccomp", "landlock",
-            "no new privileges", "unprivileged uid"} <= names
+            "no new privileges", "no capabilities", "clean parent", "answers unreadable"} <= names

@@ -43,7 +43,8 @@ def test_check_reports_every_layer_of_both_isolations() -> None:
     named = {layer.name: layer for layer in wrapped.layers}
     assert wrapped.ready
     for name in ("bubblewrap", "net namespace", "pid namespace", "user namespace",
-                 "mnt namespace", "unprivileged uid", "seccomp", "no new privileges"):
+                 "mnt namespace", "no capabilities", "seccomp", "no new privileges",
+                 "clean parent", "answers unreadable", "private scratch"):
         assert named[name].active, named[name]
 
 

@@ -59,7 +59,7 @@ def test_limits_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_grid_codec_round_trip() -> None:
-    from arcforge.sandbox.gridcodec import decode, encode
+    from arcforge.sandbox.inside.gridcodec import decode, encode
 
     grid = [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]
     assert encode(grid) == ["01234", "56789"]
@@ -74,7 +74,7 @@ def test_grid_codec_round_trip() -> None:
 ])
 def test_checked_encoding_takes_only_plain_grids(bad: object) -> None:
     from arcforge.grids import grid_problem
-    from arcforge.sandbox.gridcodec import encode, encode_checked
+    from arcforge.sandbox.inside.gridcodec import encode, encode_checked
 
     assert encode_checked(bad) is None and grid_problem(bad) is not None
     for good in ([[0]], [[9, 0, 5]] * 3, [[7] * 30] * 30):
@@ -86,3 +86,14 @@ async def test_malformed_inputs_are_refused_before_the_sandbox() -> None:
     for bad in ([[True]], [[10]], [[1, 2], [3]]):
         with pytest.raises(UsageError, match="sandbox input 0"):
             await pool.run("def solve_task(g):\n    return g\n", [bad])
+
+
+async def test_a_run_verifies_under_its_recorded_sandbox_settings(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from arcforge.runs.verify import Verifier
+
+    monkeypatch.setenv("ARCFORGE_SANDBOX_TIMEOUT_S", "9")
+    recorded = {"isolation": "process", "timeout_s": 2.0, "memory_mb": 512,
+                "packages": ["numpy"]}
+    async with Verifier(1, True, recorded) as verifier:
+        assert verifier._pool.settings == recorded

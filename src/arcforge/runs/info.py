@@ -19,6 +19,7 @@ from arcforge.models.factory import split_spec
 from arcforge.runs.config import RunConfig
 from arcforge.runs.folder import load_records, read_run_info, utc_now, write_json_atomic
 from arcforge.runs.records import RUN_INFO, SampleRecord
+from arcforge.runs.verify import sandbox_settings
 from arcforge.tasks import Task
 
 TASKS = "tasks.json"  # the tasks of the run (dataset.json form), so resume and scoring
@@ -124,6 +125,8 @@ def new_run(config: RunConfig) -> Prepared:
         "settings": s.public_dict(),
         "sessions": [_session(config, resumed=False)],
     }
+    if config.kind == "code" and config.verify:
+        info["sandbox"] = sandbox_settings()  # resume verifies under the same settings
     lock = lock_run(run_dir)
     write_json_atomic(run_dir / TASKS, [t.to_dict() for t in tasks], indent=None)
     write_json_atomic(run_dir / RUN_INFO, info)

@@ -168,7 +168,8 @@ class Runner:
         progress = RunProgress("codegen" if self.config.kind == "code" else "traces", total,
                                self._finished, self.console, self.config.progress)
         code = self.config.kind == "code"
-        async with Verifier(self.settings.verify_concurrency, code and self.config.verify) as v:
+        async with Verifier(self.settings.verify_concurrency, code and self.config.verify,
+                            self.info.get("sandbox")) as v:
             if code and not v.active:
                 self._say("[yellow]no sandbox: code is recorded with verification 'pending'[/]")
             with progress:

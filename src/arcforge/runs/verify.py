@@ -23,6 +23,15 @@ def pending(task: Task) -> Verification:
     return Verification(pairs)
 
 
+def sandbox_settings() -> dict[str, Any] | None:
+    """The sandbox settings a code run records (they change verdicts); None without one."""
+    if not sandbox_available():
+        return None
+    from arcforge.sandbox import SandboxPool
+
+    return SandboxPool().settings
+
+
 def sandbox_available() -> bool:
     try:
         from arcforge.sandbox import SandboxPool  # noqa: F401
@@ -34,8 +43,10 @@ def sandbox_available() -> bool:
 class Verifier:
     """``async with Verifier(n) as v: verification = await v.verify(code, task)``."""
 
-    def __init__(self, concurrency: int, enabled: bool = True) -> None:
+    def __init__(self, concurrency: int, enabled: bool = True,
+                 sandbox: dict[str, Any] | None = None) -> None:
         self._semaphore = asyncio.Semaphore(concurrency)
+        self._sandbox = sandbox or {}  # the run's recorded sandbox settings
         self._concurrency = concurrency
         self._enabled = enabled and sandbox_available()
         self._stack = contextlib.AsyncExitStack()
@@ -49,7 +60,7 @@ class Verifier:
         if self._enabled:
             from arcforge.sandbox import SandboxPool
 
-            self._pool = await self._stack.enter_async_context(SandboxPool())
+            self._pool = await self._stack.enter_async_context(SandboxPool(**self._sandbox))
         return self
 
     async def __aexit__(

@@ -11,7 +11,7 @@ from arcforge.sandbox.pool import (
     SandboxError,
     SandboxPool,
 )
-from arcforge.sandbox.report import Layer, ProtectionReport
+from arcforge.sandbox.protections import Layer, ProtectionReport
 from arcforge.sandbox.sync import check, run, shutdown, verify
 
 __all__ = [

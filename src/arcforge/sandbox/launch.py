@@ -1,8 +1,10 @@
 """How a sandbox worker process is started: inside bubblewrap when present, else plain.
 
-The worker runs ``python -I -S`` (no site, no environment, no user folders) with only
-the paths it needs: the Python installation, the folders holding numpy and pyseccomp,
-and this package's worker scripts.
+The worker runs ``python -I -S`` (no site, no environment, no user folders) and sees
+only what :mod:`.filesystem` allows. Inside bubblewrap it is uid 0 of a new user
+namespace with two capabilities in that namespace only (to mount its scratch tmpfs and
+to drop its bounding set), which it gives up before anything else runs. When control
+groups can be created, the worker starts inside its own (see :mod:`.cgroups`).
 """
 
 from __future__ import annotations
@@ -10,14 +12,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sys
 import tempfile
 from dataclasses import dataclass
-from importlib.util import find_spec
-from pathlib import Path
 from typing import Literal
 
 from arcforge.errors import UsageError
+from arcforge.sandbox import seccomp_policy
+from arcforge.sandbox.cgroups import WorkerGroup
+from arcforge.sandbox.filesystem import ReadPolicy
 
 Isolation = Literal["auto", "bwrap", "process"]
 ISOLATIONS = ("auto", "bwrap", "process")
@@ -25,14 +27,17 @@ ENV_ISOLATION = "ARCFORGE_SANDBOX_ISOLATION"
 # A test seam, not a setting: when "1", workers run as if the kernel had no Landlock, so
 # the tests can check that process isolation then refuses to run programs.
 ENV_TEST_NO_LANDLOCK = "ARCFORGE_SANDBOX_TEST_NO_LANDLOCK"
-SANDBOX_DIR = Path(__file__).resolve().parent
-WORKER_SCRIPT = SANDBOX_DIR / "worker.py"
-SANDBOX_UID = 65534  # nobody
-INSIDE = "/opt/arcforge"  # where the worker's own files are mounted inside bubblewrap
-TMPFS_BYTES = 64 << 20
+SCRATCH_BYTES = 64 << 20  # the worker's scratch tmpfs: every program's files together
+SCRATCH_INODES = 4096  # files and folders in it: bounds the kernel memory they pin
+CGROUP_SLACK_MB = 512  # the worker, its zygote and the kernel beyond one program's limit
 THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
               "NUMEXPR_NUM_THREADS": "1"}
-SYSTEM_DIRS = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin")
+# the worker is a module of the package ``inside``: its folders go first on sys.path
+BOOT = ("import sys,json,runpy;sys.path[:0]=json.loads(sys.argv[1]);"
+        "runpy.run_module('inside.worker',run_name='__main__')")
+# joins the control group named by the first N arguments, then execs the rest
+JOIN_GROUP = ('n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 97; shift; '
+              'n=$((n-1)); done; exec "$@"')
 
 
 def resolve_isolation(isolation: str | None) -> Literal["bwrap", "process"]:
@@ -50,74 +55,75 @@ def resolve_isolation(isolation: str | None) -> Literal["bwrap", "process"]:
     return choice  # type: ignore[return-value]
 
 
-def _module_dir(name: str) -> str | None:
-    """The sys.path entry holding a module or package, without importing it."""
-    spec = find_spec(name)
-    if spec is None or spec.origin is None:
-        return None
-    origin = Path(spec.origin).resolve()
-    levels = 2 if spec.submodule_search_locations else 1
-    return str(origin.parents[levels - 1])
-
-
 @dataclass(slots=True)
 class WorkerCommand:
     argv: list[str]
     env: dict[str, str]
-    scratch_host: str | None  # a host folder to delete after the worker stops
+    scratch_host: str | None  # a host folder (a mount point, empty) to remove afterwards
 
 
-def _import_paths() -> list[str]:
-    paths = [p for p in (_module_dir("numpy"), _module_dir("pyseccomp")) if p]
-    return list(dict.fromkeys(paths))
+def _config(policy: ReadPolicy, isolation: str, scratch: str, read_paths: list[str],
+            forget: list[str] | tuple[()] = ()) -> str:
+    """The worker's configuration; ``forget`` lists import folders it drops after its
+    warm imports (a plain process: the site-packages folders Landlock then closes)."""
+    worker_bpf, child_bpf = seccomp_policy.worker_filter(), seccomp_policy.child_filter()
+    config = {
+        "scratch": scratch, "scratch_bytes": SCRATCH_BYTES, "scratch_inodes": SCRATCH_INODES,
+        "read_paths": read_paths, "packages": list(policy.package_names),
+        "forget_paths": list(forget),
+        "seccomp_worker": worker_bpf.hex() if worker_bpf else None,
+        "seccomp_child": child_bpf.hex() if child_bpf else None,
+    }
+    if os.environ.get(ENV_TEST_NO_LANDLOCK) == "1":
+        config["test_no_landlock"] = True
+    return json.dumps(config)
 
 
-def read_paths(import_paths: list[str], sandbox_dir: str = str(SANDBOX_DIR)) -> list[str]:
-    """Folders and files the worker may read (Landlock), everything else stays hidden."""
-    python_home = str(Path(sys.base_prefix).resolve())
-    extra = ["/etc/ld.so.cache", "/dev/urandom"]
-    return list(dict.fromkeys([*SYSTEM_DIRS, python_home, *import_paths, sandbox_dir, *extra]))
+def _python_argv(policy: ReadPolicy, isolation: str, config: str) -> list[str]:
+    return [policy.python, "-I", "-S", "-c", BOOT, json.dumps(policy.import_paths(isolation)),
+            config]
 
 
-def _seams() -> dict[str, bool]:
-    return {"test_no_landlock": True} if os.environ.get(ENV_TEST_NO_LANDLOCK) == "1" else {}
-
-
-def worker_command(isolation: Literal["bwrap", "process"]) -> WorkerCommand:
-    python = str(Path(sys.executable).resolve())
-    imports = _import_paths()
-    if isolation == "process":
-        scratch = tempfile.mkdtemp(prefix="arcforge-sandbox-")
-        config = {"paths": imports, "read_paths": read_paths(imports), "scratch": scratch,
-                  "scratch_cap": TMPFS_BYTES, **_seams()}
-        env = {"PATH": "/usr/bin:/bin", "HOME": scratch, "LANG": "C.UTF-8", **THREAD_ENV}
-        return WorkerCommand([python, "-I", "-S", str(WORKER_SCRIPT), json.dumps(config)],
-                             env, scratch)
-    # numpy, pyseccomp and the worker scripts appear at fixed places inside, wherever the
-    # host keeps them (a checkout or venv under the host's /tmp must not show up in /tmp).
-    inside_imports = [f"{INSIDE}/lib{n}" for n in range(len(imports))]
-    inside_sandbox = f"{INSIDE}/sandbox"
-    config = {"paths": inside_imports, "read_paths": read_paths(inside_imports, inside_sandbox),
-              "scratch": "/tmp", **_seams()}
-    argv = ["bwrap", "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent",
-            "--new-session", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID),
-            "--cap-drop", "ALL", "--hostname", "sandbox"]
-    for path in SYSTEM_DIRS:
+def bwrap_argv(policy: ReadPolicy) -> list[str]:
+    """bubblewrap's arguments: the allowed paths read-only, every hidden folder empty."""
+    argv = ["bwrap", "--unshare-all", "--unshare-user", "--die-with-parent", "--new-session",
+            "--uid", "0", "--gid", "0", "--cap-add", "CAP_SYS_ADMIN", "--cap-add",
+            "CAP_SETPCAP", "--hostname", "sandbox"]
+    for path in policy.system:
+        argv += ["--ro-bind", path, path]
+    for path in ("/lib", "/lib64", "/lib32", "/libx32"):  # merged /usr: links into /usr
         if os.path.islink(path):
             argv += ["--symlink", os.readlink(path), path]
-        elif os.path.isdir(path):
-            argv += ["--ro-bind", path, path]
-    argv += ["--size", str(TMPFS_BYTES), "--tmpfs", "/tmp"]
-    python_home = str(Path(sys.base_prefix).resolve())
-    if not any(python_home == d or python_home.startswith(d + "/") for d in SYSTEM_DIRS):
-        argv += ["--ro-bind", python_home, python_home]
-    for host, inside in zip([*imports, str(SANDBOX_DIR)], [*inside_imports, inside_sandbox],
-                            strict=True):
-        argv += ["--ro-bind", host, inside]
-    argv += ["--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache",
-             "--proc", "/proc", "--dev", "/dev", "--chdir", "/tmp",
-             "--clearenv", "--setenv", "HOME", "/tmp", "--setenv", "LANG", "C.UTF-8"]
+    for path in policy.hidden:
+        argv += ["--tmpfs", path, "--remount-ro", path]
+    for mount in (*policy.packages, policy.code):
+        argv += ["--ro-bind", mount.host, mount.inside]
+    argv += ["--proc", "/proc", "--dev", "/dev", "--dir", "/tmp", "--remount-ro", "/dev",
+             "--remount-ro", "/", "--chdir", "/", "--clearenv",
+             "--setenv", "HOME", "/tmp", "--setenv", "LANG", "C.UTF-8"]
     for key, value in THREAD_ENV.items():
         argv += ["--setenv", key, value]
-    argv += ["--", python, "-I", "-S", f"{inside_sandbox}/worker.py", json.dumps(config)]
-    return WorkerCommand(argv, {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}, None)
+    return argv
+
+
+def worker_command(isolation: Literal["bwrap", "process"], policy: ReadPolicy,
+                   group: WorkerGroup | None = None) -> WorkerCommand:
+    if isolation == "process":
+        scratch = tempfile.mkdtemp(prefix="arcforge-sandbox-")
+        config = _config(policy, isolation, scratch, [*policy.readable(), scratch],
+                         forget=policy.import_paths(isolation)[1:])
+        env = {"PATH": "/usr/bin:/bin", "HOME": scratch, "LANG": "C.UTF-8", **THREAD_ENV}
+        argv = _python_argv(policy, isolation, config)
+        scratch_host: str | None = scratch
+    else:
+        inside_reads = [*policy.system, *(m.inside for m in policy.packages),
+                        policy.code.inside, "/dev/urandom"]
+        config = _config(policy, isolation, "/tmp", inside_reads)
+        argv = [*bwrap_argv(policy), "--", *_python_argv(policy, isolation, config)]
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+        scratch_host = None
+    if group is not None:
+        argv = ["/bin/sh", "-c", JOIN_GROUP, "sh", str(len(group.procs_files)),
+                *group.procs_files, *argv]
+    return WorkerCommand(argv, env, scratch_host)
+

@@ -1,8 +1,8 @@
 """The host side: a pool of warm sandbox workers, driven with asyncio.
 
-Each request goes to an idle worker as a length-prefixed JSON frame with a fresh nonce;
-the reply must echo it, fit the size cap and hold well-formed results, otherwise the
-worker is killed and replaced. Every returned grid is validated again here.
+Each request goes to an idle worker as a frame of :mod:`.inside.protocol` with a fresh
+nonce; the reply must echo it, fit the size cap and hold well-formed results, otherwise
+the worker is killed and replaced. Every returned grid is validated again here.
 """
 
 from __future__ import annotations
@@ -10,12 +10,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import math
 import os
 import secrets
-import shutil
-import stat
-import struct
+import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,17 +21,22 @@ from typing import Any, Literal, TypeVar
 
 from arcforge.errors import ArcforgeError, UsageError
 from arcforge.grids import Grid, grid_problem
-from arcforge.sandbox.gridcodec import decode, encode, encode_checked
-from arcforge.sandbox.launch import resolve_isolation, worker_command
+from arcforge.sandbox import cgroups
+from arcforge.sandbox.filesystem import ReadPolicy, package_names, read_policy
+from arcforge.sandbox.inside import protocol
+from arcforge.sandbox.inside.cleanup import remove_tree
+from arcforge.sandbox.inside.gridcodec import decode, encode, encode_checked
+from arcforge.sandbox.launch import CGROUP_SLACK_MB, resolve_isolation, worker_command
+from arcforge.sandbox.protections import confinement_problem
 from arcforge.tasks import Task
 from arcforge.verification import PairVerdict, Verification
 
-MAX_REPLY = 16 << 20
+MAX_REPLY = protocol.MAX_REPLY
 START_TIMEOUT_S = 30.0
 REPLY_SLACK_S = 10.0  # beyond the program's own deadlines, for the worker itself
 DEFAULT_TIMEOUT_S = 5.0
 DEFAULT_MEMORY_MB = 1024
-MAX_ERROR = 600
+MAX_ERROR = protocol.MAX_MESSAGE
 RESPAWN_ATTEMPTS = 3  # a worker that cannot be replaced after this many tries breaks the pool
 RESPAWN_DELAY_S = 0.2  # before the second try; doubled before each later one
 ENV_TIMEOUT = "ARCFORGE_SANDBOX_TIMEOUT_S"
@@ -63,9 +66,11 @@ class ProgramResult:
 class _Worker:
     """One worker process and its pipes."""
 
-    def __init__(self, proc: asyncio.subprocess.Process, scratch: str | None) -> None:
+    def __init__(self, proc: asyncio.subprocess.Process, scratch: str | None,
+                 group: cgroups.WorkerGroup | None) -> None:
         self.proc = proc
         self.scratch = scratch
+        self.group = group
         self.hello: dict[str, Any] = {}
         self.stderr_tail = b""
         self._drain = asyncio.ensure_future(self._drain_stderr())
@@ -85,7 +90,7 @@ class _Worker:
         try:
             async with asyncio.timeout(timeout_s):
                 header = await self.proc.stdout.readexactly(4)
-                (size,) = struct.unpack(">I", header)
+                size = protocol.frame_size(header)
                 if size > MAX_REPLY:
                     raise WorkerFailure(f"reply of {size} bytes is over the {MAX_REPLY} cap")
                 body = await self.proc.stdout.readexactly(size)
@@ -104,9 +109,8 @@ class _Worker:
     async def request(self, payload: dict[str, Any], timeout_s: float) -> dict[str, Any]:
         assert self.proc.stdin is not None
         nonce = secrets.token_hex(8)
-        data = json.dumps({**payload, "nonce": nonce}, separators=(",", ":")).encode()
         try:
-            self.proc.stdin.write(struct.pack(">I", len(data)) + data)
+            self.proc.stdin.write(protocol.encode_frame({**payload, "nonce": nonce}))
             await self.proc.stdin.drain()
         except (ConnectionError, BrokenPipeError) as exc:
             raise WorkerFailure(f"the worker closed its pipe ({exc})") from None
@@ -121,32 +125,26 @@ class _Worker:
             self.proc.stdin.close()
 
     def kill(self) -> None:
+        """SIGKILL the worker (never raises); its folder and group go in :meth:`wait`."""
         if self.proc.returncode is None:
             with contextlib.suppress(ProcessLookupError):
                 self.proc.kill()
-        if self.scratch:
-            _remove_tree(self.scratch)
 
     async def wait(self) -> None:
+        """Reap the worker, then remove its scratch mount point and its control group."""
         with contextlib.suppress(ProcessLookupError):
             await self.proc.wait()
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self._drain, 1.0)
+        self.release()
 
-
-def _remove_tree(path: str) -> None:
-    """Delete a worker's host scratch folder, also the folders a program locked (chmod 0)."""
-    stack = [path]
-    while stack:
-        current = stack.pop()
-        try:
-            if not stat.S_ISDIR(os.lstat(current).st_mode):
-                continue  # files and symbolic links: never followed
-            os.chmod(current, 0o700)
-            stack.extend(os.path.join(current, name) for name in os.listdir(current))
-        except OSError:
-            continue
-    shutil.rmtree(path, ignore_errors=True)
+    def release(self) -> None:
+        """Remove what the host made for this worker; never raises."""
+        if self.scratch:
+            remove_tree(self.scratch)  # an empty mount point: the files were in its tmpfs
+            self.scratch = None
+        if self.group is not None:
+            self.group.remove()
 
 
 def _env_number(name: str, default: float) -> float:
@@ -166,12 +164,11 @@ def _parse_results(reply: dict[str, Any], n: int) -> list[ProgramResult]:
         raise WorkerFailure(f"reply holds no list of {n} results")
     results = []
     for item in raw:
-        if not isinstance(item, dict) or item.get("s") not in ("ok", "error", "invalid_output",
-                                                                "timeout"):
+        if not isinstance(item, dict) or item.get("s") not in protocol.STATUSES:
             raise WorkerFailure("reply holds a malformed result")
         error = item.get("err")
         error = str(error)[:MAX_ERROR] if error is not None else None
-        if item["s"] == "ok":
+        if item["s"] == protocol.OK:
             grid = decode(item.get("out"))
             if grid is not None:
                 results.append(ProgramResult("ok", grid))
@@ -187,9 +184,10 @@ class SandboxPool:
     """A pool of warm, isolated workers that run untrusted ``solve_task`` programs.
 
     ``timeout_s`` is the wall-clock limit for loading a program and for each input;
-    ``memory_mb`` the address-space limit of the process running it. Left out, they come
-    from ``$ARCFORGE_SANDBOX_TIMEOUT_S`` and ``$ARCFORGE_SANDBOX_MEMORY_MB`` (else 5 s and
-    1024 MB). Use as
+    ``memory_mb`` the address-space limit of the process running it; ``packages`` the
+    packages programs may import besides the standard library. Left out, they come from
+    ``$ARCFORGE_SANDBOX_TIMEOUT_S``, ``$ARCFORGE_SANDBOX_MEMORY_MB`` and
+    ``$ARCFORGE_SANDBOX_PACKAGES`` (else 5 s, 1024 MB and numpy). Use as
     ``async with SandboxPool() as pool: verification = await pool.verify(code, task)``.
     """
 
@@ -199,6 +197,7 @@ class SandboxPool:
         timeout_s: float | None = None,
         memory_mb: int | None = None,
         isolation: str | None = None,
+        packages: str | tuple[str, ...] | list[str] | None = None,
     ) -> None:
         timeout_s = timeout_s if timeout_s is not None else _env_number(
             ENV_TIMEOUT, DEFAULT_TIMEOUT_S)
@@ -215,6 +214,9 @@ class SandboxPool:
         self.timeout_s = float(timeout_s)
         self.memory_mb = int(memory_mb)
         self.isolation = resolve_isolation(isolation)
+        self.packages = package_names(packages)
+        self.policy: ReadPolicy = read_policy(self.packages)
+        self.cgroup_error: str | None = None  # why workers run without a control group
         self._idle: asyncio.Queue[_Worker | None] = asyncio.Queue()  # None: the pool broke
         self._all: set[_Worker] = set()
         self._dead: set[_Worker] = set()
@@ -223,6 +225,12 @@ class SandboxPool:
         self._broken: SandboxError | None = None  # set when a worker could not be replaced
         self.replaced = 0  # workers killed and replaced so far
         self.probe_report: dict[str, Any] = {}
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        """What decides verdicts here, as ``SandboxPool(**settings)`` takes it back."""
+        return {"isolation": self.isolation, "timeout_s": self.timeout_s,
+                "memory_mb": self.memory_mb, "packages": list(self.packages)}
 
     # --- life cycle ---------------------------------------------------------------------
 
@@ -257,6 +265,7 @@ class SandboxPool:
         self._closed = True
         for worker in list(self._all):
             worker.kill()
+            worker.release()
 
     async def aclose(self, grace_s: float = 1.0) -> None:
         """Stop every worker (end of input, then SIGKILL after ``grace_s``) and reap it."""
@@ -273,8 +282,11 @@ class SandboxPool:
         self._dead.clear()
 
     async def _spawn(self) -> _Worker:
-        command = worker_command(self.isolation)
+        group, self.cgroup_error = cgroups.create((self.memory_mb + CGROUP_SLACK_MB) << 20)
+        scratch: str | None = None
         try:
+            command = worker_command(self.isolation, self.policy, group)
+            scratch = command.scratch_host
             proc = await asyncio.create_subprocess_exec(
                 *command.argv,
                 stdin=asyncio.subprocess.PIPE,
@@ -285,13 +297,17 @@ class SandboxPool:
                 limit=MAX_REPLY,
             )
         except BaseException:
-            if command.scratch_host:
-                _remove_tree(command.scratch_host)
+            if scratch:
+                remove_tree(scratch)
+            if group is not None:
+                group.remove()
             raise
-        worker = _Worker(proc, command.scratch_host)
+        worker = _Worker(proc, scratch, group)
         self._all.add(worker)
         try:
             hello = await worker.read_frame(START_TIMEOUT_S)
+            if hello.get("op") != protocol.OP_HELLO:
+                raise WorkerFailure("it sent no hello frame")
         except WorkerFailure as exc:
             worker.kill()
             await worker.wait()
@@ -300,20 +316,18 @@ class SandboxPool:
                 f"the sandbox worker ({self.isolation}) did not start: {exc}"
                 f"{worker.last_words()}"
             ) from None
-        if hello.get("op") != "hello":
-            worker.kill()
-            await worker.wait()
-            self._all.discard(worker)
-            raise SandboxError("the sandbox worker sent no hello frame")
         worker.hello = hello
         return worker
 
     async def _replace(self, worker: _Worker) -> None:
-        worker.kill()
-        await worker.wait()
-        self._all.discard(worker)
-        self.replaced += 1
-        await self._respawn()
+        """Kill a worker and start another in its slot, whatever happens on the way."""
+        try:
+            worker.kill()
+            await worker.wait()
+        finally:
+            self._all.discard(worker)
+            self.replaced += 1
+            await self._respawn()
 
     async def _respawn(self) -> None:
         """Start a worker for a lost slot; after failed tries, break the pool instead.
@@ -426,60 +440,39 @@ class SandboxPool:
                 verdicts.append(PairVerdict(split, index, status, result.output))
         return Verification(verdicts, round(time.perf_counter() - started, 6))
 
-    async def probe(self) -> dict[str, Any]:
-        """Ask a worker to fork a confined child that tries forbidden things; its report."""
-        payload = {"op": "probe", "timeout_s": self.timeout_s, "memory_mb": self.memory_mb}
-        reply, failure = await self._call(payload, START_TIMEOUT_S, lambda r: r)
+    async def probe(self, walk: bool = False) -> dict[str, Any]:
+        """Ask a worker for a confined child that tries what programs must not do: read
+        an answer file, list a hidden package folder, fork, connect, lower the worker's
+        limits, and so on; with ``walk``, also every package and data file it can find
+        outside the standard library and the allowed packages. Its report."""
+        policy = self.policy
+        payload = {"op": protocol.OP_PROBE, "timeout_s": self.timeout_s,
+                   "memory_mb": self.memory_mb,
+                   "answer_paths": policy.answer_paths(self.isolation),
+                   "hidden": list(policy.hidden), "walk": walk,
+                   "places": [*_walk_places(), *policy.system] if walk else [],
+                   "allowed": policy.allowed(self.isolation)}
+        timeout = START_TIMEOUT_S + (60 if walk else 0)
+        reply, failure = await self._call(payload, timeout, lambda r: r)
         if reply is None:
             raise SandboxError(f"the sandbox probe failed: {failure}")
         workers = list(self._all)
         report = dict(reply.get("probe") or {})
         report["hello"] = workers[0].hello if workers else {}
+        group = next((w.group for w in workers if w.group is not None), None)
+        report["cgroup"] = {
+            "active": group is not None,
+            "detail": (f"cgroup v{group.version}: memory {self.memory_mb + CGROUP_SLACK_MB} MB "
+                       f"(kernel memory included), {cgroups.PIDS_MAX} processes per worker")
+            if group is not None else f"not available: {self.cgroup_error}"}
         return report
 
 
-def expected_limits(timeout_s: float, memory_mb: int) -> dict[str, int]:
-    """The rlimits the probe child (one input) must report."""
-    return {"CPU": math.ceil(timeout_s * 2) + 1, "AS": memory_mb << 20, "NOFILE": 64}
-
-
-def _blocked(outcome: Any) -> bool:
-    return isinstance(outcome, str) and outcome.startswith("blocked")
-
-
-def confinement_problem(report: dict[str, Any], isolation: str, timeout_s: float,
-                        memory_mb: int) -> str | None:
-    """Why programs must not run with what the probe found; None when they may.
-
-    Everywhere a child must get its resource limits. A plain process (no bubblewrap)
-    must also get Landlock file-system confinement, seen working (reading /etc/passwd
-    and writing outside the scratch folder both fail), and a working seccomp filter:
-    without them a program could read and write the host's files as the worker's user.
-    """
-    if "confine_error" in report:
-        return f"the sandbox cannot confine programs here: {report['confine_error']}"
-    limits = report.get("rlimits") or {}
-    wanted = expected_limits(timeout_s, memory_mb)
-    wrong = [name for name, value in wanted.items() if limits.get(name) != value]
-    if wrong:
-        return (f"the sandbox could not set resource limits ({', '.join(wrong)}): "
-                "refusing to run programs")
-    if isolation != "process":
-        return None
-    hello = report.get("hello") or {}
-    missing = []
-    if not hello.get("landlock_abi"):
-        missing.append(f"Landlock is not active ({hello.get('landlock_error') or 'unknown'})")
-    else:
-        if not _blocked(report.get("read_etc_passwd")):
-            missing.append("Landlock does not block reading outside files")
-        if not _blocked(report.get("write_outside_scratch")):
-            missing.append("Landlock does not block writing outside the scratch folder")
-    if not (report.get("seccomp_mode") == 2 and _blocked(report.get("fork"))
-            and _blocked(report.get("socket"))):
-        missing.append("seccomp is not active")
-    if not missing:
-        return None
-    return ("process isolation (no bubblewrap) refuses to run programs without file-system "
-            f"confinement and seccomp: {'; '.join(missing)}. Install bubblewrap (Debian: "
-            "apt-get install bubblewrap) or use a kernel with Landlock (Linux 5.13+)")
+def _walk_places() -> list[str]:
+    """Where a program might find something: the whole tree, and where this host keeps
+    its own packages, data and files (``/`` may be closed while they are not)."""
+    places = ["/", os.path.expanduser("~"), os.getcwd(), tempfile.gettempdir(), sys.prefix,
+              sys.base_prefix, *(p for p in sys.path if p)]
+    with contextlib.suppress(OSError):
+        places += [os.path.join("/", name) for name in os.listdir("/")]
+    return list(dict.fromkeys(os.path.realpath(p) for p in places))

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from arcforge.grids import Grid
 from arcforge.sandbox.pool import ProgramResult, SandboxPool
-from arcforge.sandbox.report import ProtectionReport, build_report
+from arcforge.sandbox.protections import ProtectionReport, build_report
 from arcforge.tasks import Task
 from arcforge.verification import Verification
 
@@ -76,7 +76,7 @@ def run(code: str, inputs: list[Grid], *, timeout_s: float | None = None,
 
 def check(isolation: str | None = None, timeout_s: float | None = None,
           memory_mb: int | None = None) -> ProtectionReport:
-    """Start one worker, probe what a program can and cannot do here, and report it.
+    """Start one worker, probe what a program can and cannot do and read here, report it.
 
     Unlike :class:`SandboxPool`, this never raises when required layers are missing: the
     report says so (``ready`` is False).
@@ -86,7 +86,7 @@ def check(isolation: str | None = None, timeout_s: float | None = None,
         pool = SandboxPool(1, timeout_s, memory_mb, isolation)
         try:
             await pool.start(require_limits=False)
-            probe = pool.probe_report
+            probe = await pool.probe(walk=True)
         finally:
             await pool.aclose()
         return build_report(pool.isolation, probe, pool.timeout_s, pool.memory_mb)

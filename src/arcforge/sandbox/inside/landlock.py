@@ -16,7 +16,6 @@ _SYS_RESTRICT_SELF = 446
 _CREATE_RULESET_VERSION = 1
 _RULE_PATH_BENEATH = 1
 _RULE_NET_PORT = 2
-_PR_SET_NO_NEW_PRIVS = 38
 
 # filesystem rights, by the ABI version that introduced them
 FS_EXECUTE = 1 << 0
@@ -85,11 +84,6 @@ def fs_rights(abi: int) -> int:
     if abi >= 5:
         rights |= FS_IOCTL_DEV
     return rights
-
-
-def no_new_privileges() -> None:
-    """Set no_new_privs: exec can never gain privileges (needed for Landlock and seccomp)."""
-    _check(_libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(NO_NEW_PRIVS)")
 
 
 def restrict(

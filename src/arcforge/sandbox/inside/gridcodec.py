@@ -3,14 +3,15 @@
 
 JSON of short strings is several times cheaper to write and read than JSON of nested int
 lists, and the conversions run in C (``bytes``, ``translate``). Standard library only:
-the sandbox worker imports this module too. :func:`decode` trusts nothing.
+the host and the sandbox worker both import it. :func:`decode` trusts nothing.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-MAX_SIDE = 30
+from .protocol import MAX_SIDE
+
 _TO_DIGITS = bytes.maketrans(bytes(range(10)), b"0123456789")
 _FROM_DIGITS = bytes.maketrans(b"0123456789", bytes(range(10)))
 _CELLS = bytes(range(10))

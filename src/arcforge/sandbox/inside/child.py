@@ -1,13 +1,13 @@
-"""Inside a forked child of a sandbox worker: confine the process, run one program.
+"""Inside a program's child (forked by the zygote): confine the process, run one program.
 
-Standard library only (plus numpy and pyseccomp when the worker imported them): this
-module runs inside the sandbox, where arcforge is not importable. The child writes one
-JSON line per event to its result pipe and never returns: it ends with ``os._exit``.
+Standard library only (numpy when the worker imported it): this module runs inside the
+sandbox, where arcforge is not importable. The child writes one JSON line per event to
+its result pipe and never returns: it ends with ``os._exit``.
 
 Lines written: ``{"loaded": true}`` or ``{"load_error": msg}``, then per input
 ``{"i": index, "s": "ok", "out": rows}`` (rows as digit strings, see ``gridcodec``) or
 ``{"i": index, "s": "error"|"invalid_output", "err": msg}``. The worker trusts none of
-it: the host validates every grid again.
+it: only the first ``loaded`` line counts, and the host validates every grid again.
 """
 
 from __future__ import annotations
@@ -20,16 +20,17 @@ import signal
 import sys
 import traceback
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import gridcodec
-import landlock
-from seccomp_filter import SeccompProgram
+from . import gridcodec, landlock, privileges, probe
+from .protocol import ERROR, INVALID_OUTPUT, MAX_MESSAGE, MAX_SIDE, OK, OP_PROBE
 
-MAX_SIDE = 30
+if TYPE_CHECKING:
+    from .zygote import ChildSetup
+
 MAX_INPUTS = 64  # the CPU ceiling of a child before it knows its job
-MAX_MESSAGE = 600
 SOLUTION_FILE = "<solution>"
+
 
 @dataclass(slots=True)
 class Limits:
@@ -39,19 +40,18 @@ class Limits:
     open_files: int = 64
 
 
-def confine(
-    limits: Limits, scratch: str, keep: tuple[int, ...], devnull: int,
-    seccomp: SeccompProgram | None, landlock_abi: int,
-) -> None:
+def confine(limits: Limits, scratch: str, keep: tuple[int, ...], setup: ChildSetup) -> None:
     """Make this freshly forked child safe to run untrusted code in (order matters).
 
     Only the descriptors in ``keep`` stay open (stdin/stdout/stderr become /dev/null).
     """
+    privileges.die_with_parent()
+    os.setsid()  # its own session and process group: kill(0, ...) reaches only itself
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGPIPE, signal.SIGCHLD):
         signal.signal(sig, signal.SIG_DFL)
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # oversized writes fail with EFBIG
     for fd in (0, 1, 2):
-        os.dup2(devnull, fd)  # output is discarded; stdin is empty
+        os.dup2(setup.devnull, fd)  # output is discarded; stdin is empty
     low = 3
     for fd in sorted(keep):
         os.closerange(low, fd)
@@ -71,18 +71,20 @@ def confine(
     ):
         resource.setrlimit(which, (value, value))
     os.chdir(scratch)
-    if landlock_abi:
-        # a nested domain: writes only in this program's scratch folder, no signals to
-        # the worker or anything outside, no abstract unix sockets
+    if setup.landlock_abi:
+        # a nested domain: writes only in this program's scratch folder (none when the
+        # worker has no private scratch file system), no signals to the worker or
+        # anything outside, no abstract unix sockets
+        everything = landlock.fs_rights(setup.landlock_abi)
         landlock.restrict(
-            landlock_abi,
-            handled_fs=landlock.fs_rights(landlock_abi) & ~landlock.FS_READ,
-            rules=[(scratch, landlock.fs_rights(landlock_abi))],
+            setup.landlock_abi,
+            handled_fs=everything & ~landlock.FS_READ,
+            rules=[(scratch, everything)] if setup.writable_scratch else [],
             deny_tcp=True,
             scope=landlock.SCOPE_SIGNAL | landlock.SCOPE_ABSTRACT_UNIX_SOCKET,
         )
-    if seccomp is not None:
-        seccomp.load()
+    if setup.seccomp is not None:
+        setup.seccomp.load()
 
 
 def limit_cpu(timeout_s: float, n_inputs: int) -> None:
@@ -103,9 +105,12 @@ def serve_job(job_fd: int, result_fd: int, limits: Limits) -> None:
     head, _, body = data.partition(b"\n")
     todo = json.loads(head)
     request = json.loads(body)
-    limit_cpu(limits.timeout_s, len(todo))
-    items = [(i, request["inputs"][i]) for i in todo]
+    limit_cpu(limits.timeout_s, max(len(todo), 1))
     with os.fdopen(result_fd, "w", encoding="utf-8") as out:
+        if request.get("op") == OP_PROBE:
+            out.write(json.dumps(probe.probe(request)) + "\n")
+            return
+        items = [(i, request["inputs"][i]) for i in todo]
         run_program(request["code"], items, out)
 
 
@@ -216,13 +221,13 @@ def run_program(code: str, inputs: list[tuple[int, Any]], out: Any) -> None:
         try:
             result = solve(gridcodec.decode(grid))  # fresh lists for every call
         except BaseException as exc:
-            emit({"i": index, "s": "error", "err": _message(exc)})
+            emit({"i": index, "s": ERROR, "err": _message(exc)})
             continue
         try:
             converted, reason = to_grid(result)
         except BaseException as exc:
             converted, reason = None, f"could not read the returned value: {_message(exc)}"
         if converted is None:
-            emit({"i": index, "s": "invalid_output", "err": reason})
+            emit({"i": index, "s": INVALID_OUTPUT, "err": reason})
         else:
-            emit({"i": index, "s": "ok", "out": gridcodec.encode(converted)})
+            emit({"i": index, "s": OK, "out": gridcodec.encode(converted)})
