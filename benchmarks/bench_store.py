@@ -28,7 +28,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from arcforge.runs.records import SampleRecord
+from arcforge.runfiles import SampleRecord
 from arcforge.store import Store, open_store
 from arcforge.store.merge import merge_files
 from arcforge.store.schema import TaskRow, TaskVersion, Trace, User, Vote

@@ -13,11 +13,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from arcforge.atomic import write_json_atomic
 from arcforge.errors import UsageError
 from arcforge.grids import Grid
-from arcforge.runs.folder import read_run_info, write_json_atomic
-from arcforge.runs.records import SampleRecord
-from arcforge.scoring import RunScores, TaskScore, run_records, score_run
+from arcforge.runfiles import KAGGLE_SUBMISSION, RunInfo, SampleRecord, read_results
+from arcforge.scoring import RunScores, TaskScore, score_run
 from arcforge.tasks import Task
 
 KAGGLE_PLACEHOLDER: Grid = [[0]]  # Kaggle wants two grids per test input, even unanswered
@@ -40,27 +40,26 @@ def _choices(record: SampleRecord) -> list[dict[str, Any]]:
     return choices
 
 
-def _metadata(record: SampleRecord, info: dict[str, Any], task: TaskScore,
+def _metadata(record: SampleRecord, info: RunInfo, task: TaskScore,
               pair_index: int) -> dict[str, Any]:
-    usage = record.usage or {}
-    prompt = int(usage.get("input_tokens", 0) or 0)
-    completion = int(usage.get("output_tokens", 0) or 0)
-    reasoning = int(usage.get("reasoning_tokens", 0) or 0)
-    started = record.started_at or info.get("created_at")
+    usage = record.usage
+    prompt, completion = usage.input_tokens, usage.output_tokens
+    started = record.started_at or info.created_at
     return {
-        "model": record.model or str(info.get("model", "")),
-        "provider": _provider(record.model or str(info.get("model", ""))),
+        "model": record.model or info.model,
+        "provider": _provider(record.model or info.model),
         "start_timestamp": started,
         "end_timestamp": record.finished_at or started,
         "choices": _choices(record),
         "reasoning_summary": record.provider_reasoning,
-        "kwargs": {k: info[k] for k in ("temperature", "max_tokens") if info.get(k) is not None},
+        "kwargs": {k: v for k, v in (("temperature", info.temperature),
+                                     ("max_tokens", info.max_tokens)) if v is not None},
         "usage": {
             "prompt_tokens": prompt,
             "completion_tokens": completion,
             "total_tokens": prompt + completion,
             "completion_tokens_details": {
-                "reasoning_tokens": reasoning,
+                "reasoning_tokens": usage.reasoning_tokens,
                 "accepted_prediction_tokens": 0,
                 "rejected_prediction_tokens": 0,
             },
@@ -70,13 +69,13 @@ def _metadata(record: SampleRecord, info: dict[str, Any], task: TaskScore,
                  "total_cost": float(record.cost or 0.0)},
         "task_id": task.key,
         "pair_index": pair_index,
-        "test_id": str(info.get("run_id", "")),
+        "test_id": info.run_id,
         "sample": record.sample,
     }
 
 
 def _attempt(answer: Grid | None, correct: bool | None, samples: list[int],
-             records: dict[int, SampleRecord], info: dict[str, Any], task: TaskScore,
+             records: dict[int, SampleRecord], info: RunInfo, task: TaskScore,
              pair_index: int) -> dict[str, Any] | None:
     if answer is None:
         return None
@@ -87,9 +86,11 @@ def _attempt(answer: Grid | None, correct: bool | None, samples: list[int],
 
 def arcprize_files(run_dir: Path, scores: RunScores) -> dict[str, list[dict[str, Any]]]:
     """The content of each ``<task>.json`` of the ARC Prize export, by file stem."""
-    info = read_run_info(run_dir)
+    results = read_results(run_dir)
+    info = results.info
+    assert info is not None  # a run folder always has its run.json
     by_task: dict[tuple[str, int], dict[int, SampleRecord]] = {}
-    for record in run_records(run_dir):
+    for record in results.records:
         by_task.setdefault((record.task_id, record.task_version), {})[record.sample] = record
     files = {}
     for task in scores.tasks:
@@ -147,7 +148,7 @@ def export_kaggle(run_dir: Path, out_path: Path, tasks: list[Task] | None = None
     scores = scores or score_run(run_dir, tasks)
     out_path = Path(out_path)
     if out_path.is_dir():
-        out_path = out_path / "submission.json"
+        out_path = out_path / KAGGLE_SUBMISSION
     out_path.parent.mkdir(parents=True, exist_ok=True)
     write_json_atomic(out_path, kaggle_submission(scores))
     return out_path

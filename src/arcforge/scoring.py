@@ -16,15 +16,14 @@ Every task of the run counts, with samples that errored or never finished counte
 from __future__ import annotations
 
 import json
-from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from arcforge.atomic import write_json_atomic
 from arcforge.errors import ArcforgeError
 from arcforge.grids import Grid, grid_problem
-from arcforge.runs.folder import final_results_files, load_records, read_run_info, write_json_atomic
-from arcforge.runs.records import SUMMARY, SampleRecord
+from arcforge.runfiles import SUMMARY, RunInfo, SampleRecord, error_counts, read_results, read_tasks
 from arcforge.tasks import Task
 
 SCORES_VERSION = 1
@@ -40,7 +39,7 @@ class SampleScore:
     """One sample of a task: how its program did on the train pairs, and its test outputs."""
 
     sample: int
-    error: dict[str, str] | None
+    error: dict[str, str] | None  # {"kind", "message"} as summary.json holds it
     train_passed: int
     train_total: int
     passes_train: bool
@@ -188,14 +187,13 @@ def _sample_score(record: SampleRecord, task: Task) -> SampleScore:
     status.update({("test", i): "missing" for i in range(n_test)})
     outputs: list[Grid | None] = [None] * n_test
     passed = 0
-    for pair in (record.verification or {}).get("pairs", []):
-        if not isinstance(pair, dict):
-            continue
-        key = (pair.get("split"), pair.get("index"))
+    pairs = record.verification.pairs if record.verification is not None else []
+    for pair in pairs:
+        key = (pair.split, pair.index)
         if key not in status:
             continue
-        status[key] = str(pair.get("status"))
-        output = pair.get("output")
+        status[key] = pair.status
+        output = pair.output
         if status[key] not in ("pass", "fail", "unchecked") or grid_problem(output) is not None:
             continue
         if key[0] == "test":
@@ -206,7 +204,7 @@ def _sample_score(record: SampleRecord, task: Task) -> SampleScore:
         outputs, passed = [None] * n_test, 0
     return SampleScore(
         sample=record.sample,
-        error=record.error,
+        error=record.error.model_dump() if record.error is not None else None,
         train_passed=passed,
         train_total=n_train,
         passes_train=n_train > 0 and passed == n_train,
@@ -259,84 +257,49 @@ def score_task(task: Task, records: list[SampleRecord], samples_expected: int) -
     return result
 
 
-def run_records(run_dir: Path) -> list[SampleRecord]:
-    records = load_records(run_dir)
-    if records:
-        return records
-    finals = final_results_files(run_dir)
-    if not finals:
-        return []
-    try:
-        data = json.loads(finals[-1].read_text(encoding="utf-8"))
-        return [SampleRecord.from_dict(r) for r in data["results"]]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ScoringError(f"{finals[-1]}: cannot read the results: {exc}") from None
-
-
-def _run_tasks(run_dir: Path, info: dict[str, Any]) -> list[Task]:
-    from arcforge.runs.info import TASKS, load_run_tasks
-
-    if (run_dir / info.get("tasks_file", TASKS)).is_file():
-        return load_run_tasks(run_dir, info)
-    spec = info.get("data")
-    if not isinstance(spec, str) or not spec:
+def _run_tasks(run_dir: Path, info: RunInfo) -> list[Task]:
+    if (run_dir / info.tasks_file).is_file():
+        return read_tasks(run_dir, info)
+    if not info.data:
         raise ScoringError(f"{run_dir / 'run.json'}: no 'data' spec to load the tasks from; "
                            "pass the tasks explicitly")
     from arcforge.data import load_tasks
 
-    return load_tasks(spec)
-
-
-def _task_keys(info: dict[str, Any], run_dir: Path) -> list[tuple[str, int]] | None:
-    raw = info.get("task_ids")
-    if raw is None:
-        return None
-    keys = []
-    for i, item in enumerate(raw):
-        if isinstance(item, str):
-            keys.append((item, 0))
-        elif isinstance(item, list | tuple) and len(item) == 2 and isinstance(item[0], str) \
-                and type(item[1]) is int:
-            keys.append((item[0], item[1]))
-        else:
-            raise ScoringError(f"{run_dir / 'run.json'}: task_ids[{i}] is {item!r}, expected "
-                               "a task id or [id, version]")
-    return keys
+    return load_tasks(info.data)
 
 
 def score_run(run_dir: Path, tasks: list[Task] | None = None) -> RunScores:
     """Score a run folder. ``tasks`` (with expected test outputs) defaults to the run's own."""
     run_dir = Path(run_dir)
-    info = read_run_info(run_dir)
-    if info.get("kind") == "reasoning":
+    results = read_results(run_dir)
+    info = results.info
+    assert info is not None  # a run folder always has its run.json
+    if info.kind == "reasoning":
         raise ScoringError(f"{run_dir}: a reasoning-trace run has no programs to score; "
                            "only code runs (arcforge codegen) are scored")
-    records = run_records(run_dir)
     if tasks is None:
         tasks = _run_tasks(run_dir, info)
     by_key = {(t.id, t.version): t for t in tasks}
-    keys = _task_keys(info, run_dir) or list(by_key)
+    keys = info.task_keys or list(by_key)
     missing = [f"{tid}@{v}" if v else tid for tid, v in keys if (tid, v) not in by_key]
     if missing:
         raise ScoringError(f"{run_dir}: the tasks given lack {len(missing)} task(s) of the run: "
                            f"{', '.join(missing[:5])}")
     per_task: dict[tuple[str, int], list[SampleRecord]] = {k: [] for k in keys}
-    for record in records:
+    for record in results.records:
         key = (record.task_id, record.task_version)
-        if key in per_task and record.sample >= 0:
+        if key in per_task:
             per_task[key].append(record)
-    samples = info.get("samples")
-    samples = samples if type(samples) is int and samples > 0 else 1
-    errors = Counter(str(r.error.get("kind", "unknown")) for r in records
-                     if r.error is not None and (r.task_id, r.task_version) in per_task)
+    samples = info.samples
+    errors = error_counts(r for r in results.records if (r.task_id, r.task_version) in per_task)
     return RunScores(
-        run_id=str(info.get("run_id")),
-        model=str(info.get("model", "")),
-        kind=str(info.get("kind", "code")),
+        run_id=info.run_id,
+        model=info.model,
+        kind=info.kind,
         tasks=[score_task(by_key[k], per_task[k], max(samples, len(per_task[k])))
                for k in keys],
         samples_per_task=samples,
-        errors=dict(errors),
+        errors=errors,
     )
 
 
@@ -370,15 +333,6 @@ def render_scores_table(scores: RunScores) -> Any:
         f"{counts['samples_errored']} errored, {counts['samples_passing_train']} pass all train"
     )
     return table
-
-
-def __getattr__(name: str) -> Any:
-    """``export_arcprize`` and ``export_kaggle`` live in :mod:`arcforge.export`."""
-    if name in ("export_arcprize", "export_kaggle"):
-        from arcforge import export
-
-        return getattr(export, name)
-    raise AttributeError(f"module 'arcforge.scoring' has no attribute {name!r}")
 
 
 def render_tasks_table(scores: RunScores) -> Any:

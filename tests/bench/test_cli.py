@@ -12,8 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from arcforge.runs import load_records, read_run_info
-from arcforge.runs.folder import final_results_files
+from arcforge.runfiles import final_results_files, load_records, read_run_info
 from fakeserver import Rule
 
 ROT180 = ("Turn the grid half way round.\n```python\ndef solve_task(input_grid):\n"
@@ -79,7 +78,7 @@ def test_traces_end_to_end(fake_server, isolated, tasks_file):
     # the flag beats the environment, which beats the file, which beats the default
     assert len(records) == 6 and all(r.reasoning and r.error is None for r in records)
     assert "6 of 6 finished" in out
-    assert read_run_info(run_dir)["settings"]["concurrency"] == 3
+    assert read_run_info(run_dir).settings["concurrency"] == 3
 
 
 def test_codegen_end_to_end_scores_and_exports(fake_server, isolated):
@@ -90,7 +89,7 @@ def test_codegen_end_to_end_scores_and_exports(fake_server, isolated):
                                   ARCFORGE_SANDBOX_TIMEOUT_S="3"))
     assert code == 0, err
     run_dir = printed_run_dir(out, isolated)
-    sandbox = read_run_info(run_dir)["sandbox"]  # the settings that decide verdicts
+    sandbox = read_run_info(run_dir).sandbox  # the settings that decide verdicts
     assert (sandbox["timeout_s"], sandbox["memory_mb"], sandbox["packages"]) == (
         3.0, 1024, ["numpy"])
     summary = json.loads((run_dir / "summary.json").read_text())
@@ -100,8 +99,8 @@ def test_codegen_end_to_end_scores_and_exports(fake_server, isolated):
     kaggle = json.loads((run_dir / "submission.json").read_text())
     assert kaggle["3c9b0459"][0]["attempt_1"] == [[7, 6, 4], [4, 6, 6], [4, 4, 6]]
     by_task = {r.task_id: r for r in load_records(run_dir)}
-    assert {p["status"] for p in by_task["3c9b0459"].verification["pairs"]} == {"pass"}
-    assert "fail" in {p["status"] for p in by_task["007bbfb7"].verification["pairs"]}
+    assert {p.status for p in by_task["3c9b0459"].verification.pairs} == {"pass"}
+    assert "fail" in {p.status for p in by_task["007bbfb7"].verification.pairs}
 
 
 def test_killed_at_a_random_point_and_resumed_yields_each_sample_once(

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from arcforge.runs.journal import Journal, JournalError, read_journal
+from arcforge.runfiles import Journal, RunFileError, SampleRecord, read_results
 from arcforge.runs.limiter import AdaptiveLimiter
-from arcforge.runs.records import SampleRecord
 
 
 async def test_limiter_never_exceeds_its_limit_and_adapts():
@@ -53,7 +52,8 @@ async def test_a_cancelled_waiter_gives_its_place_back():
 
 
 def record(task: str, sample: int) -> SampleRecord:
-    return SampleRecord("r", "reasoning", task, 0, sample, "m", response="x" * 50)
+    return SampleRecord(run_id="r", kind="reasoning", task_id=task, task_version=0,
+                        sample=sample, model="m", response="x" * 50)
 
 
 def test_journal_appends_and_survives_a_torn_last_line(tmp_path: Path):
@@ -62,22 +62,22 @@ def test_journal_appends_and_survives_a_torn_last_line(tmp_path: Path):
     for i in range(5):
         journal.append(record("a", i))
     journal.close()
-    assert [r.sample for r in read_journal(path)] == [0, 1, 2, 3, 4]
+    assert [r.sample for r in read_results(path).records] == [0, 1, 2, 3, 4]
     with path.open("ab") as fh:  # a kill in the middle of a write
         fh.write(json.dumps(record("a", 5).to_dict()).encode()[:40])
-    assert len(read_journal(path)) == 5
+    assert len(read_results(path).records) == 5
     journal = Journal(path)  # reopening cuts the torn line before appending
     journal.append(record("a", 6))
     journal.close()
-    assert [r.sample for r in read_journal(path)] == [0, 1, 2, 3, 4, 6]
+    assert [r.sample for r in read_results(path).records] == [0, 1, 2, 3, 4, 6]
 
 
 def test_a_damaged_middle_line_is_an_error_naming_it(tmp_path: Path):
     path = tmp_path / "results.jsonl"
     path.write_text(json.dumps(record("a", 0).to_dict()) + "\n{oops\n"
                     + json.dumps(record("a", 1).to_dict()) + "\n")
-    with pytest.raises(JournalError, match="line 2"):
-        read_journal(path)
+    with pytest.raises(RunFileError, match="line 2"):
+        read_results(path)
 
 
 async def test_retries_go_ahead_of_first_tries():

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from arcforge.config import ConfigError
+from arcforge.finish import finish_run
 from arcforge.models import get_model
-from arcforge.runs import RunConfig, load_records, read_run_info, run
-from arcforge.runs.folder import final_results_files
+from arcforge.runfiles import final_results_files, load_records, read_run_info
+from arcforge.runs import RunConfig, run
 from fakeserver import FAULTS, Rule
 
 from .helpers import FAKE_KEY, make_tasks
@@ -52,16 +53,16 @@ def test_a_fault_mix_ends_with_every_sample_answered_or_with_its_error(
     assert answered and failed
     for r in answered:
         assert r.response and r.code and r.provider_reasoning == "hmm"
-        statuses = {p["status"] for p in r.verification["pairs"]}
+        statuses = {p.status for p in r.verification.pairs}
         assert statuses and "pending" not in statuses  # the sandbox really ran the code
     possible = {FAULT_KIND[f] for f in seen} | {"extraction"}
     for r in failed:
-        assert r.error["kind"] in possible, r.error
-        assert r.error["message"]
+        assert r.error.kind in possible, r.error
+        assert r.error.message
     # terminal faults (no retry) show up as their own kinds
     for fault in ("empty", "length", "401"):
         if seen[fault]:
-            assert any(r.error["kind"] == FAULT_KIND[fault] for r in failed)
+            assert any(r.error.kind == FAULT_KIND[fault] for r in failed)
     final = final_json(result.run_dir)
     assert final["metadata"]["status"] == "completed"
     assert len(final["results"]) == 36 and final["metadata"]["not_run"] == 0
@@ -77,7 +78,7 @@ def test_no_api_key_anywhere_in_the_run_folder(fake_server, make_settings, monke
                            progress=False))
     headers = fake_server.stats.headers
     assert any(h.get("authorization") == f"Bearer {FAKE_KEY}" for h in headers)  # key used
-    kinds = Counter(r.error["kind"] for r in load_records(result.run_dir) if r.error)
+    kinds = Counter(r.error.kind for r in load_records(result.run_dir) if r.error)
     assert kinds["auth"] == 2  # the server echoed the key in these errors
     files = [p for p in result.run_dir.rglob("*") if p.is_file()]
     assert {p.name for p in files} >= {"run.json", "results.jsonl", "run.log", "tasks.json"}
@@ -85,7 +86,7 @@ def test_no_api_key_anywhere_in_the_run_folder(fake_server, make_settings, monke
         text = path.read_text(errors="replace")
         assert FAKE_KEY not in text and FAKE_KEY[:20] not in text, path
     assert "[redacted]" in (result.run_dir / "run.log").read_text()
-    assert read_run_info(result.run_dir)["settings"]["keys_set"] == ["ARCFORGE_API_KEY"]
+    assert read_run_info(result.run_dir).settings["keys_set"] == ["ARCFORGE_API_KEY"]
 
 
 def test_replay_reproduces_a_recorded_run(fake_server, make_settings):
@@ -104,7 +105,7 @@ def test_replay_reproduces_a_recorded_run(fake_server, make_settings):
 
     def view(run_dir):
         return {r.key: (r.response, r.reasoning, r.provider_reasoning, r.usage,
-                        r.finish_reason, (r.error or {}).get("kind"))
+                        r.finish_reason, r.error_kind)
                 for r in load_records(run_dir)}
 
     assert view(replayed.run_dir) == view(recorded.run_dir)
@@ -112,7 +113,7 @@ def test_replay_reproduces_a_recorded_run(fake_server, make_settings):
     # another prompt (another encoding) has no recorded answer
     other = replay.model_copy(update={"encoding": "digits"})
     missed = run(RunConfig("reasoning", other, tasks=tasks, progress=False))
-    kinds = {r.error["kind"] for r in load_records(missed.run_dir)}
+    kinds = {r.error.kind for r in load_records(missed.run_dir)}
     assert kinds == {"replay_miss"}
 
 
@@ -131,7 +132,7 @@ def test_max_cost_stops_starting_requests_and_resume_finishes(fake_server, make_
     records = load_records(first.run_dir)
     assert len(records) == len(set(keys_of(records))) == 10
     assert fake_server.stats.requests == 10
-    assert len(read_run_info(first.run_dir)["sessions"]) == 2
+    assert len(read_run_info(first.run_dir).sessions) == 2
 
 
 def test_rate_limits_lower_concurrency_and_every_sample_succeeds(fake_server, make_settings):
@@ -167,8 +168,8 @@ def test_a_bug_on_one_sample_is_recorded_and_the_run_goes_on(fake_server, make_s
     model = _BrokenOnOneTask(get_model(settings.model, settings))
     result = run(RunConfig("reasoning", settings, tasks=make_tasks(3), progress=False), model)
     records = {r.task_id: r for r in load_records(result.run_dir)}
-    assert records["t001"].error["kind"] == "internal"
-    assert "KeyError" in records["t001"].error["message"]
+    assert records["t001"].error.kind == "internal"
+    assert "KeyError" in records["t001"].error.message
     assert records["t000"].error is None and records["t002"].error is None
     assert "Traceback" in (result.run_dir / "run.log").read_text()
 
@@ -193,9 +194,10 @@ def test_builtin_dsl_hands_over_its_code(isolated):
                                         "builtin_time_budget_s": 2.0}, env_file=None)
     tasks = load_tasks("arc-agi-1/training", task_ids=["3c9b0459"])
     result = run(RunConfig("code", settings, tasks=tasks, progress=False))
+    finish_run(result.run_dir)
     (record,) = load_records(result.run_dir)
     assert record.error is None and "def solve_task" in record.code
-    assert {p["status"] for p in record.verification["pairs"]} == {"pass"}
+    assert {p.status for p in record.verification.pairs} == {"pass"}
     assert json.loads((result.run_dir / "summary.json").read_text())["arcprize_score"] == 1.0
 
 

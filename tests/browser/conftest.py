@@ -56,8 +56,8 @@ def _free_port() -> int:
 
 
 def write_run_folder(runs: Path, tasks: dict[str, Any]) -> None:
-    """A finished code run of two samples on one task, per ``arcforge.runs.records``."""
-    from arcforge.runs.records import JOURNAL, RUN_INFO, SampleRecord
+    """A finished code run of two samples on one task, per ``arcforge.runfiles``."""
+    from arcforge.runfiles import JOURNAL, RUN_INFO, SampleRecord
 
     task = tasks["25ff71a9"]
     folder = runs / RUN_ID

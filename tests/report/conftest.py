@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from arcforge.runs.info import TASKS, tasks_hash
-from arcforge.runs.records import JOURNAL, RUN_INFO, SampleRecord
+from arcforge.runfiles import JOURNAL, RUN_INFO, TASKS, SampleRecord, tasks_hash
 from arcforge.tasks import Pair, Task
 
 FLIP = Task(
@@ -65,41 +64,38 @@ def make_run(run_dir: Path) -> Path:
     xss = 'Rule: mirror.\n<img src=x onerror="window.__pwned=1"> <script>window.__pwned=2</script>'
     records = [
         SampleRecord(
-            run_dir.name,
-            "code",
-            FLIP.id,
-            0,
-            0,
-            "test/model",
+            run_id=run_dir.name,
+            kind="code",
+            task_id=FLIP.id,
+            task_version=0,
+            sample=0,
+            model="test/model",
             reasoning=xss,
             code="def solve_task(g):\n    return [r[::-1] for r in g]",
             verification=_pairs(FLIP, right),
             latency_s=1.5,
             usage={"input_tokens": 100, "output_tokens": 50, "reasoning_tokens": 0},
-            cost=0.002,
-        ),
+            cost=0.002),
         SampleRecord(
-            run_dir.name,
-            "code",
-            FLIP.id,
-            0,
-            1,
-            "test/model",
+            run_id=run_dir.name,
+            kind="code",
+            task_id=FLIP.id,
+            task_version=0,
+            sample=1,
+            model="test/model",
             reasoning="close",
             code="def solve_task(g):\n    return g",
             verification=_pairs(FLIP, wrong),
             latency_s=2.5,
-            cost=0.001,
-        ),
+            cost=0.001),
         SampleRecord(
-            run_dir.name,
-            "code",
-            FILL.id,
-            0,
-            0,
-            "test/model",
-            error={"kind": "timeout", "message": "no answer in 300 s"},
-        ),
+            run_id=run_dir.name,
+            kind="code",
+            task_id=FILL.id,
+            task_version=0,
+            sample=0,
+            model="test/model",
+            error={"kind": "timeout", "message": "no answer in 300 s"}),
     ]
     with (run_dir / JOURNAL).open("w") as fh:
         for record in records:

@@ -12,8 +12,10 @@ from tests.sandbox.conftest import GOOD, mirror_task
 from tests.sandbox.hostile import HOSTILE
 
 from arcforge.config import load_settings
+from arcforge.finish import finish_run
 from arcforge.models.base import ModelResponse, RequestContext
-from arcforge.runs import RunConfig, load_records, run
+from arcforge.runfiles import load_records
+from arcforge.runs import RunConfig, run
 from arcforge.tasks import Task
 
 CASES = {h.name: h for h in HOSTILE}
@@ -48,13 +50,14 @@ def test_hostile_answers_are_contained_by_the_codegen_runner(
                                         "samples": 1, "concurrency": 4,
                                         "verify_concurrency": 2}, env_file=None)
     result = run(RunConfig("code", settings, tasks=tasks, progress=False), ScriptedModel())
+    finish_run(result.run_dir)
     assert result.status == "completed" and result.finished == len(tasks)
     records = {r.task_id: r for r in load_records(result.run_dir)}
     for tid, name in TASK_IDS.items():
-        statuses = {p["status"] for p in records[tid].verification["pairs"]}
+        statuses = {p.status for p in records[tid].verification.pairs}
         assert statuses <= CASES[name].expect, (name, records[tid].verification)
     for tid in ("good1", "good2"):
-        statuses = [p["status"] for p in records[tid].verification["pairs"]]
+        statuses = [p.status for p in records[tid].verification.pairs]
         assert statuses == ["pass", "pass", "pass"]
     summary = json.loads((result.run_dir / "summary.json").read_text())
     assert summary["counts"]["tasks"] == len(tasks)

@@ -7,8 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from arcforge.grids import Grid
-from arcforge.runs.info import tasks_hash
-from arcforge.runs.records import SampleRecord
+from arcforge.runfiles import SampleRecord, tasks_hash
 from arcforge.tasks import Pair, Task
 from arcforge.verification import PairVerdict, Verification
 
@@ -39,9 +38,8 @@ def record(t: Task, sample: int, train_right: int, tests: list[Grid | None],
         response=f"```python\n# sample {sample}\n```", code="def solve_task(g): ...",
         usage={"input_tokens": 100, "output_tokens": 40, "reasoning_tokens": 7},
         cost=0.002, latency_s=1.5, tries=1, finish_reason="stop", error=error,
-        verification=Verification(pairs, 0.01).to_dict(),
-        started_at="2026-11-27T10:00:00.000Z", finished_at="2026-11-27T10:00:01.500Z",
-    )
+        verification=Verification(pairs, 0.01),
+        started_at="2026-11-27T10:00:00.000Z", finished_at="2026-11-27T10:00:01.500Z")
 
 
 def write_run(run_dir: Path, tasks: list[Task], records: list[SampleRecord], samples: int,

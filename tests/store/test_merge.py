@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from arcforge.cli import app
-from arcforge.runs.records import SampleRecord
+from arcforge.runfiles import RunInfo, SampleRecord
 from arcforge.store import InputFileError, Store
 from arcforge.store.legacy import export_traces_data
 from arcforge.store.maintenance import collect_stats
@@ -32,8 +32,7 @@ def record(task: str, sample: int, reasoning: str | None, **changes: object) -> 
         response=reasoning,
         reasoning=reasoning,
         started_at="2026-05-01T10:00:00+00:00",
-        finished_at="2026-05-01T10:00:05+00:00",
-    ).to_dict()
+        finished_at="2026-05-01T10:00:05+00:00").to_dict()
     rec.update(changes)
     return rec
 
@@ -135,33 +134,60 @@ def test_journal_and_final_of_one_run_do_not_duplicate(store: Store, tmp_path: P
     assert len(traces(store)) == 3
 
 
-@pytest.mark.parametrize(
-    "fmt", ["journal", "final", "final, list reasoning", "legacy json", "legacy jsonl"]
-)
-def test_an_error_anywhere_adds_nothing(fmt: str, store: Store, tmp_path: Path) -> None:
-    good = write_legacy_json(tmp_path / "good", LEGACY, username="other/model")
-    folder = tmp_path / "bad"
+def _bad_file(fmt: str, folder: Path) -> tuple[Path, str]:
+    """A results file in ``fmt`` holding one bad entry among good ones, and its place."""
     if fmt == "journal":
-        bad = write_journal(folder, [*RECORDS, record("dd44", "x", "text")])  # type: ignore[arg-type]
-        where = "line 6.sample"
-    elif fmt == "final":
-        bad = write_final(folder, [*RECORDS, {**record("dd44", 0, "t"), "task_version": -1}])
-        where = "results[5].task_version"
-    elif fmt == "final, list reasoning":
-        bad = write_final(folder, [*RECORDS, {**record("dd44", 0, "t"), "reasoning": ["a"]}])
-        where = "results[5].reasoning: expected a string or null"
-    elif fmt == "legacy json":
-        bad = write_legacy_json(folder, [*LEGACY, {"task_id": "dd44", "reasoning": 42}])
-        where = "results[3].reasoning"
-    else:
-        bad = write_legacy_jsonl(folder, LEGACY)
-        bad.write_text(bad.read_text() + '{"task_id": "dd44", "reasoning": "x"\n{"task_id": 1}\n')
-        where = "line 5: malformed JSON"
+        return write_journal(folder, [*RECORDS, {**record("dd44", 0, "text"), "sample": "x"}]), \
+            "line 6.sample"
+    if fmt == "final":
+        return write_final(folder, [*RECORDS, {**record("dd44", 0, "t"), "task_version": -1}]), \
+            "results[5].task_version"
+    if fmt == "final, list reasoning":
+        return write_final(folder, [*RECORDS, {**record("dd44", 0, "t"), "reasoning": ["a"]}]), \
+            "results[5].reasoning"
+    if fmt == "legacy json":
+        return write_legacy_json(folder, [*LEGACY, {"task_id": "dd44", "reasoning": 42}]), \
+            "results[3].reasoning"
+    return write_legacy_json(folder, [*LEGACY, {"reasoning": "no task"}]), "results[3].task_id"
+
+
+FORMATS = ["journal", "final", "final, list reasoning", "legacy json", "legacy, no task id"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_strict_refuses_everything_for_one_bad_entry(fmt: str, store: Store,
+                                                     tmp_path: Path) -> None:
+    good = write_legacy_json(tmp_path / "good", LEGACY, username="other/model")
+    bad, where = _bad_file(fmt, tmp_path / "bad")
     with pytest.raises(InputFileError) as err:
-        merge_files(store, [good, bad])
+        merge_files(store, [good, bad], strict=True)
     assert str(bad) in str(err.value) and where in str(err.value)
     assert traces(store) == []
     assert collect_stats(store)["models"] == 0
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_bad_entries_are_skipped_and_named(fmt: str, store: Store, store_url: str,
+                                           tmp_path: Path) -> None:
+    bad, where = _bad_file(fmt, tmp_path / "bad")
+    report = merge_files(store, [bad])
+    [skipped] = report.files[0].skipped
+    assert skipped.file == str(bad) and str(skipped).startswith(f"{bad}: {where}")
+    assert report.added == 3  # the good entries of the same file
+    again = runner.invoke(app, ["merge", str(bad), "--store", store_url])
+    assert again.exit_code == 0, again.output
+    flat = "".join(again.output.split())
+    assert "skipped:" in flat and where.replace(" ", "") in flat
+    refused = runner.invoke(app, ["merge", str(bad), "--store", store_url, "--strict"])
+    assert isinstance(refused.exception, InputFileError) and where in str(refused.exception)
+
+
+def test_malformed_json_in_the_middle_refuses_the_file(store: Store, tmp_path: Path) -> None:
+    bad = write_legacy_jsonl(tmp_path / "bad", LEGACY)
+    bad.write_text(bad.read_text() + '{"task_id": "dd44", "reasoning": "x"\n{"task_id": 1}\n')
+    with pytest.raises(InputFileError, match="line 5: malformed JSON"):
+        merge_files(store, [bad])
+    assert traces(store) == []
 
 
 def test_database_error_mid_merge_rolls_back(store: Store, tmp_path: Path) -> None:
@@ -216,7 +242,8 @@ def test_torn_last_journal_line_is_skipped_and_reported(store: Store, tmp_path: 
 def test_oversized_names_are_refused_and_long_ids_fit(store: Store, tmp_path: Path) -> None:
     bad = write_final(tmp_path / "a", [record("t" * 201, 0, "idea")])
     with pytest.raises(InputFileError, match=r"results\[0\]\.task_id"):
-        merge_files(store, [bad])
+        merge_files(store, [bad], strict=True)
+    assert merge_files(store, [bad]).files[0].skipped[0].path == "results[0].task_id"
     model = "m/" + "o" * 198  # the longest name allowed, on the longest task id
     good = write_final(tmp_path / "b", [record("t" * 200, 0, "idea", model=model)])
     assert merge_files(store, [good]).added == 1
@@ -238,25 +265,28 @@ def test_odd_final_files(store: Store, tmp_path: Path) -> None:
     assert report.added == 0 and report.files[0].notes == ["holds no results"]
     mixed = write_final(tmp_path / "mixed", [RECORDS[0], {"task_id": "aa11", "reasoning": "x"}])
     with pytest.raises(InputFileError, match=r"results\[1\]: has no run_id"):
-        merge_files(store, [mixed])
+        merge_files(store, [mixed], strict=True)
     legacy = write_legacy_json(tmp_path / "l", LEGACY)
     with pytest.raises(InputFileError, match="--model-username"):
         merge_files(store, [legacy], model_username="  ")
     assert traces(store) == []
+    lenient = merge_files(store, [mixed])
+    assert lenient.added == 1 and lenient.files[0].skipped[0].path == "results[1]"
 
 
 def test_files_written_by_the_run_folder_code(store: Store, tmp_path: Path) -> None:
     """The journal and final file as the runner writes them (not hand-made) merge as one run."""
-    from arcforge.runs.folder import write_final as runner_write_final
-    from arcforge.runs.journal import Journal
+    from arcforge.runfiles import Journal
+    from arcforge.runfiles import write_final as runner_write_final
 
     folder = tmp_path / "runs" / "run-1"
     folder.mkdir(parents=True)
     journal = Journal(folder / "results.jsonl")
     for rec in [*RECORDS, record("dd44", 0, "ünïcode reasoning → fine")]:
-        journal.append(SampleRecord.from_dict(rec))
+        journal.append(SampleRecord.model_validate(rec))
     journal.close()
-    final = runner_write_final(folder, {"run_id": "run-1", "model": MODEL}, "completed", 4)
+    final = runner_write_final(folder, RunInfo(run_id="run-1", model=MODEL, kind="reasoning"),
+                               "completed", 4)
     report = merge_files(store, [folder / "results.jsonl", final])
     assert (report.added, report.present) == (4, 4)
     assert store.list_traces("dd44")[0].text == "ünïcode reasoning → fine"

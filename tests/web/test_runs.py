@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from arcforge.runs.info import TASKS, tasks_hash
-from arcforge.runs.records import JOURNAL, RUN_INFO, SUMMARY, SampleRecord
+from arcforge.runfiles import JOURNAL, RUN_INFO, SUMMARY, TASKS, SampleRecord, tasks_hash
 from arcforge.tasks import parse_task
 from arcforge.web.settings import WebSettings
 

@@ -77,12 +77,21 @@ def _execute(kind: str, options: dict[str, Any]) -> None:
     )
     result = run(config)
     console = Console()
-    _print_summary(console, result)
+    scores = None
+    if kind == "code":
+        from arcforge.errors import ArcforgeError
+        from arcforge.finish import finish_run
+
+        try:
+            scores = finish_run(result.run_dir)
+        except ArcforgeError as exc:
+            Console(stderr=True).print(f"[red]scoring failed:[/] {exc}")
+    _print_summary(console, result, scores)
     if result.status in ("interrupted", "cancelled"):
         raise typer.Exit(130)
 
 
-def _print_summary(console: Any, result: Any) -> None:
+def _print_summary(console: Any, result: Any, scores: Any) -> None:
     from rich.table import Table
 
     table = Table(title="run", show_header=False, box=None)
@@ -94,10 +103,10 @@ def _print_summary(console: Any, result: Any) -> None:
     if result.final_path is not None:
         table.add_row("results", str(result.final_path.name))
     console.print(table)
-    if result.scores is not None:
+    if scores is not None:
         from arcforge.scoring import render_scores_table
 
-        console.print(render_scores_table(result.scores))
+        console.print(render_scores_table(scores))
     console.print(str(result.run_dir), highlight=False, soft_wrap=True)
 
 

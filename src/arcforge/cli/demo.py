@@ -56,17 +56,17 @@ def write_task_folder(tasks: list[Task], folder: Path) -> Path:
 def previous_run(out: Path, kind: str, spec: str, ids: list[str]) -> Path | None:
     """The newest demo run of this kind on these tasks under ``out``, to resume, if any."""
     from arcforge.errors import ArcforgeError
-    from arcforge.runs.folder import read_run_info
+    from arcforge.runfiles import read_run_info
 
     if not out.is_dir():
         return None
-    wanted = [[tid, 0] for tid in ids]
+    wanted = [(tid, 0) for tid in ids]
     for folder in sorted(out.iterdir(), reverse=True):
         try:
             info = read_run_info(folder)
         except ArcforgeError:
             continue
-        if (info.get("kind"), info.get("model"), info.get("data"), info.get("task_ids")) == (
+        if (info.kind, info.model, info.data, info.task_keys) == (
             kind,
             "builtin/dsl",
             spec,
@@ -104,10 +104,10 @@ def demo(
     from arcforge.cli.store import merge, opened_store
     from arcforge.config import load_settings
     from arcforge.data import load_tasks
+    from arcforge.finish import finish_run
     from arcforge.report import write_report
-    from arcforge.runs.config import RunConfig
-    from arcforge.runs.records import JOURNAL
-    from arcforge.runs.runner import run
+    from arcforge.runfiles import JOURNAL
+    from arcforge.runs import RunConfig, run
     from arcforge.scoring import render_scores_table, score_run
 
     console = Console()
@@ -137,6 +137,7 @@ def demo(
             progress=progress,
         )
         result = run(config)
+        finish_run(result.run_dir)
         run_dirs[kind] = result.run_dir
         console.print(f"  {result.status}: {escape(str(result.run_dir))}")
 

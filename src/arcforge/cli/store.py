@@ -192,6 +192,10 @@ def merge(
             "--model-username", help="Author name for legacy files (overrides their metadata)."
         ),
     ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Refuse every file when one entry is bad "
+                           "(default: skip bad entries and list them).")
+    ] = False,
 ) -> None:
     """Add the model reasoning of results files to the store as traces (idempotent)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -214,6 +218,7 @@ def merge(
             results_files,
             dry_run=dry_run,
             model_username=model_username,
+            strict=strict,
             progress=lambda _path: bar.advance(task),
         )
     verb = "would add" if dry_run else "added"
@@ -222,7 +227,7 @@ def merge(
     )
     table.add_column("file", overflow="fold")
     table.add_column("format", no_wrap=True)
-    for column in ("records", "errors", "empty", verb, "present"):
+    for column in ("records", "errors", "empty", "skipped", verb, "present"):
         table.add_column(column, justify="right", no_wrap=True)
     for f in report.files:
         table.add_row(
@@ -231,6 +236,7 @@ def merge(
             f"{f.records:,}",
             f"{f.errors:,}",
             f"{f.empty:,}",
+            f"{len(f.skipped):,}",
             f"{f.added:,}",
             f"{f.present:,}",
         )
@@ -238,6 +244,8 @@ def merge(
     for f in report.files:
         for note in f.notes:
             console.print(f"[yellow]note:[/] {escape(f.path)}: {escape(note)}")
+        for problem in f.skipped:
+            console.print(f"[yellow]skipped:[/] {escape(str(problem))}")
     for author, n in sorted(report.authors.items()):
         console.print(f"{verb} {n:,} traces by {escape(author)}")
     if report.tasks_created:

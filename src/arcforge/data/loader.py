@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from arcforge.data.bundled import BUNDLED, bundled_file, read_bundled
-from arcforge.data.files import json_files, read_document
 from arcforge.data.select import select_tasks
 from arcforge.errors import ArcforgeError
+from arcforge.taskfiles import json_files, read_document
 from arcforge.tasks import Problem, Task, TaskFormatError, task_problems
 
 

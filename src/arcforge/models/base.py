@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
 from arcforge.errors import ArcforgeError
+from arcforge.runfiles.records import Usage
 from arcforge.tasks import Task
 
 # Error kinds a sample can end in; each is recorded as its own kind, never as an empty answer.
@@ -25,16 +26,6 @@ ErrorKind = Literal[
     "extraction",  # no code could be extracted from the answer
     "internal",  # a bug in arcforge, recorded instead of killing the run
 ]
-
-
-@dataclass(slots=True)
-class Usage:
-    input_tokens: int = 0
-    output_tokens: int = 0
-    reasoning_tokens: int = 0
-
-    def to_dict(self) -> dict[str, int]:
-        return asdict(self)
 
 
 @dataclass(slots=True)

@@ -7,14 +7,12 @@ task, sample or prompt) fails with the error kind ``replay_miss``.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from arcforge.config import ConfigError
-from arcforge.models.base import ModelError, ModelResponse, RequestContext, Usage
-from arcforge.runs.journal import read_journal
-from arcforge.runs.records import JOURNAL, SampleRecord
+from arcforge.models.base import ModelError, ModelResponse, RequestContext
+from arcforge.runfiles import RunFileError, SampleRecord, read_results
 
 # Errors that came from the model and are replayed as such; others were never answers.
 REPLAYED_ERRORS = {
@@ -25,23 +23,10 @@ REPLAYED_ERRORS = {
 
 def read_recorded(path: Path) -> list[SampleRecord]:
     """The records of a results file, journal or run folder."""
-    if path.is_dir():
-        path = path / JOURNAL
-    if not path.is_file():
-        raise ConfigError(f"replay/{path}: no such results file or run folder")
-    if path.suffix == ".jsonl":
-        return read_journal(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"replay/{path}: cannot read results: {exc}") from None
-    results = data.get("results") if isinstance(data, dict) else None
-    if not isinstance(results, list):
-        raise ConfigError(f"replay/{path}: no 'results' list in the file")
-    try:
-        return [SampleRecord.from_dict(r) for r in results]
-    except TypeError as exc:
-        raise ConfigError(f"replay/{path}: a result is not a record: {exc}") from None
+        return read_results(path).records
+    except RunFileError as exc:
+        raise ConfigError(f"replay/{exc}") from None
 
 
 class ReplayModel:
@@ -53,7 +38,7 @@ class ReplayModel:
         self.spec, self.name, self.path = spec, str(path), path
         self._answers: dict[tuple[str, int, str], SampleRecord] = {}
         for record in read_recorded(path):
-            if record.response is not None or (record.error or {}).get("kind") in REPLAYED_ERRORS:
+            if record.response is not None or record.error_kind in REPLAYED_ERRORS:
                 self._answers[(record.task_id, record.sample, record.prompt_hash)] = record
         self.recorded_model = next((r.model for r in self._answers.values()), None)
 
@@ -73,13 +58,12 @@ class ReplayModel:
                 f"{self.path}: no recorded answer for task {context.task.key} sample "
                 f"{context.sample} with prompt hash {context.prompt_hash[:12]}",
             )
-        usage = Usage(**{k: int(v) for k, v in record.usage.items() if k in Usage.__slots__})
         response = ModelResponse(
             text=record.response or "",
             model=record.model,
             provider="replay",
             reasoning=record.provider_reasoning,
-            usage=usage,
+            usage=record.usage.model_copy(),
             finish_reason=record.finish_reason,
             cost=0.0,
             latency_s=0.0,
@@ -87,8 +71,8 @@ class ReplayModel:
             extra={"recorded_run": record.run_id, "recorded_cost": record.cost},
         )
         error = record.error
-        if error and error.get("kind") in REPLAYED_ERRORS:
-            raise ModelError(error["kind"], f"replayed: {error.get('message', '')}",
+        if error is not None and error.kind in REPLAYED_ERRORS:
+            raise ModelError(error.kind, f"replayed: {error.message}",  # type: ignore[arg-type]
                              response=response if record.response is not None else None)
         return response
 

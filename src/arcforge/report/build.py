@@ -17,9 +17,9 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from arcforge.atomic import write_bytes_atomic
 from arcforge.render import grid_svg
-from arcforge.runs.folder import final_results_files, load_records, read_run_info
-from arcforge.runs.records import REPORT, SampleRecord
+from arcforge.runfiles import REPORT, SampleRecord, error_counts, read_results, read_tasks
 from arcforge.tasks import Task
 
 DEFAULT_STUDIO = "http://127.0.0.1:8000"
@@ -67,39 +67,36 @@ class TaskView:
     best_train: float | None
 
 
-def _tokens(record: SampleRecord) -> int:
-    return sum(int(record.usage.get(k, 0) or 0) for k in ("input_tokens", "output_tokens"))
-
-
 def _sample_view(record: SampleRecord, task: Task | None) -> SampleView:
     view = SampleView(
         sample=record.sample,
-        error=record.error,
+        error=record.error.model_dump() if record.error is not None else None,
         reasoning=record.reasoning or record.response or "",
         code=record.code,
-        tokens=_tokens(record),
+        tokens=record.usage.total,
         latency_s=record.latency_s,
         cost=record.cost,
     )
-    for pair in (record.verification or {}).get("pairs", []):
-        split, index = pair.get("split"), pair.get("index")
+    pairs = record.verification.pairs if record.verification is not None else []
+    for pair in pairs:
+        split, index = pair.split, pair.index
         expected = None
-        if task is not None and split in ("train", "test"):
-            pairs = task.train if split == "train" else task.test
-            if isinstance(index, int) and 0 <= index < len(pairs):
-                expected = pairs[index].output
-        output = pair.get("output")
+        if task is not None:
+            known = task.train if split == "train" else task.test
+            if 0 <= index < len(known):
+                expected = known[index].output
+        output = pair.output
         produced = None
-        if output is not None and output != expected and pair.get("status") != "invalid_output":
+        if output is not None and output != expected and pair.status != "invalid_output":
             produced = _svg(output, f"{split}[{index}] produced")
         view.pairs.append(
             PairView(
-                split=str(split),
-                index=int(index) if isinstance(index, int) else -1,
+                split=split,
+                index=index,
                 expected=_svg(expected, f"{split}[{index}] expected") if expected else None,
                 produced=produced,
-                status=str(pair.get("status")),
-                error=pair.get("error"),
+                status=pair.status,
+                error=pair.error,
             )
         )
     return view
@@ -116,18 +113,13 @@ def _totals(records: list[SampleRecord]) -> dict[str, Any]:
     latencies = [r.latency_s for r in records if r.latency_s]
     costs = [r.cost for r in records if r.cost is not None]
     usage = {
-        k: sum(int(r.usage.get(k, 0) or 0) for r in records)
+        k: sum(getattr(r.usage, k) for r in records)
         for k in ("input_tokens", "output_tokens", "reasoning_tokens")
     }
-    errors: dict[str, int] = {}
-    for r in records:
-        if r.error is not None:
-            kind = str(r.error.get("kind", "unknown"))
-            errors[kind] = errors.get(kind, 0) + 1
     return {
         "samples": len(records),
         "answered": sum(r.error is None for r in records),
-        "errors": errors,
+        "errors": error_counts(records),
         "usage": usage,
         "cost": sum(costs) if costs else None,
         "priced": len(costs),
@@ -137,21 +129,6 @@ def _totals(records: list[SampleRecord]) -> dict[str, Any]:
         "latency_p95": _percentile(latencies, 0.95),
         "tries": sum(r.tries for r in records),
     }
-
-
-def _load_tasks(run_dir: Path, info: dict[str, Any]) -> list[Task]:
-    from arcforge.runs.info import load_run_tasks
-
-    return load_run_tasks(run_dir, info)
-
-
-def _records(run_dir: Path) -> list[SampleRecord]:
-    records = load_records(run_dir)
-    if records or not final_results_files(run_dir):
-        return records
-    from arcforge.scoring import run_records
-
-    return run_records(run_dir)
 
 
 def _attempts(test: Any) -> dict[str, Any]:
@@ -176,9 +153,11 @@ def _attempts(test: Any) -> dict[str, Any]:
 
 def build_context(run_dir: Path, studio_url: str | None = DEFAULT_STUDIO) -> dict[str, Any]:
     """Everything the template shows, for a trace run or a code run."""
-    info = read_run_info(run_dir)
-    records = _records(run_dir)
-    tasks = _load_tasks(run_dir, info)
+    results = read_results(run_dir)
+    info = results.info
+    assert info is not None  # a run folder always has its run.json
+    records = results.records
+    tasks = read_tasks(run_dir, info)
     by_key = {(t.id, t.version): t for t in tasks}
     per_task: dict[tuple[str, int], list[SampleRecord]] = {k: [] for k in by_key}
     for record in records:
@@ -186,13 +165,13 @@ def build_context(run_dir: Path, studio_url: str | None = DEFAULT_STUDIO) -> dic
 
     scores = None
     task_scores: dict[tuple[str, int], Any] = {}
-    if info.get("kind") == "code":
+    if info.kind == "code":
         from arcforge.scoring import score_run
 
         scores = score_run(run_dir, tasks)
         task_scores = {(t.task_id, t.version): t for t in scores.tasks}
 
-    samples_per_task = info.get("samples") if isinstance(info.get("samples"), int) else 1
+    samples_per_task = info.samples
     views = []
     for key, recs in per_task.items():
         task = by_key.get(key)
@@ -214,7 +193,7 @@ def build_context(run_dir: Path, studio_url: str | None = DEFAULT_STUDIO) -> dic
         )
     return {
         "info": info,
-        "kind": info.get("kind", "reasoning"),
+        "kind": info.kind,
         "scores": scores,
         "counts": scores.counts() if scores else None,
         "totals": _totals(records),
@@ -248,7 +227,5 @@ def write_report(run_dir: str | Path, studio_url: str | None = DEFAULT_STUDIO) -
     run_dir = Path(run_dir)
     html = render_report(run_dir, studio_url)
     path = run_dir / REPORT
-    tmp = path.with_name(f".{REPORT}.tmp")
-    tmp.write_text(html, encoding="utf-8")
-    tmp.replace(path)
+    write_bytes_atomic(path, html.encode("utf-8"))
     return path

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from arcforge.config import Settings
-from arcforge.runs.records import Kind
+from arcforge.runfiles import Kind
 from arcforge.tasks import Task
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import platform
 import re
 import secrets
@@ -16,15 +15,24 @@ from typing import IO, Any
 from arcforge.agents import make_agent
 from arcforge.errors import UsageError
 from arcforge.models.factory import split_spec
+from arcforge.runfiles import (
+    FORMAT_VERSION,
+    TASKS,
+    PromptInfo,
+    RunFileError,
+    RunInfo,
+    SampleRecord,
+    load_records,
+    read_run_info,
+    read_tasks,
+    tasks_hash,
+    utc_now,
+    write_run_info,
+    write_tasks,
+)
 from arcforge.runs.config import RunConfig
-from arcforge.runs.folder import load_records, read_run_info, utc_now, write_json_atomic
-from arcforge.runs.records import RUN_INFO, SampleRecord
 from arcforge.runs.verify import sandbox_settings
 from arcforge.tasks import Task
-
-TASKS = "tasks.json"  # the tasks of the run (dataset.json form), so resume and scoring
-# never depend on where the data came from
-
 
 LOCK = ".lock"
 
@@ -32,7 +40,7 @@ LOCK = ".lock"
 @dataclass(slots=True)
 class Prepared:
     run_dir: Path
-    info: dict[str, Any]
+    info: RunInfo
     tasks: list[Task]
     records: list[SampleRecord]
     base_url: str | None
@@ -56,14 +64,6 @@ def package_version() -> str:
         return version("arcforge")
     except PackageNotFoundError:
         return "unknown"
-
-
-def tasks_hash(tasks: list[Task]) -> str:
-    """sha256 over every task's key and content hash, in order."""
-    digest = hashlib.sha256()
-    for task in tasks:
-        digest.update(f"{task.id}\0{task.version}\0{task.content_hash()}\n".encode())
-    return digest.hexdigest()
 
 
 def _run_id(kind: str, model: str) -> str:
@@ -101,68 +101,63 @@ def new_run(config: RunConfig) -> Prepared:
         run_dir.mkdir(parents=True, exist_ok=False)
     except OSError as exc:
         raise UsageError(f"--out {s.out}: cannot create the run folder: {exc.strerror}") from None
-    info: dict[str, Any] = {
-        "run_id": run_id,
-        "kind": config.kind,
-        "created_at": utc_now(),
-        "arcforge_version": package_version(),
-        "python": platform.python_version(),
-        "model": s.model,
-        "base_url": s.base_url,
-        "data": s.data if config.tasks is None else "(tasks given in-process)",
-        "task_ids": [[t.id, t.version] for t in tasks],
-        "tasks_file": TASKS,
-        "tasks_sha256": tasks_hash(tasks),
-        "samples": s.samples,
-        "temperature": s.temperature,
-        "max_tokens": s.max_tokens,
-        "encoding": s.encoding,
-        "prompt": {
-            "source": agent.template.source,
-            "sha256": agent.template.sha256,
-            "text": agent.template.text,
-        },
-        "settings": s.public_dict(),
-        "sessions": [_session(config, resumed=False)],
-    }
+    info = RunInfo(
+        format_version=FORMAT_VERSION,
+        run_id=run_id,
+        kind=config.kind,
+        created_at=utc_now(),
+        arcforge_version=package_version(),
+        python=platform.python_version(),
+        model=s.model,
+        base_url=s.base_url,
+        data=s.data if config.tasks is None else "(tasks given in-process)",
+        task_ids=[(t.id, t.version) for t in tasks],
+        tasks_file=TASKS,
+        tasks_sha256=tasks_hash(tasks),
+        samples=s.samples,
+        temperature=s.temperature,
+        max_tokens=s.max_tokens,
+        encoding=s.encoding,
+        prompt=PromptInfo(source=agent.template.source, sha256=agent.template.sha256,
+                          text=agent.template.text),
+        settings=s.public_dict(),
+        sessions=[_session(config, resumed=False)],
+    )
     if config.kind == "code" and config.verify:
-        info["sandbox"] = sandbox_settings()  # resume verifies under the same settings
+        info.sandbox = sandbox_settings()  # resume verifies under the same settings
     lock = lock_run(run_dir)
-    write_json_atomic(run_dir / TASKS, [t.to_dict() for t in tasks], indent=None)
-    write_json_atomic(run_dir / RUN_INFO, info)
+    write_tasks(run_dir, tasks)
+    write_run_info(run_dir, info)
     return Prepared(run_dir, info, list(tasks), [], s.base_url, lock)
 
 
-def load_run_tasks(run_dir: Path, info: dict[str, Any]) -> list[Task]:
+def load_run_tasks(run_dir: Path, info: RunInfo) -> list[Task]:
     """The tasks snapshot of a run, checked against the hash in ``run.json``."""
-    from arcforge.data import load_tasks
-
-    path = run_dir / info.get("tasks_file", TASKS)
-    if not path.is_file():
-        raise UsageError(f"{run_dir}: the run has no {path.name}; it cannot be resumed")
-    tasks = load_tasks(str(path))
-    if tasks_hash(tasks) != info.get("tasks_sha256"):
-        raise UsageError(f"{path}: the tasks differ from the ones the run started with "
-                         "(tasks_sha256 in run.json)")
-    return tasks
+    try:
+        return read_tasks(run_dir, info)
+    except RunFileError as exc:
+        raise UsageError(f"{exc}; the run cannot be resumed") from None
 
 
 def resume_run(config: RunConfig) -> Prepared:
     assert config.resume is not None
     run_dir = Path(config.resume)
-    info = read_run_info(run_dir)
-    if info.get("kind") != config.kind:
-        command = "codegen" if info.get("kind") == "code" else "traces"
-        raise UsageError(f"--resume {run_dir}: this is a {info.get('kind')} run; "
+    try:
+        info = read_run_info(run_dir)
+    except RunFileError as exc:
+        raise UsageError(f"--resume {run_dir}: {exc}") from None
+    if info.kind != config.kind:
+        command = "codegen" if info.kind == "code" else "traces"
+        raise UsageError(f"--resume {run_dir}: this is a {info.kind} run; "
                          f"resume it with arcforge {command}")
     tasks = load_run_tasks(run_dir, info)
     lock = lock_run(run_dir)
     try:
         records = load_records(run_dir)
-        info.setdefault("sessions", []).append(_session(config, resumed=True))
-        write_json_atomic(run_dir / RUN_INFO, info)
+        info.sessions = [*info.sessions, _session(config, resumed=True)]
+        write_run_info(run_dir, info)
     except BaseException:
         lock.close()
         raise
-    base_url = config.settings.base_url or info.get("base_url")
+    base_url = config.settings.base_url or info.base_url
     return Prepared(run_dir, info, tasks, records, base_url, lock)

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from arcforge.config import redact
-from arcforge.runs.records import LOG
+from arcforge.runfiles import LOG
 
 LOGGERS = ("arcforge.requests", "arcforge.runs")
 

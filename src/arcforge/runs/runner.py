@@ -26,14 +26,21 @@ from rich.console import Console
 from arcforge.agents import Agent, make_agent, prompt_hash
 from arcforge.agents.templates import PromptTemplate
 from arcforge.models.base import Model, ModelError, ModelResponse, RequestContext
+from arcforge.runfiles import (
+    JOURNAL,
+    ErrorInfo,
+    Journal,
+    RunInfo,
+    SampleRecord,
+    error_counts,
+    utc_now,
+    write_final,
+)
 from arcforge.runs.config import RunConfig
-from arcforge.runs.folder import utc_now, write_final
 from arcforge.runs.info import new_run, resume_run
-from arcforge.runs.journal import Journal
 from arcforge.runs.limiter import AdaptiveLimiter
 from arcforge.runs.logs import attach_run_log
 from arcforge.runs.progress import RunProgress
-from arcforge.runs.records import JOURNAL, SampleRecord
 from arcforge.runs.verify import Verifier
 from arcforge.tasks import Task
 
@@ -52,7 +59,6 @@ class RunResult:
     errors: dict[str, int] = field(default_factory=dict)
     spent: float = 0.0
     cost_known: bool = False  # at least one sample had a known cost
-    scores: Any = None  # code runs: what arcforge.scoring.score_run returned, when available
 
 
 class Runner:
@@ -81,32 +87,30 @@ class Runner:
         cfg = self.config
         prepared = resume_run(cfg) if cfg.resume is not None else new_run(cfg)
         self.run_dir: Path = prepared.run_dir
-        self.info: dict[str, Any] = prepared.info
-        self.run_id: str = prepared.info["run_id"]
+        self.info: RunInfo = prepared.info
+        self.run_id: str = self.info.run_id
         self.tasks: list[Task] = prepared.tasks
-        prompt = prepared.info["prompt"]
-        template = PromptTemplate(prompt["source"], prompt["text"])
-        self.agent: Agent = make_agent(cfg.kind, encoding=prepared.info["encoding"],
-                                       template=template)
-        self.samples: int = prepared.info["samples"]
-        self.temperature = prepared.info["temperature"]
-        self.max_tokens = prepared.info["max_tokens"]
+        prompt = self.info.prompt
+        assert prompt is not None, "run.json has no prompt"
+        template = PromptTemplate(prompt.source, prompt.text)
+        self.agent: Agent = make_agent(cfg.kind, encoding=self.info.encoding, template=template)
+        self.samples: int = self.info.samples
+        self.temperature = self.info.temperature
+        self.max_tokens = self.info.max_tokens
         self.base_url: str | None = prepared.base_url
         self._lock = prepared.lock
         self.done = {r.key for r in prepared.records}
         self._finished = len(self.done)
         self._spent = sum(r.cost or 0.0 for r in prepared.records)
         self._cost_known = any(r.cost is not None for r in prepared.records)
-        for r in prepared.records:
-            if r.error:
-                self._errors[r.error["kind"]] = self._errors.get(r.error["kind"], 0) + 1
+        self._errors = error_counts(prepared.records)
 
     def _make_model(self) -> Model:
         if self._model is not None:
             return self._model
         from arcforge.models import get_model
 
-        return get_model(self.info["model"], self.settings, base_url=self.base_url)
+        return get_model(self.info.model, self.settings, base_url=self.base_url)
 
     # -- running -------------------------------------------------------------------------
 
@@ -128,10 +132,9 @@ class Runner:
             stack.push(lambda *exc: self._finish(journal, failed=exc[0] is not None))
             stack.callback(self._install_signals())
             await self._session(model, journal)
-        scores = self._score() if self.config.kind == "code" else None
         return RunResult(self.run_dir, self._status(), self._final_path,
                          len(self.tasks) * self.samples, self._finished, dict(self._errors),
-                         self._spent, self._cost_known, scores)
+                         self._spent, self._cost_known)
 
     async def _open(self) -> Model:
         """The model and the run folder (held by a lock); a bad model spec or a missing key
@@ -160,16 +163,16 @@ class Runner:
         ]
         total = len(self.tasks) * self.samples
         self._log(f"run {self.run_id}: {len(pending)} of {total} samples to do, "
-                  f"model {self.info['model']}, concurrency {self.settings.concurrency}")
+                  f"model {self.info.model}, concurrency {self.settings.concurrency}")
         max_cost = self.settings.max_cost
         if max_cost is not None and getattr(model, "price", "n/a") is None:
-            self._say(f"[yellow]no price is known for {self.info['model']}: --max-cost counts "
+            self._say(f"[yellow]no price is known for {self.info.model}: --max-cost counts "
                       "only costs the provider reports[/]")
         progress = RunProgress("codegen" if self.config.kind == "code" else "traces", total,
                                self._finished, self.console, self.config.progress)
         code = self.config.kind == "code"
         async with Verifier(self.settings.verify_concurrency, code and self.config.verify,
-                            self.info.get("sandbox")) as v:
+                            self.info.sandbox) as v:
             if code and not v.active:
                 self._say("[yellow]no sandbox: code is recorded with verification 'pending'[/]")
             with progress:
@@ -224,8 +227,9 @@ class Runner:
         verifier: Verifier, admitted: asyncio.Semaphore,
     ) -> None:
         released = False
-        record = SampleRecord(self.run_id, self.config.kind, task.id, task.version, sample,
-                              self.info["model"], started_at=utc_now())
+        record = SampleRecord(run_id=self.run_id, kind=self.config.kind, task_id=task.id,
+                              task_version=task.version, sample=sample, model=self.info.model,
+                              started_at=utc_now())
         try:
             visible = self._visible.get(task.key)
             if visible is None:  # the task as the model may see it, made once per task
@@ -245,12 +249,11 @@ class Runner:
             admitted.release()
             released = True
             if self.config.kind == "code" and record.code is not None:
-                verification = await verifier.verify(record.code, task)
-                record.verification = verification.to_dict()
+                record.verification = await verifier.verify(record.code, task)
         except asyncio.CancelledError:
             raise  # not recorded: --resume finishes it
         except Exception as exc:  # a bug must not end the run: record it on this sample
-            record.error = {"kind": "internal", "message": f"{type(exc).__name__}: {exc}"}
+            record.error = ErrorInfo(kind="internal", message=f"{type(exc).__name__}: {exc}")
             log.error("internal error on %s sample %d:\n%s", task.key, sample,
                       traceback.format_exc(), extra={"run_id": self.run_id})
         finally:
@@ -260,7 +263,7 @@ class Runner:
         try:
             journal.append(record)
         except (TypeError, ValueError) as exc:  # a value JSON cannot hold: keep the sample
-            record.error = {"kind": "internal", "message": f"unrecordable answer: {exc}"}
+            record.error = ErrorInfo(kind="internal", message=f"unrecordable answer: {exc}")
             record.verification = None
             record.response = record.reasoning = record.provider_reasoning = None
             journal.append(record)
@@ -269,7 +272,7 @@ class Runner:
     def _fill_answer(self, record: SampleRecord, response: ModelResponse) -> None:
         record.response = response.text
         record.provider_reasoning = response.reasoning
-        record.usage = response.usage.to_dict()
+        record.usage = response.usage
         record.cost = response.cost
         record.latency_s = round(response.latency_s, 4)
         record.tries = response.tries
@@ -277,13 +280,13 @@ class Runner:
         parsed = self.agent.parse(response)
         record.reasoning, record.code = parsed.reasoning, parsed.code
         if parsed.error:
-            record.error = {"kind": "extraction", "message": parsed.error}
+            record.error = ErrorInfo(kind="extraction", message=parsed.error)
 
     def _fill_error(self, record: SampleRecord, exc: ModelError) -> None:
-        record.error = {"kind": exc.kind, "message": self.settings.redact(str(exc))}
+        record.error = ErrorInfo(kind=exc.kind, message=self.settings.redact(str(exc)))
         record.tries = exc.tries
         record.latency_s = round(exc.latency_s, 4)
-        record.usage = exc.usage.to_dict()
+        record.usage = exc.usage
         if exc.response is not None:
             record.response = exc.response.text
             record.provider_reasoning = exc.response.reasoning
@@ -296,11 +299,10 @@ class Runner:
         self._finished += 1
         self._spent += record.cost or 0.0
         self._cost_known = self._cost_known or record.cost is not None
-        kind = record.error["kind"] if record.error else None
+        kind = record.error_kind
         if kind:
             self._errors[kind] = self._errors.get(kind, 0) + 1
-        tokens = record.usage.get("input_tokens", 0) + record.usage.get("output_tokens", 0)
-        self._progress.advance(tokens, record.cost, kind, limiter.current)
+        self._progress.advance(record.usage.total, record.cost, kind, limiter.current)
 
     # -- stopping ------------------------------------------------------------------------
 
@@ -349,26 +351,6 @@ class Runner:
     def _write_final(self, status: str) -> Path:
         return write_final(self.run_dir, self.info, status, len(self.tasks) * self.samples)
 
-    # -- scoring -------------------------------------------------------------------------
-
-    def _score(self) -> Any:
-        """Score a code run; write summary.json, submission/, submission.json, report.html."""
-        from arcforge.errors import ArcforgeError
-        from arcforge.export import export_arcprize, export_kaggle
-        from arcforge.report import write_report
-        from arcforge.scoring import score_run, write_summary
-
-        try:
-            scores = score_run(self.run_dir)
-            write_summary(self.run_dir, scores)
-            export_arcprize(self.run_dir, self.run_dir / "submission", scores=scores)
-            export_kaggle(self.run_dir, self.run_dir / "submission.json", scores=scores)
-            write_report(self.run_dir)
-        except ArcforgeError as exc:
-            self.console.print(f"[red]scoring failed:[/] {exc}")
-            return None
-        return scores
-
     # -- messages ------------------------------------------------------------------------
 
     def _log(self, message: str) -> None:
@@ -396,16 +378,4 @@ def run(config: RunConfig, model: Model | None = None) -> RunResult:
     return asyncio.run(arun(config, model))
 
 
-def run_traces(config: RunConfig) -> Path:
-    """``arcforge traces`` in-process: returns the run folder."""
-    config.kind = "reasoning"
-    return run(config).run_dir
-
-
-def run_codegen(config: RunConfig) -> Path:
-    """``arcforge codegen`` in-process: returns the run folder."""
-    config.kind = "code"
-    return run(config).run_dir
-
-
-__all__ = ["RunResult", "Runner", "arun", "run", "run_codegen", "run_traces"]
+__all__ = ["RunResult", "Runner", "arun", "run"]

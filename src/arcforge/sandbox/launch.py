@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from arcforge.errors import UsageError
-from arcforge.sandbox import seccomp_policy
 from arcforge.sandbox.cgroups import WorkerGroup
 from arcforge.sandbox.filesystem import ReadPolicy
+from arcforge.sandbox.seccomp_policy import child_filter, worker_filter
 
 Isolation = Literal["auto", "bwrap", "process"]
 ISOLATIONS = ("auto", "bwrap", "process")
@@ -66,7 +66,7 @@ def _config(policy: ReadPolicy, isolation: str, scratch: str, read_paths: list[s
             forget: list[str] | tuple[()] = ()) -> str:
     """The worker's configuration; ``forget`` lists import folders it drops after its
     warm imports (a plain process: the site-packages folders Landlock then closes)."""
-    worker_bpf, child_bpf = seccomp_policy.worker_filter(), seccomp_policy.child_filter()
+    worker_bpf, child_bpf = worker_filter(), child_filter()
     config = {
         "scratch": scratch, "scratch_bytes": SCRATCH_BYTES, "scratch_inodes": SCRATCH_INODES,
         "read_paths": read_paths, "packages": list(policy.package_names),

@@ -8,8 +8,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from arcforge.data.files import read_json
 from arcforge.store.errors import InputFileError, StoreError
+from arcforge.taskfiles import read_json
 from arcforge.tasks import Problem
 
 MAX_LISTED = 20

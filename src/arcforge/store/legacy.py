@@ -18,7 +18,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from arcforge.data.files import dataset_file
 from arcforge.store.bulk import ensure_task_rows, ensure_users, existing_values
 from arcforge.store.catalog import TaskImportReport, chunks
 from arcforge.store.errors import ConflictError
@@ -28,6 +27,7 @@ from arcforge.store.store import Store
 from arcforge.store.traces import text_hash
 from arcforge.store.users import name_key
 from arcforge.store.views import Kind
+from arcforge.taskfiles import dataset_file
 from arcforge.tasks import Problem
 
 FIELDS = ("trace_id", "task_id", "username", "text", "score", "timestamp", "voters")

@@ -2,7 +2,7 @@
 
 Accepted files:
 
-- our run journal ``results.jsonl`` (one :class:`~arcforge.runs.records.SampleRecord` per line)
+- our run journal ``results.jsonl`` (one :class:`~arcforge.runfiles.SampleRecord` per line)
   and final ``results_<time>.json`` (``{"metadata": ..., "results": [records]}``);
 - the legacy results format ``{"metadata": {"model_username": ...}, "results": [{"task_id",
   "reasoning": str or [str]}]}`` and its JSONL form, whose first line is the metadata
@@ -15,7 +15,9 @@ hash of run, author, task, version, sample and text), so merging a file again, o
 journal and the final file of the same run, adds nothing twice. Tasks not yet in the store
 get a row without content (filled when the task is imported later); the trace keeps its
 task id and version. All files are read and checked before anything is written, and
-everything is written in one transaction: an error anywhere adds nothing.
+everything is written in one transaction. An entry that is not a valid record or result
+(no task id, a reasoning that is not text...) is skipped and reported by its place in the
+file (``results[3].task_id``); with ``strict`` it refuses the whole merge instead.
 """
 
 from __future__ import annotations
@@ -30,7 +32,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from arcforge.runs.records import SampleRecord
+from arcforge.runfiles import (
+    RUN_INFO,
+    RunFileError,
+    RunInfo,
+    SampleRecord,
+    parse_records,
+    read_objects,
+    read_run_info,
+)
 from arcforge.store.bulk import (
     ensure_task_rows,
     ensure_users,
@@ -47,21 +57,19 @@ from arcforge.store.traces import compose_trace_id, text_hash
 from arcforge.store.users import name_key
 from arcforge.tasks import Problem
 
-KINDS = ("reasoning", "code")
+NAMED = ("run_id", "task_id", "model")  # stored as names: 1 to MAX_NAME characters
 
 
 def _name(v: Any) -> bool:
     return isinstance(v, str) and 0 < len(v.strip()) <= MAX_NAME
 
 
-RECORD_CHECKS: dict[str, Callable[[Any], bool]] = {
-    "run_id": _name,
-    "kind": lambda v: v in KINDS,
-    "task_id": _name,
-    "task_version": lambda v: type(v) is int and v >= 0,
-    "sample": lambda v: type(v) is int and v >= 0,
-    "model": _name,
-}
+class _Skip(Exception):
+    """One entry that cannot be merged; ``problem`` says where and why."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +107,7 @@ class RunSeen:
     kind: str
     source_file: str
     created_at: float | None
-    info: dict[str, Any] | None
+    info: RunInfo | None
 
 
 @dataclass
@@ -114,6 +122,7 @@ class FileReport:
     added: int = 0
     present: int = 0
     notes: list[str] = field(default_factory=list)
+    skipped: list[Problem] = field(default_factory=list)
     items: list[MergeItem] = field(default_factory=list, repr=False)
     runs: dict[str, RunSeen] = field(default_factory=dict, repr=False)
 
@@ -150,40 +159,27 @@ def _texts(reasoning: Any, where: str, file: str) -> list[str]:
         return [reasoning]
     if isinstance(reasoning, list) and all(isinstance(r, str) for r in reasoning):
         return reasoning
-    raise problems_error(
-        [Problem(file, f"{where}.reasoning", "expected a string or a list of strings")], "merged"
-    )
+    raise _Skip(Problem(file, f"{where}.reasoning", "expected a string or a list of strings"))
 
 
-def _record(d: Any, where: str, report: FileReport) -> None:
+def _record(rec: SampleRecord, where: str, report: FileReport) -> None:
     """Add the trace of one of our sample records (or count it as empty or failed)."""
-    file = report.path
-    if not isinstance(d, dict):
-        raise problems_error([Problem(file, where, "expected a record object")], "merged")
-    bad = [
-        Problem(file, f"{where}.{k}", "missing" if k not in d else f"{d[k]!r} is not valid")
-        for k, ok in RECORD_CHECKS.items()
-        if k not in d or not ok(d[k])
-    ]
-    if d.get("error") is not None and not isinstance(d.get("error"), dict):
-        bad.append(Problem(file, f"{where}.error", "expected an object or null"))
+    bad = [k for k in NAMED if not _name(getattr(rec, k))]
     if bad:
-        raise problems_error(bad, "merged")
-    rec = SampleRecord.from_dict(d)
+        raise _Skip(Problem(report.path, f"{where}.{bad[0]}",
+                            f"{getattr(rec, bad[0])!r} is not a name of 1 to {MAX_NAME} "
+                            "characters"))
     report.records += 1
     started = _epoch(rec.started_at)
     seen = report.runs.get(rec.run_id)
     if seen is None:
-        report.runs[rec.run_id] = RunSeen(rec.run_id, rec.model, rec.kind, file, started, None)
+        report.runs[rec.run_id] = RunSeen(rec.run_id, rec.model, rec.kind, report.path, started,
+                                          None)
     elif started is not None and (seen.created_at is None or started < seen.created_at):
         seen.created_at = started
     if rec.error is not None:
         report.errors += 1
         return
-    if rec.reasoning is not None and not isinstance(rec.reasoning, str):
-        raise problems_error(
-            [Problem(file, f"{where}.reasoning", "expected a string or null")], "merged"
-        )
     if rec.reasoning is None or not rec.reasoning.strip():
         report.empty += 1
         return
@@ -204,19 +200,19 @@ def _legacy(d: Any, where: str, author: str, report: FileReport, ordinal: dict[s
     """Add the traces of one legacy result (one per non-empty reasoning)."""
     file = report.path
     if not isinstance(d, dict):
-        raise problems_error([Problem(file, where, "expected a result object")], "merged")
+        raise _Skip(Problem(file, where, "expected a result object"))
     task_id = d.get("task_id")
     if not _name(task_id):
         problem = "missing task id" if not task_id else f"{task_id!r} is not a task id"
-        raise problems_error([Problem(file, f"{where}.task_id", problem)], "merged")
+        raise _Skip(Problem(file, f"{where}.task_id", problem))
     version = d.get("task_version", d.get("version", 0))
     if type(version) is not int or version < 0:
-        raise problems_error([Problem(file, f"{where}.version", "not an int >= 0")], "merged")
+        raise _Skip(Problem(file, f"{where}.version", "not an int >= 0"))
+    texts = [t for t in _texts(d.get("reasoning"), where, file) if t.strip()]
     report.records += 1
     if d.get("error"):
         report.errors += 1
         return
-    texts = [t for t in _texts(d.get("reasoning"), where, file) if t.strip()]
     if not texts:
         report.empty += 1
     stamp = d.get("timestamp") if type(d.get("timestamp")) in (int, float) else None
@@ -224,6 +220,19 @@ def _legacy(d: Any, where: str, author: str, report: FileReport, ordinal: dict[s
         sample = ordinal.get(task_id, 0)
         ordinal[task_id] = sample + 1
         report.items.append(MergeItem(task_id, version, author, None, sample, text, stamp))
+
+
+def _each(entries: list[tuple[str, Any]], add: Callable[[str, Any], None], report: FileReport,
+          strict: bool) -> None:
+    """Apply ``add`` to every ``(where, entry)``; a bad entry refuses the merge (``strict``)
+    or is skipped and reported."""
+    for where, entry in entries:
+        try:
+            add(where, entry)
+        except _Skip as skip:
+            if strict:
+                raise problems_error([skip.problem], "merged") from None
+            report.skipped.append(skip.problem)
 
 
 def _model_username(meta: Any, file: str, override: str | None) -> str:
@@ -243,49 +252,48 @@ def _model_username(meta: Any, file: str, override: str | None) -> str:
     return name.strip()
 
 
-def _jsonl_lines(path: Path, report: FileReport) -> list[tuple[int, Any]]:
+def _our_records(entries: list[tuple[str, Any]], report: FileReport, strict: bool) -> None:
     try:
-        raw = path.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise problems_error([Problem(str(path), "", f"cannot read: {exc}")], "merged") from None
-    lines = raw.split("\n")
-    parsed = []
-    for n, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            parsed.append((n, json.loads(line)))
-        except json.JSONDecodeError as exc:
-            if n == len(lines) and not raw.endswith("\n"):
-                report.notes.append(f"line {n}: torn last line (a killed run) skipped")
-                continue
-            raise problems_error(
-                [Problem(str(path), f"line {n}", f"malformed JSON: {exc.msg}")], "merged"
-            ) from None
-    return parsed
+        records, skipped = parse_records(entries, report.path, strict)
+    except RunFileError as exc:
+        raise InputFileError(f"{exc}; nothing was merged") from None
+    report.skipped += skipped
+    places: dict[tuple[Any, Any, Any], str] = {}  # where each record first appears
+    for where, obj in entries:
+        if isinstance(obj, dict):
+            places.setdefault((obj.get("task_id"), obj.get("task_version"), obj.get("sample")),
+                              where)
+    _each([(places.get(r.key, "?"), r) for r in records],
+          lambda where, rec: _record(rec, where, report), report, strict)
 
 
-def read_results_file(path: Path, model_username: str | None = None) -> FileReport:
-    """Parse one results file of any accepted format; :class:`InputFileError` if invalid."""
+def read_results_file(path: Path, model_username: str | None = None,
+                      strict: bool = False) -> FileReport:
+    """Parse one results file of any accepted format; :class:`InputFileError` if it cannot
+    be merged at all. Bad entries are skipped and listed (``strict``: refused)."""
     file = str(path)
     if not path.is_file():
         raise InputFileError(f"{path}: no such file; nothing was merged")
     if path.suffix == ".jsonl":
         report = FileReport(file, "journal")
-        lines = _jsonl_lines(path, report)
+        try:
+            lines, torn = read_objects(path)
+        except RunFileError as exc:
+            raise InputFileError(f"{exc}; nothing was merged") from None
+        if torn:
+            report.notes.append(f"line {lines[-1][0] + 1 if lines else 1}: torn last line "
+                                "(a killed run) skipped")
         if not lines:
             raise problems_error([Problem(file, "", "holds no records")], "merged")
         first = lines[0][1]
         if isinstance(first, dict) and first.get("entry_type") == "metadata":
             report.format = "legacy jsonl"
-            meta = first.get("metadata", first)
-            author = _model_username(meta, file, model_username)
+            author = _model_username(first.get("metadata", first), file, model_username)
             ordinal: dict[str, int] = {}
-            for n, d in lines[1:]:
-                _legacy(d, f"line {n}", author, report, ordinal)
+            _each([(f"line {n}", d) for n, d in lines[1:]],
+                  lambda where, d: _legacy(d, where, author, report, ordinal), report, strict)
         else:
-            for n, d in lines:
-                _record(d, f"line {n}", report)
+            _our_records([(f"line {n}", d) for n, d in lines], report, strict)
             _journal_run_info(path, report)
         return report
     data = load_json_file(path, "merged")
@@ -300,41 +308,52 @@ def read_results_file(path: Path, model_username: str | None = None) -> FileRepo
         report = FileReport(file, "empty")
         report.notes.append("holds no results")
         return report
+    entries = [(f"results[{i}]", d) for i, d in enumerate(results)]
     marked = [isinstance(r, dict) and "run_id" in r for r in results]
-    if any(marked) and not all(marked):
+    if any(marked) and not all(marked) and strict:
         i = marked.index(False)
         raise problems_error(
             [Problem(file, f"results[{i}]", "has no run_id, unlike the other records")],
             "merged",
         )
-    if all(marked):
+    if any(marked):  # our final results file (entries without a run id are skipped)
         report = FileReport(file, "final json")
-        for i, d in enumerate(results):
-            _record(d, f"results[{i}]", report)
+        for (where, _), ok in zip(entries, marked, strict=True):
+            if not ok:
+                report.skipped.append(Problem(file, where, "has no run_id, unlike the other "
+                                                           "records"))
+        _our_records([e for e, ok in zip(entries, marked, strict=True) if ok], report, strict)
+        info = _final_info(meta)
         for run in report.runs.values():
-            run.info = meta if isinstance(meta, dict) else None
+            run.info = info
         return report
     report = FileReport(file, "legacy json")
     author = _model_username(meta, file, model_username)
     ordinal = {}
-    for i, d in enumerate(results):
-        _legacy(d, f"results[{i}]", author, report, ordinal)
+    _each(entries, lambda where, d: _legacy(d, where, author, report, ordinal), report, strict)
     return report
 
 
+def _final_info(meta: Any) -> RunInfo | None:
+    if not isinstance(meta, dict) or "run_id" not in meta:
+        return None
+    try:
+        return RunInfo.model_validate(meta)
+    except ValueError:
+        return None
+
+
 def _journal_run_info(path: Path, report: FileReport) -> None:
-    info_path = path.with_name("run.json")
-    if not info_path.is_file():
+    if not path.with_name(RUN_INFO).is_file():
         return
     try:
-        info = json.loads(info_path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        report.notes.append(f"{info_path}: not read ({exc}); the run is recorded without it")
+        info = read_run_info(path.parent)
+    except RunFileError as exc:
+        report.notes.append(f"{exc}: not read; the run is recorded without it")
         return
-    if isinstance(info, dict):
-        for run in report.runs.values():
-            if info.get("run_id", run.run_id) == run.run_id:
-                run.info = info
+    for run in report.runs.values():
+        if info.run_id == run.run_id:
+            run.info = info
 
 
 def _trace_ids(session: Session, items: list[MergeItem]) -> list[str]:
@@ -388,7 +407,7 @@ def _apply(session: Session, report: MergeReport) -> None:
                     run.kind,
                     run.source_file,
                     run.created_at,
-                    run.info,
+                    run.info.to_dict() if run.info is not None else None,
                 )
                 runs_needed.discard(run.run_id)
     stamp = now()
@@ -420,12 +439,15 @@ def merge_files(
     *,
     dry_run: bool = False,
     model_username: str | None = None,
+    strict: bool = False,
     progress: Callable[[Path], None] | None = None,
 ) -> MergeReport:
-    """Merge results files into the store (all or nothing); with ``dry_run`` write nothing."""
+    """Merge results files into the store in one transaction; with ``dry_run`` write
+    nothing. Bad entries are skipped and listed in each file's report (``strict``:
+    refused, and nothing is merged)."""
     files = []
     for path in paths:
-        files.append(read_results_file(path, model_username))
+        files.append(read_results_file(path, model_username, strict))
         if progress is not None:
             progress(path)
     report = MergeReport(files=files, dry_run=dry_run)

@@ -1,7 +1,7 @@
 """What the run viewer shows: runs from a runs folder and runs merged into the store.
 
 A run folder (``<runs>/<run_id>/``) is read with the bench's own loaders
-(:mod:`arcforge.runs.folder`, :mod:`arcforge.runs.info`); a run known only from the store
+(:func:`arcforge.runfiles.read_results`); a run known only from the store
 shows its merged traces. Expected grids come from the run's own task snapshot (the tasks
 it was scored against, checked against the hash in ``run.json``), else from the task
 version in the store.
@@ -22,9 +22,14 @@ from pathlib import Path
 from typing import Any
 
 from arcforge.errors import ArcforgeError
-from arcforge.runs.folder import load_records, read_run_info
-from arcforge.runs.info import load_run_tasks
-from arcforge.runs.records import RUN_INFO, SUMMARY, SampleRecord
+from arcforge.runfiles import (
+    RUN_INFO,
+    SUMMARY,
+    SampleRecord,
+    read_results,
+    read_run_info,
+    read_tasks,
+)
 from arcforge.store import Store, UserView
 from arcforge.store.errors import NotFoundError
 from arcforge.tasks import Task
@@ -44,8 +49,10 @@ class RunRef:
 
 
 def _passes(record: SampleRecord, split: str) -> bool:
-    pairs = [p for p in (record.verification or {}).get("pairs", []) if p.get("split") == split]
-    return bool(pairs) and all(p.get("status") == "pass" for p in pairs)
+    if record.verification is None:
+        return False
+    pairs = record.verification.split(split)
+    return bool(pairs) and all(p.status == "pass" for p in pairs)
 
 
 def _without_test_outputs(body: dict[str, Any]) -> dict[str, Any]:
@@ -125,20 +132,19 @@ class RunViews:
         return sorted(items.values(), key=lambda r: r.get("started_at") or "", reverse=True)
 
     def _folder_summary(self, folder: Path) -> dict[str, Any]:
-        info = read_run_info(folder)
-        records = load_records(folder)
-        task_ids, samples = info.get("task_ids"), info.get("samples")
-        total = len(task_ids) * samples if isinstance(task_ids, list) and isinstance(
-            samples, int) else None
+        results = read_results(folder)
+        info, records = results.info, results.records
+        assert info is not None  # a run folder always has its run.json
+        total = len(info.task_ids) * info.samples if info.task_ids is not None else None
         status = "unknown" if total is None else (
             "complete" if len(records) >= total else "incomplete")
         return {
             "id": folder.name,
             "origin": "folder",
-            "kind": info.get("kind") or (records[0].kind if records else None),
-            "model": info.get("model") or (records[0].model if records else None),
-            "data": info.get("data"),
-            "started_at": info.get("started_at") or info.get("created_at"),
+            "kind": info.kind,
+            "model": info.model or (records[0].model if records else None),
+            "data": info.data,
+            "started_at": info.created_at,
             "samples": len(records),
             "tasks": len({(r.task_id, r.task_version) for r in records}),
             "errors": sum(not r.ok for r in records),
@@ -164,8 +170,9 @@ class RunViews:
                     "source_file": run.source_file, **(run.info or {})}
             return {"id": ref.id, "origin": "store", "info": info,
                     "scores": {"samples": run.traces, "tasks": len(tasks)}, "tasks": tasks}
-        info = read_run_info(ref.folder)
-        records = load_records(ref.folder)
+        results = read_results(ref.folder)
+        assert results.info is not None  # a run folder always has its run.json
+        info, records = results.info.to_dict(), results.records
         groups: dict[tuple[str, int], list[SampleRecord]] = defaultdict(list)
         for r in records:
             groups[(r.task_id, r.task_version)].append(r)
@@ -190,7 +197,7 @@ class RunViews:
             scores["tasks_passed_test"] = sum(bool(t["passed_test"]) for t in tasks)
         summary_file = ref.folder / SUMMARY
         if summary_file.is_file():
-            from arcforge.data.files import read_json
+            from arcforge.taskfiles import read_json
 
             summary, problem = read_json(summary_file)
             scores["summary"] = summary if problem is None else {"error": str(problem)}
@@ -209,12 +216,12 @@ class RunViews:
             ]
             kind = self.store.get_run(ref.id).kind
         else:
+            results = read_results(ref.folder)
             records = [
-                r for r in load_records(ref.folder)
-                if r.task_id == task_id and r.task_version == version
+                r for r in results.records if r.task_id == task_id and r.task_version == version
             ]
             samples = [self._record_sample(r, expected) for r in records]
-            kind = records[0].kind if records else read_run_info(ref.folder).get("kind")
+            kind = results.info.kind if results.info is not None else None
         if not samples:
             raise RunNotFound(f"run {ref.id} has no samples of task {task_id} version {version}")
         reason = self.test_outputs_hidden_reason(viewer, task_id, version, expected)
@@ -283,21 +290,13 @@ class RunViews:
     @staticmethod
     def _record_sample(record: SampleRecord, expected: Task | None) -> dict[str, Any]:
         pairs = []
-        for p in (record.verification or {}).get("pairs", []):
-            split, index = p.get("split"), p.get("index")
+        for p in record.verification.pairs if record.verification is not None else []:
             want = None
-            if expected is not None and split in ("train", "test") and isinstance(index, int):
-                group = expected.train if split == "train" else expected.test
-                if 0 <= index < len(group):
-                    want = group[index].output
-            pairs.append({
-                "split": split,
-                "index": index,
-                "status": p.get("status"),
-                "output": p.get("output"),
-                "expected": want,
-                "error": p.get("error"),
-            })
+            if expected is not None:
+                group = expected.train if p.split == "train" else expected.test
+                if 0 <= p.index < len(group):
+                    want = group[p.index].output
+            pairs.append({**p.to_dict(), "expected": want})
         text = record.reasoning or ""
         return {
             "sample": record.sample,
@@ -306,8 +305,8 @@ class RunViews:
             "reasoning_html": render_markdown(text) if text else "",
             "provider_reasoning": record.provider_reasoning,
             "code": record.code,
-            "error": record.error,
-            "usage": record.usage,
+            "error": record.error.model_dump() if record.error is not None else None,
+            "usage": record.usage.model_dump(),
             "latency_s": record.latency_s,
             "pairs": pairs,
         }
@@ -325,7 +324,7 @@ class RunViews:
     def _snapshot(self, folder: Path) -> dict[tuple[str, int], Task] | None:
         """The run's ``tasks.json`` (cached while unchanged), or None when it has none."""
         info = read_run_info(folder)
-        path = folder / str(info.get("tasks_file", "tasks.json"))
+        path = folder / info.tasks_file
         if not path.is_file():
             return None
         stamp = path.stat().st_mtime
@@ -333,7 +332,7 @@ class RunViews:
             cached = self._snapshots.get(folder)
             if cached is not None and cached[0] == stamp:
                 return cached[1]
-        tasks = {(t.id, t.version): t for t in load_run_tasks(folder, info)}
+        tasks = {(t.id, t.version): t for t in read_tasks(folder, info)}
         with self._lock:
             self._snapshots[folder] = (stamp, tasks)
         return tasks

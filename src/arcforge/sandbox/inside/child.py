@@ -20,16 +20,24 @@ import signal
 import sys
 import traceback
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from . import gridcodec, landlock, privileges, probe
 from .protocol import ERROR, INVALID_OUTPUT, MAX_MESSAGE, MAX_SIDE, OK, OP_PROBE
-
-if TYPE_CHECKING:
-    from .zygote import ChildSetup
+from .seccomp import SeccompProgram
 
 MAX_INPUTS = 64  # the CPU ceiling of a child before it knows its job
 SOLUTION_FILE = "<solution>"
+
+
+@dataclass(slots=True)
+class ChildSetup:
+    """What every child needs to confine itself, fixed when the worker starts."""
+
+    devnull: int
+    seccomp: SeccompProgram | None
+    landlock_abi: int
+    writable_scratch: bool
 
 
 @dataclass(slots=True)

@@ -131,7 +131,7 @@ class Worker:
                 seccomp_worker.load()  # inherited by the zygote and every child
             except OSError as exc:
                 seccomp_error, seccomp_child = str(exc), None
-        setup = zygote.ChildSetup(self.devnull, seccomp_child if seccomp_error is None else None,
+        setup = child.ChildSetup(self.devnull, seccomp_child if seccomp_error is None else None,
                                   abi, writable_scratch=scratch_error is None)
         self.zygote = zygote.start(setup, pair)
         return {

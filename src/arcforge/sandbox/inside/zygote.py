@@ -14,22 +14,12 @@ from __future__ import annotations
 import json
 import os
 import socket
-from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from . import child
+from .child import ChildSetup
 
 MAX_MESSAGE = 4096
-
-
-@dataclass(slots=True)
-class ChildSetup:
-    """What every child needs to confine itself, fixed when the worker starts."""
-
-    devnull: int
-    seccomp: Any  # a SeccompProgram or None
-    landlock_abi: int
-    writable_scratch: bool
 
 
 class ZygoteError(Exception):

@@ -1,4 +1,4 @@
-"""Reading task files: a per-task ``<id>.json``, a legacy ``dataset.json``, Kaggle files.
+"""Task files on disk: a per-task ``<id>.json``, a legacy ``dataset.json``, Kaggle files.
 
 Each reader returns the tasks it could parse and every problem it found, so that
 loading can refuse bad input and ``arcforge data validate`` can list it all.
