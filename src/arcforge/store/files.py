@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from arcforge.atomic import write_bytes_atomic
 from arcforge.store.errors import InputFileError, StoreError
 from arcforge.taskfiles import read_json
 from arcforge.tasks import Problem
@@ -39,24 +38,10 @@ def write_new_file(path: Path, text: str, force: bool = False) -> None:
     if path.exists() and not force:
         raise StoreError(f"{path}: already exists (use --force to replace it)")
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if force:
-            os.replace(tmp, path)
-        else:
-            os.link(tmp, path)  # fails if the file appeared meanwhile: never overwrite
-            os.unlink(tmp)
-    except FileExistsError:
-        os.unlink(tmp)
+        write_bytes_atomic(path, text.encode("utf-8"), replace=force)
+    except FileExistsError:  # it appeared meanwhile: never overwrite
         raise StoreError(f"{path}: already exists (use --force to replace it)") from None
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def dump_json(data: Any, indent: int | None = 2) -> str:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import tempfile
 from pathlib import Path
 
 from sqlalchemy import func, select
 
+from arcforge.atomic import atomic_file
 from arcforge.store.errors import StoreError
 from arcforge.store.paths import sqlite_file
 from arcforge.store.schema import Attempt, Run, TaskRow, TaskVersion, Trace, User, Vote
@@ -61,30 +60,21 @@ def backup_store(store: Store, dest: Path, force: bool = False) -> int:
     if dest == source.absolute():
         raise StoreError(f"{dest}: is the store itself")
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
-    os.close(fd)
     try:
-        raw = store.engine.raw_connection()
-        try:
-            target = sqlite3.connect(tmp)
+        with atomic_file(dest, replace=force) as tmp:
+            raw = store.engine.raw_connection()
             try:
-                raw.driver_connection.backup(target)  # type: ignore[union-attr]
-                target.execute("PRAGMA journal_mode=DELETE")
-                check = target.execute("PRAGMA integrity_check").fetchone()[0]
+                target = sqlite3.connect(tmp)
+                try:
+                    raw.driver_connection.backup(target)  # type: ignore[union-attr]
+                    target.execute("PRAGMA journal_mode=DELETE")
+                    check = target.execute("PRAGMA integrity_check").fetchone()[0]
+                finally:
+                    target.close()
             finally:
-                target.close()
-        finally:
-            raw.close()
-        if check != "ok":
-            raise StoreError(f"backup of {source} failed its integrity check: {check}")
-        if force:
-            os.replace(tmp, dest)
-        else:
-            os.link(tmp, dest)
-            os.unlink(tmp)
+                raw.close()
+            if check != "ok":
+                raise StoreError(f"backup of {source} failed its integrity check: {check}")
     except FileExistsError:
         raise StoreError(f"{dest}: already exists (use --force to replace it)") from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return dest.stat().st_size
