@@ -1,8 +1,9 @@
 """Settings of the bench: defaults < ``arcforge.toml`` (or ``--config FILE``) < environment
 and ``.env`` < command-line flags.
 
-API keys come only from the environment or ``.env``; a key found in a settings file is an
-error. :meth:`Settings.public_dict` is what a run folder records (no keys), and
+API keys come only from the environment or ``.env``: every variable named ``*_API_KEY``
+(each provider of :mod:`arcforge.models.registry` names its own); a key found in a settings
+file is an error. :meth:`Settings.public_dict` is what a run folder records (no keys), and
 :func:`redact` removes key strings from any text before it is logged or shown.
 """
 
@@ -13,6 +14,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
+from dotenv import dotenv_values
 from pydantic import BaseModel, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, InitSettingsSource, SettingsConfigDict
 
@@ -21,13 +23,16 @@ from arcforge.errors import ArcforgeError, UsageError
 DEFAULT_CONFIG_FILE = "arcforge.toml"
 REDACTED = "[redacted]"
 
-# Environment variables that hold API keys, by settings field.
-KEY_ENV = {
-    "openai_api_key": "OPENAI_API_KEY",
-    "openrouter_api_key": "OPENROUTER_API_KEY",
-    "anthropic_api_key": "ANTHROPIC_API_KEY",
-    "compatible_api_key": "ARCFORGE_API_KEY",
-}
+KEY_SUFFIX = "_API_KEY"  # environment variables holding API keys end so
+
+
+def environment_keys(env_file: str | Path | None = ".env") -> dict[str, SecretStr]:
+    """Every ``*_API_KEY`` of the environment (winning) and of ``env_file``, when set."""
+    values: dict[str, str | None] = {}
+    if env_file is not None and Path(env_file).is_file():
+        values.update(dotenv_values(env_file))
+    values.update(os.environ)
+    return {k: SecretStr(v) for k, v in sorted(values.items()) if k.endswith(KEY_SUFFIX) and v}
 
 
 class ConfigError(ArcforgeError):
@@ -90,20 +95,22 @@ class Settings(BaseSettings):
     http_transport: Literal["aiohttp", "httpx"] = "aiohttp"
     prices: dict[str, Price] = Field(default_factory=lambda: dict(DEFAULT_PRICES))
 
-    openai_api_key: SecretStr | None = Field(None, validation_alias="OPENAI_API_KEY")
-    openrouter_api_key: SecretStr | None = Field(None, validation_alias="OPENROUTER_API_KEY")
-    anthropic_api_key: SecretStr | None = Field(None, validation_alias="ANTHROPIC_API_KEY")
-    compatible_api_key: SecretStr | None = Field(None, validation_alias="ARCFORGE_API_KEY")
+    # by environment variable name; never from a settings file (see environment_keys)
+    api_keys: dict[str, SecretStr] = Field(default_factory=environment_keys, exclude=True)
+
+    def key(self, env_name: str) -> str | None:
+        """The key held by the environment variable ``env_name``, if set."""
+        value = self.api_keys.get(env_name)
+        return value.get_secret_value() if value is not None else None
 
     def secrets(self) -> list[str]:
         """The API key strings that are set (to redact)."""
-        keys = (getattr(self, name) for name in KEY_ENV)
-        return [k.get_secret_value() for k in keys if k is not None and k.get_secret_value()]
+        return [k.get_secret_value() for k in self.api_keys.values() if k.get_secret_value()]
 
     def public_dict(self) -> dict[str, Any]:
         """Every setting except the keys, as JSON-ready values."""
-        data = self.model_dump(mode="json", exclude=set(KEY_ENV))
-        data["keys_set"] = sorted(KEY_ENV[n] for n in KEY_ENV if getattr(self, n) is not None)
+        data = self.model_dump(mode="json")
+        data["keys_set"] = sorted(self.api_keys)
         return data
 
     def price_for(self, spec: str, name: str) -> Price | None:
@@ -135,11 +142,10 @@ def read_config_file(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: [arcforge] must be a table")
     fields = set(Settings.model_fields)
     for name in section:
-        low = name.lower()
-        if low in KEY_ENV or low in {v.lower() for v in KEY_ENV.values()} or "api_key" in low:
+        if "api_key" in name.lower():
             raise ConfigError(
                 f"{path}: {name!r}: API keys are read only from the environment or .env "
-                f"({', '.join(KEY_ENV.values())}), never from a settings file"
+                f"(variables named *{KEY_SUFFIX}), never from a settings file"
             )
         if name not in fields:
             known = ", ".join(sorted(fields))
@@ -150,7 +156,7 @@ def read_config_file(path: Path) -> dict[str, Any]:
 def _where(name: str, overrides: dict[str, Any], file: Path | None, file_values: dict) -> str:
     if name in overrides:
         return f"--{name.replace('_', '-')}"
-    env = KEY_ENV.get(name, f"ARCFORGE_{name.upper()}")
+    env = f"ARCFORGE_{name.upper()}"
     if env in os.environ:
         return f"environment variable {env}"
     if file is not None and name in file_values:
@@ -170,7 +176,7 @@ def load_settings(
     """
     overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
     for name in overrides:
-        if name in KEY_ENV:
+        if "api_key" in name.lower():
             raise UsageError(f"{name}: API keys are read only from the environment or .env")
     path: Path | None
     if config_file is not None:
@@ -197,7 +203,8 @@ def load_settings(
             )
 
     try:
-        resolved = _Resolved(_env_file=env_file, **overrides)  # type: ignore[call-arg]
+        resolved = _Resolved(_env_file=env_file, api_keys=environment_keys(env_file),
+                             **overrides)  # type: ignore[call-arg]
     except ValidationError as exc:
         problems = []
         for err in exc.errors():

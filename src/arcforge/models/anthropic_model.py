@@ -8,15 +8,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from arcforge.config import ConfigError, Price, redact
-from arcforge.models.base import ModelError, ModelResponse, RequestContext, Usage
+from arcforge.config import ConfigError, Price, Settings
+from arcforge.models.api import APIModel, retry_policy, status_error
+from arcforge.models.base import ModelResponse, Usage
 from arcforge.models.pricing import cost_of
-from arcforge.models.retry import RetryPolicy, Transient, parse_retry_after, with_retries
+from arcforge.models.registry import Provider
+from arcforge.models.retry import RetryPolicy, Transient, parse_retry_after
 
 DEFAULT_MAX_TOKENS = 8192
 
 
-class AnthropicModel:
+class AnthropicModel(APIModel):
+    LENGTH_REASONS = ("max_tokens",)
+
     def __init__(
         self,
         spec: str,
@@ -35,22 +39,15 @@ class AnthropicModel:
             raise ConfigError(
                 f"{spec}: the anthropic SDK is not installed; install arcforge[anthropic]"
             ) from None
-        self.spec, self.provider, self.name = spec, "anthropic", name
-        self.policy, self.price, self.thinking_tokens = policy, price, thinking_tokens
-        self._secrets = [api_key]
+        super().__init__(spec, "anthropic", name, policy=policy, price=price, api_key=api_key)
+        self.thinking_tokens = thinking_tokens
         self._sdk = anthropic
         self._client = anthropic.AsyncAnthropic(
             api_key=api_key, base_url=base_url, max_retries=0, timeout=timeout_s
         )
 
-    async def generate(
-        self,
-        messages: list[dict[str, Any]],
-        context: RequestContext | None = None,
-        *,
-        temperature: float | None = None,
-        max_tokens: int | None = None,
-    ) -> ModelResponse:
+    def params(self, messages: list[dict[str, Any]], temperature: float | None,
+               max_tokens: int | None) -> dict[str, Any]:
         system = "\n\n".join(m["content"] for m in messages if m["role"] == "system")
         chat = [m for m in messages if m["role"] != "system"]
         params: dict[str, Any] = {
@@ -64,43 +61,22 @@ class AnthropicModel:
             params["thinking"] = {"type": "enabled", "budget_tokens": self.thinking_tokens}
         elif temperature is not None:
             params["temperature"] = temperature
+        return params
 
-        async def attempt() -> Any:
-            return await self._post(params)
-
-        message, tries, latency = await with_retries(attempt, self.policy, context, self.spec)
-        response = self._response(message)
-        response.tries, response.latency_s = tries, latency
-        if response.finish_reason == "max_tokens":
-            raise ModelError("length", "the answer was cut at max_tokens (stop_reason=max_tokens)",
-                             tries=tries, latency_s=latency, response=response)
-        if not response.text.strip():
-            raise ModelError("empty_content", "the model answered no text",
-                             tries=tries, latency_s=latency, response=response)
-        return response
-
-    async def _post(self, params: dict[str, Any]) -> Any:
+    async def post(self, params: dict[str, Any]) -> Any:
         sdk = self._sdk
         try:
             return await self._client.messages.create(**params)
         except sdk.APITimeoutError:
             raise Transient("timeout", "the request timed out") from None
         except sdk.APIConnectionError as exc:
-            message = redact(f"connection failed: {exc}", self._secrets)
-            raise Transient("connection", message) from None
+            raise Transient("connection", self.clean(f"connection failed: {exc}")) from None
         except sdk.APIStatusError as exc:
-            status = exc.status_code
             retry_after = parse_retry_after(getattr(exc.response, "headers", None))
-            message = redact(f"HTTP {status}: {exc.message}"[:500], self._secrets)
-            if status == 429:
-                raise Transient("rate_limit", message, retry_after) from None
-            if status >= 500 or status == 408:
-                raise Transient("server_error", message, retry_after) from None
-            if status in (401, 403):
-                raise ModelError("auth", message) from None
-            raise ModelError("bad_request", message) from None
+            message = self.clean(f"HTTP {exc.status_code}: {exc.message}"[:500])
+            raise status_error(exc.status_code, message, retry_after) from None
 
-    def _response(self, message: Any) -> ModelResponse:
+    def response(self, message: Any) -> ModelResponse:
         texts, thoughts = [], []
         for block in message.content or []:
             if block.type == "text":
@@ -124,3 +100,12 @@ class AnthropicModel:
 
     async def aclose(self) -> None:
         await self._client.close()
+
+
+def build(spec: str, provider: Provider, name: str, settings: Settings, base_url: str | None,
+          key: str | None) -> AnthropicModel:
+    return AnthropicModel(
+        spec, name, api_key=key or "no-key", base_url=base_url, policy=retry_policy(settings),
+        timeout_s=settings.request_timeout_s, price=settings.price_for(spec, name),
+        thinking_tokens=settings.anthropic_thinking_tokens,
+    )

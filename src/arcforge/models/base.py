@@ -101,6 +101,7 @@ class Model(Protocol):
     spec: str
     provider: str
     name: str
+    price: Any  # arcforge.config.Price: USD per million tokens; None when unknown
 
     async def generate(
         self,

@@ -12,10 +12,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from arcforge.config import ConfigError, Price, redact
-from arcforge.models.base import ModelError, ModelResponse, RequestContext, Usage
+from arcforge.config import ConfigError, Price, Settings
+from arcforge.models.api import APIModel, retry_policy, status_error
+from arcforge.models.base import ModelError, ModelResponse, Usage
 from arcforge.models.pricing import cost_of
-from arcforge.models.retry import RetryPolicy, Transient, parse_retry_after, with_retries
+from arcforge.models.registry import Provider
+from arcforge.models.retry import RetryPolicy, Transient, parse_retry_after
 
 
 def _timed_out(exc: BaseException) -> bool:
@@ -31,7 +33,7 @@ def _timed_out(exc: BaseException) -> bool:
     return not any(isinstance(c, OSError) for c in causes)
 
 
-class OpenAICompatibleModel:
+class OpenAICompatibleModel(APIModel):
     """A chat-completions model behind one reused ``AsyncOpenAI`` client."""
 
     def __init__(
@@ -52,12 +54,9 @@ class OpenAICompatibleModel:
         import httpx2
         import openai
 
-        self.spec, self.provider, self.name = spec, provider, name
+        super().__init__(spec, provider, name, policy=policy, price=price, api_key=api_key)
         self.base_url = base_url
-        self.policy = policy
-        self.price = price
         self.token_param = token_param
-        self._secrets = [api_key] if api_key else []
         limits = httpx2.Limits(
             max_connections=max_connections,
             max_keepalive_connections=max_connections,
@@ -82,39 +81,27 @@ class OpenAICompatibleModel:
         self._openai = openai
         self._raw = httpx2.Response
 
-    async def generate(
-        self,
-        messages: list[dict[str, Any]],
-        context: RequestContext | None = None,
-        *,
-        temperature: float | None = None,
-        max_tokens: int | None = None,
-    ) -> ModelResponse:
+    def params(self, messages: list[dict[str, Any]], temperature: float | None,
+               max_tokens: int | None) -> dict[str, Any]:
         params: dict[str, Any] = {"model": self.name, "messages": messages}
         if temperature is not None:
             params["temperature"] = temperature
         if max_tokens is not None:
             params[self.token_param] = max_tokens
+        return params
 
-        async def attempt() -> dict[str, Any]:
-            return await self._post(params)
-
-        body, tries, latency = await with_retries(attempt, self.policy, context, self.spec)
-        response = self._response(body)
-        response.tries, response.latency_s = tries, latency
-        self._check(response, tries, latency)
-        return response
-
-    async def _post(self, params: dict[str, Any]) -> dict[str, Any]:
+    async def post(self, params: dict[str, Any]) -> dict[str, Any]:
         oa = self._openai
         try:
             raw = await self._client.post("/chat/completions", body=params, cast_to=self._raw)
         except oa.APIConnectionError as exc:
             if isinstance(exc, oa.APITimeoutError) and _timed_out(exc):
                 raise Transient("timeout", "the request timed out") from None
-            raise Transient("connection", self._clean(f"connection failed: {exc}")) from None
+            raise Transient("connection", self.clean(f"connection failed: {exc}")) from None
         except oa.APIStatusError as exc:
-            raise self._status_error(exc) from None
+            retry_after = parse_retry_after(getattr(exc.response, "headers", None))
+            message = self.clean(f"HTTP {exc.status_code}: {exc.message}"[:500])
+            raise status_error(exc.status_code, message, retry_after) from None
         content = raw.content
         try:
             body = json.loads(content)
@@ -123,27 +110,12 @@ class OpenAICompatibleModel:
             raise Transient("bad_response", f"the body is not JSON: {snippet!r}") from None
         if not isinstance(body, dict) or not body.get("choices"):
             if isinstance(body, dict) and body.get("error"):
-                message = self._clean(str(body["error"])[:300])
+                message = self.clean(str(body["error"])[:300])
                 raise Transient("server_error", f"the provider returned an error: {message}")
             raise Transient("bad_response", "the body has no choices")
         return body
 
-    def _status_error(self, exc: Any) -> Exception:
-        status = exc.status_code
-        retry_after = parse_retry_after(getattr(exc.response, "headers", None))
-        message = self._clean(f"HTTP {status}: {exc.message}"[:500])
-        if status == 429:
-            return Transient("rate_limit", message, retry_after)
-        if status >= 500 or status in (408, 409):
-            return Transient("server_error", message, retry_after)
-        if status in (401, 403):
-            return ModelError("auth", message)
-        return ModelError("bad_request", message)
-
-    def _clean(self, text: str) -> str:
-        return redact(text, self._secrets)
-
-    def _response(self, body: dict[str, Any]) -> ModelResponse:
+    def response(self, body: dict[str, Any]) -> ModelResponse:
         try:
             choice = body["choices"][0]
             message = choice.get("message") or {}
@@ -171,17 +143,16 @@ class OpenAICompatibleModel:
         except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
             raise ModelError("bad_response", f"unexpected response shape: {exc!r}") from None
 
-    def _check(self, response: ModelResponse, tries: int, latency: float) -> None:
-        if response.finish_reason == "length":
-            raise ModelError(
-                "length", "the answer was cut at max_tokens (finish_reason=length)",
-                tries=tries, latency_s=latency, response=response,
-            )
-        if not response.text.strip():
-            raise ModelError(
-                "empty_content", f"the model answered no content (finish_reason="
-                f"{response.finish_reason})", tries=tries, latency_s=latency, response=response,
-            )
-
     async def aclose(self) -> None:
         await self._client.close()
+
+
+def build(spec: str, provider: Provider, name: str, settings: Settings, base_url: str | None,
+          key: str | None) -> OpenAICompatibleModel:
+    return OpenAICompatibleModel(
+        spec, provider.name, name, base_url=base_url, api_key=key,
+        policy=retry_policy(settings), timeout_s=settings.request_timeout_s,
+        price=settings.price_for(spec, name), max_connections=max(8, settings.concurrency),
+        token_param=provider.options.get("token_param", "max_tokens"),
+        transport=settings.http_transport,
+    )

@@ -33,6 +33,7 @@ class ReplayModel:
     """Answers exactly what a recorded run answered."""
 
     provider = "replay"
+    price = None  # replayed answers cost nothing; the recorded cost stays in ``extra``
 
     def __init__(self, spec: str, path: Path) -> None:
         self.spec, self.name, self.path = spec, str(path), path
@@ -78,3 +79,9 @@ class ReplayModel:
 
     async def aclose(self) -> None:
         pass
+
+
+def build(spec: str, provider: Any, name: str, settings: Any, base_url: str | None,
+          key: str | None) -> ReplayModel:
+    """The registry's builder (see :mod:`arcforge.models.registry`)."""
+    return ReplayModel(spec, Path(name))

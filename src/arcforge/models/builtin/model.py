@@ -19,6 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from arcforge.config import Price
 from arcforge.errors import UsageError
 from arcforge.models.base import ModelError, ModelResponse, RequestContext, Usage
 from arcforge.models.builtin.codegen import generate_code
@@ -61,6 +62,7 @@ class BuiltinDSLModel:
     """
 
     provider = "builtin"
+    price = Price(input=0.0, output=0.0)  # runs on this machine: free
 
     def __init__(
         self,
@@ -193,3 +195,9 @@ class BuiltinDSLModel:
             await asyncio.gather(*self._running.values(), return_exceptions=True)
         finally:
             self._closing = False
+
+
+def build(spec: str, provider: Any, name: str, settings: Any, base_url: str | None,
+          key: str | None) -> BuiltinDSLModel:
+    """The registry's builder (see :mod:`arcforge.models.registry`)."""
+    return BuiltinDSLModel(spec, time_budget_s=settings.builtin_time_budget_s)
