@@ -93,6 +93,11 @@ class Settings(BaseSettings):
     # HTTP transport under the openai SDK: aiohttp (the SDK's extra; less CPU per request)
     # or httpx (the SDK's default)
     http_transport: Literal["aiohttp", "httpx"] = "aiohttp"
+    # the sandbox of code runs (recorded in run.json: they decide verdicts)
+    sandbox_isolation: Literal["auto", "bwrap", "process"] = "auto"
+    sandbox_timeout_s: float = Field(5.0, gt=0)
+    sandbox_memory_mb: int = Field(1024, ge=256)
+    sandbox_packages: str = "numpy"  # comma-separated: what programs may import
     prices: dict[str, Price] = Field(default_factory=lambda: dict(DEFAULT_PRICES))
 
     # by environment variable name; never from a settings file (see environment_keys)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from arcforge.errors import UsageError
+from arcforge.errors import ArcforgeError, UsageError
 from arcforge.sandbox import SandboxPool
 from arcforge.sandbox.pool import WorkerFailure, _parse_results
 
@@ -54,8 +54,21 @@ def test_limits_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert (pool.timeout_s, pool.memory_mb) == (2.5, 512)
     assert SandboxPool(timeout_s=1).timeout_s == 1.0  # an argument wins
     monkeypatch.setenv("ARCFORGE_SANDBOX_TIMEOUT_S", "soon")
-    with pytest.raises(UsageError, match="ARCFORGE_SANDBOX_TIMEOUT_S"):
+    with pytest.raises(ArcforgeError, match="ARCFORGE_SANDBOX_TIMEOUT_S"):
         SandboxPool()
+
+
+def test_limits_from_the_settings_file(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name in ("TIMEOUT_S", "MEMORY_MB", "PACKAGES", "ISOLATION"):
+        monkeypatch.delenv(f"ARCFORGE_SANDBOX_{name}", raising=False)
+    (tmp_path / "arcforge.toml").write_text(
+        'sandbox_timeout_s = 3\nsandbox_memory_mb = 700\nsandbox_isolation = "process"\n'
+        'sandbox_packages = "numpy,idna"\n')
+    assert SandboxPool().settings == {"isolation": "process", "timeout_s": 3.0,
+                                      "memory_mb": 700, "packages": ["numpy", "idna"]}
+    monkeypatch.setenv("ARCFORGE_SANDBOX_TIMEOUT_S", "4")  # the environment beats the file
+    assert SandboxPool().timeout_s == 4.0
 
 
 def test_grid_codec_round_trip() -> None:
@@ -90,10 +103,12 @@ async def test_malformed_inputs_are_refused_before_the_sandbox() -> None:
 
 async def test_a_run_verifies_under_its_recorded_sandbox_settings(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    from arcforge.runs.verify import Verifier
+    from arcforge.runs.verifier import Verifier
 
     monkeypatch.setenv("ARCFORGE_SANDBOX_TIMEOUT_S", "9")
     recorded = {"isolation": "process", "timeout_s": 2.0, "memory_mb": 512,
                 "packages": ["numpy"]}
     async with Verifier(1, True, recorded) as verifier:
-        assert verifier._pool.settings == recorded
+        settings = verifier._pool.settings
+        assert {k: settings[k] for k in ("timeout_s", "memory_mb", "packages")} == {
+            "timeout_s": 2.0, "memory_mb": 512, "packages": ["numpy"]}

@@ -31,7 +31,7 @@ from arcforge.runfiles import (
     write_tasks,
 )
 from arcforge.runs.config import RunConfig
-from arcforge.runs.verify import sandbox_settings
+from arcforge.runs.verifier import sandbox_settings
 from arcforge.tasks import Task
 
 LOCK = ".lock"
@@ -124,7 +124,7 @@ def new_run(config: RunConfig) -> Prepared:
         sessions=[_session(config, resumed=False)],
     )
     if config.kind == "code" and config.verify:
-        info.sandbox = sandbox_settings()  # resume verifies under the same settings
+        info.sandbox = sandbox_settings(s)  # resume verifies under the same settings
     lock = lock_run(run_dir)
     write_tasks(run_dir, tasks)
     write_run_info(run_dir, info)

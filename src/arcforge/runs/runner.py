@@ -41,7 +41,7 @@ from arcforge.runs.info import new_run, resume_run
 from arcforge.runs.limiter import AdaptiveLimiter
 from arcforge.runs.logs import attach_run_log
 from arcforge.runs.progress import RunProgress
-from arcforge.runs.verify import Verifier
+from arcforge.runs.verifier import Verifier
 from arcforge.tasks import Task
 
 log = logging.getLogger("arcforge.runs")
@@ -172,7 +172,7 @@ class Runner:
                                self._finished, self.console, self.config.progress)
         code = self.config.kind == "code"
         async with Verifier(self.settings.verify_concurrency, code and self.config.verify,
-                            self.info.sandbox) as v:
+                            self.info.sandbox, self.settings) as v:
             if code and not v.active:
                 self._say("[yellow]no sandbox: code is recorded with verification 'pending'[/]")
             with progress:

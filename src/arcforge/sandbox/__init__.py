@@ -5,21 +5,17 @@ and :func:`check` are the synchronous ones for scripts and the CLI.
 """
 
 from arcforge.sandbox.pool import (
-    DEFAULT_MEMORY_MB,
-    DEFAULT_TIMEOUT_S,
     ProgramResult,
     SandboxError,
     SandboxPool,
 )
-from arcforge.sandbox.protections import Layer, ProtectionReport
+from arcforge.sandbox.protections import Layer, SandboxCheck
 from arcforge.sandbox.sync import check, run, shutdown, verify
 
 __all__ = [
-    "DEFAULT_MEMORY_MB",
-    "DEFAULT_TIMEOUT_S",
     "Layer",
     "ProgramResult",
-    "ProtectionReport",
+    "SandboxCheck",
     "SandboxError",
     "SandboxPool",
     "check",

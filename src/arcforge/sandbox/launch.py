@@ -42,7 +42,7 @@ JOIN_GROUP = ('n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 97; 
 
 def resolve_isolation(isolation: str | None) -> Literal["bwrap", "process"]:
     """Pick bubblewrap or a plain process; ``auto`` (the default) uses bwrap when installed."""
-    choice = isolation or os.environ.get(ENV_ISOLATION) or "auto"
+    choice = isolation or "auto"
     if choice not in ISOLATIONS:
         raise UsageError(f"sandbox isolation {choice!r} (or ${ENV_ISOLATION}): expected one of "
                          f"{', '.join(ISOLATIONS)}")

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
+from arcforge.config import Settings, load_settings
 from arcforge.errors import ArcforgeError, UsageError
 from arcforge.grids import Grid, grid_problem
 from arcforge.sandbox import cgroups
@@ -34,13 +35,9 @@ from arcforge.verification import PairVerdict, Verification
 MAX_REPLY = protocol.MAX_REPLY
 START_TIMEOUT_S = 30.0
 REPLY_SLACK_S = 10.0  # beyond the program's own deadlines, for the worker itself
-DEFAULT_TIMEOUT_S = 5.0
-DEFAULT_MEMORY_MB = 1024
 MAX_ERROR = protocol.MAX_MESSAGE
 RESPAWN_ATTEMPTS = 3  # a worker that cannot be replaced after this many tries breaks the pool
 RESPAWN_DELAY_S = 0.2  # before the second try; doubled before each later one
-ENV_TIMEOUT = "ARCFORGE_SANDBOX_TIMEOUT_S"
-ENV_MEMORY = "ARCFORGE_SANDBOX_MEMORY_MB"
 
 T = TypeVar("T")
 Outcome = Literal["ok", "error", "invalid_output", "timeout"]
@@ -147,16 +144,6 @@ class _Worker:
             self.group.remove()
 
 
-def _env_number(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    if raw is None or not raw.strip():
-        return default
-    try:
-        return float(raw)
-    except ValueError:
-        raise UsageError(f"${name}: {raw!r} is not a number") from None
-
-
 def _parse_results(reply: dict[str, Any], n: int) -> list[ProgramResult]:
     """Turn a worker reply into results, validating every grid; WorkerFailure if malformed."""
     raw = reply.get("results")
@@ -185,9 +172,10 @@ class SandboxPool:
 
     ``timeout_s`` is the wall-clock limit for loading a program and for each input;
     ``memory_mb`` the address-space limit of the process running it; ``packages`` the
-    packages programs may import besides the standard library. Left out, they come from
-    ``$ARCFORGE_SANDBOX_TIMEOUT_S``, ``$ARCFORGE_SANDBOX_MEMORY_MB`` and
-    ``$ARCFORGE_SANDBOX_PACKAGES`` (else 5 s, 1024 MB and numpy). Use as
+    packages programs may import besides the standard library. Left out, they and the
+    isolation come from ``settings`` (default: :func:`arcforge.config.load_settings`,
+    so ``arcforge.toml`` < ``$ARCFORGE_SANDBOX_*`` < arguments; else 5 s, 1024 MB, numpy
+    and bubblewrap when installed). Use as
     ``async with SandboxPool() as pool: verification = await pool.verify(code, task)``.
     """
 
@@ -198,11 +186,14 @@ class SandboxPool:
         memory_mb: int | None = None,
         isolation: str | None = None,
         packages: str | tuple[str, ...] | list[str] | None = None,
+        settings: Settings | None = None,
     ) -> None:
-        timeout_s = timeout_s if timeout_s is not None else _env_number(
-            ENV_TIMEOUT, DEFAULT_TIMEOUT_S)
-        memory_mb = memory_mb if memory_mb is not None else int(_env_number(
-            ENV_MEMORY, DEFAULT_MEMORY_MB))
+        if None in (timeout_s, memory_mb, isolation, packages):
+            settings = settings or load_settings()
+            timeout_s = settings.sandbox_timeout_s if timeout_s is None else timeout_s
+            memory_mb = settings.sandbox_memory_mb if memory_mb is None else memory_mb
+            isolation = settings.sandbox_isolation if isolation is None else isolation
+            packages = settings.sandbox_packages if packages is None else packages
         if workers is not None and workers < 1:
             raise UsageError(f"sandbox workers: {workers} is not a count >= 1")
         if not timeout_s > 0:

@@ -24,7 +24,7 @@ class Layer:
 
 
 @dataclass(slots=True)
-class ProtectionReport:
+class SandboxCheck:
     """The protection layers a program gets here; ``ready`` when the required ones hold.
 
     ``refusal`` is why the sandbox refuses to run programs here (None when it does not).
@@ -138,12 +138,12 @@ def _own_namespace(name: str) -> str | None:
 
 
 def build_report(isolation: str, probe: dict[str, Any], timeout_s: float,
-                 memory_mb: int) -> ProtectionReport:
+                 memory_mb: int) -> SandboxCheck:
     """Turn the worker's hello and the probe child's findings into layers."""
     hello = probe.get("hello") or {}
     limits = probe.get("rlimits") or {}
     walk = probe.get("walk")
-    report = ProtectionReport(isolation,
+    report = SandboxCheck(isolation,
                               refusal=confinement_problem(probe, isolation, timeout_s, memory_mb),
                               readable=list((walk or {}).get("found", [])))
     plain = isolation == "process"  # without bubblewrap, Landlock is required

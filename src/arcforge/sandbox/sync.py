@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from arcforge.grids import Grid
 from arcforge.sandbox.pool import ProgramResult, SandboxPool
-from arcforge.sandbox.protections import ProtectionReport, build_report
+from arcforge.sandbox.protections import SandboxCheck, build_report
 from arcforge.tasks import Task
 from arcforge.verification import Verification
 
@@ -75,14 +75,14 @@ def run(code: str, inputs: list[Grid], *, timeout_s: float | None = None,
 
 
 def check(isolation: str | None = None, timeout_s: float | None = None,
-          memory_mb: int | None = None) -> ProtectionReport:
+          memory_mb: int | None = None) -> SandboxCheck:
     """Start one worker, probe what a program can and cannot do and read here, report it.
 
     Unlike :class:`SandboxPool`, this never raises when required layers are missing: the
     report says so (``ready`` is False).
     """
 
-    async def go() -> ProtectionReport:
+    async def go() -> SandboxCheck:
         pool = SandboxPool(1, timeout_s, memory_mb, isolation)
         try:
             await pool.start(require_limits=False)

@@ -111,7 +111,7 @@ class RunSeen:
 
 
 @dataclass
-class FileReport:
+class FileMerge:
     """What one file held and what merging it did (or would do)."""
 
     path: str
@@ -128,8 +128,8 @@ class FileReport:
 
 
 @dataclass
-class MergeReport:
-    files: list[FileReport]
+class MergeResult:
+    files: list[FileMerge]
     dry_run: bool
     authors: dict[str, int] = field(default_factory=dict)  # author -> traces added
     tasks_created: int = 0
@@ -162,7 +162,7 @@ def _texts(reasoning: Any, where: str, file: str) -> list[str]:
     raise _Skip(Problem(file, f"{where}.reasoning", "expected a string or a list of strings"))
 
 
-def _record(rec: SampleRecord, where: str, report: FileReport) -> None:
+def _record(rec: SampleRecord, where: str, report: FileMerge) -> None:
     """Add the trace of one of our sample records (or count it as empty or failed)."""
     bad = [k for k in NAMED if not _name(getattr(rec, k))]
     if bad:
@@ -196,7 +196,7 @@ def _record(rec: SampleRecord, where: str, report: FileReport) -> None:
     )
 
 
-def _legacy(d: Any, where: str, author: str, report: FileReport, ordinal: dict[str, int]) -> None:
+def _legacy(d: Any, where: str, author: str, report: FileMerge, ordinal: dict[str, int]) -> None:
     """Add the traces of one legacy result (one per non-empty reasoning)."""
     file = report.path
     if not isinstance(d, dict):
@@ -222,7 +222,7 @@ def _legacy(d: Any, where: str, author: str, report: FileReport, ordinal: dict[s
         report.items.append(MergeItem(task_id, version, author, None, sample, text, stamp))
 
 
-def _each(entries: list[tuple[str, Any]], add: Callable[[str, Any], None], report: FileReport,
+def _each(entries: list[tuple[str, Any]], add: Callable[[str, Any], None], report: FileMerge,
           strict: bool) -> None:
     """Apply ``add`` to every ``(where, entry)``; a bad entry refuses the merge (``strict``)
     or is skipped and reported."""
@@ -252,7 +252,7 @@ def _model_username(meta: Any, file: str, override: str | None) -> str:
     return name.strip()
 
 
-def _our_records(entries: list[tuple[str, Any]], report: FileReport, strict: bool) -> None:
+def _our_records(entries: list[tuple[str, Any]], report: FileMerge, strict: bool) -> None:
     try:
         records, skipped = parse_records(entries, report.path, strict)
     except RunFileError as exc:
@@ -268,14 +268,14 @@ def _our_records(entries: list[tuple[str, Any]], report: FileReport, strict: boo
 
 
 def read_results_file(path: Path, model_username: str | None = None,
-                      strict: bool = False) -> FileReport:
+                      strict: bool = False) -> FileMerge:
     """Parse one results file of any accepted format; :class:`InputFileError` if it cannot
     be merged at all. Bad entries are skipped and listed (``strict``: refused)."""
     file = str(path)
     if not path.is_file():
         raise InputFileError(f"{path}: no such file; nothing was merged")
     if path.suffix == ".jsonl":
-        report = FileReport(file, "journal")
+        report = FileMerge(file, "journal")
         try:
             lines, torn = read_objects(path)
         except RunFileError as exc:
@@ -305,7 +305,7 @@ def read_results_file(path: Path, model_username: str | None = None,
     meta = data.get("metadata")
     results = data["results"]
     if not results:
-        report = FileReport(file, "empty")
+        report = FileMerge(file, "empty")
         report.notes.append("holds no results")
         return report
     entries = [(f"results[{i}]", d) for i, d in enumerate(results)]
@@ -317,7 +317,7 @@ def read_results_file(path: Path, model_username: str | None = None,
             "merged",
         )
     if any(marked):  # our final results file (entries without a run id are skipped)
-        report = FileReport(file, "final json")
+        report = FileMerge(file, "final json")
         for (where, _), ok in zip(entries, marked, strict=True):
             if not ok:
                 report.skipped.append(Problem(file, where, "has no run_id, unlike the other "
@@ -327,7 +327,7 @@ def read_results_file(path: Path, model_username: str | None = None,
         for run in report.runs.values():
             run.info = info
         return report
-    report = FileReport(file, "legacy json")
+    report = FileMerge(file, "legacy json")
     author = _model_username(meta, file, model_username)
     ordinal = {}
     _each(entries, lambda where, d: _legacy(d, where, author, report, ordinal), report, strict)
@@ -343,7 +343,7 @@ def _final_info(meta: Any) -> RunInfo | None:
         return None
 
 
-def _journal_run_info(path: Path, report: FileReport) -> None:
+def _journal_run_info(path: Path, report: FileMerge) -> None:
     if not path.with_name(RUN_INFO).is_file():
         return
     try:
@@ -370,8 +370,8 @@ def _trace_ids(session: Session, items: list[MergeItem]) -> list[str]:
     return out
 
 
-def _apply(session: Session, report: MergeReport) -> None:
-    keys: dict[str, tuple[FileReport, MergeItem]] = {}
+def _apply(session: Session, report: MergeResult) -> None:
+    keys: dict[str, tuple[FileMerge, MergeItem]] = {}
     for f in report.files:
         for item in f.items:
             if item.key in keys:
@@ -441,7 +441,7 @@ def merge_files(
     model_username: str | None = None,
     strict: bool = False,
     progress: Callable[[Path], None] | None = None,
-) -> MergeReport:
+) -> MergeResult:
     """Merge results files into the store in one transaction; with ``dry_run`` write
     nothing. Bad entries are skipped and listed in each file's report (``strict``:
     refused, and nothing is merged)."""
@@ -450,7 +450,7 @@ def merge_files(
         files.append(read_results_file(path, model_username, strict))
         if progress is not None:
             progress(path)
-    report = MergeReport(files=files, dry_run=dry_run)
+    report = MergeResult(files=files, dry_run=dry_run)
     if dry_run:
         with store.reading() as session:
             _apply(session, report)

@@ -12,6 +12,7 @@ import contextlib
 from types import TracebackType
 from typing import Any
 
+from arcforge.config import Settings
 from arcforge.tasks import Task
 from arcforge.verification import PairVerdict, Verification
 
@@ -23,13 +24,17 @@ def pending(task: Task) -> Verification:
     return Verification(pairs)
 
 
-def sandbox_settings() -> dict[str, Any] | None:
-    """The sandbox settings a code run records (they change verdicts); None without one."""
+VERDICT_SETTINGS = ("timeout_s", "memory_mb", "packages")  # what a resumed run keeps
+
+
+def sandbox_settings(settings: Settings) -> dict[str, Any] | None:
+    """The sandbox settings a code run records (isolation, and the ones that decide
+    verdicts); None without a sandbox."""
     if not sandbox_available():
         return None
     from arcforge.sandbox import SandboxPool
 
-    return SandboxPool().settings
+    return SandboxPool(settings=settings).settings
 
 
 def sandbox_available() -> bool:
@@ -44,9 +49,13 @@ class Verifier:
     """``async with Verifier(n) as v: verification = await v.verify(code, task)``."""
 
     def __init__(self, concurrency: int, enabled: bool = True,
-                 sandbox: dict[str, Any] | None = None) -> None:
+                 sandbox: dict[str, Any] | None = None, settings: Settings | None = None,
+                 ) -> None:
+        self._settings = settings
         self._semaphore = asyncio.Semaphore(concurrency)
-        self._sandbox = sandbox or {}  # the run's recorded sandbox settings
+        # the settings of the run that decide verdicts; the isolation is this machine's
+        recorded = sandbox or {}
+        self._sandbox = {k: recorded[k] for k in VERDICT_SETTINGS if k in recorded}
         self._concurrency = concurrency
         self._enabled = enabled and sandbox_available()
         self._stack = contextlib.AsyncExitStack()
@@ -60,7 +69,8 @@ class Verifier:
         if self._enabled:
             from arcforge.sandbox import SandboxPool
 
-            self._pool = await self._stack.enter_async_context(SandboxPool(**self._sandbox))
+            self._pool = await self._stack.enter_async_context(
+                SandboxPool(settings=self._settings, **self._sandbox))
         return self
 
     async def __aexit__(

@@ -1,0 +1,86 @@
+"""``arcforge score`` and ``arcforge export``: official-style scores and submission files
+of a code run."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+console = Console()
+Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+
+
+class ExportFormat(StrEnum):
+    arcprize = "arcprize"
+    kaggle = "kaggle"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("score")(score)
+    app.command("export")(export)
+
+
+def score(
+    run_dir: Annotated[Path, typer.Argument(metavar="RUN_DIR", help="A code run folder.")],
+    data: Annotated[str | None, typer.Option(
+        "--data", help="Tasks with their test outputs, when the run's own lack them.")] = None,
+    as_json: Json = False,
+    per_task: Annotated[bool, typer.Option("--per-task", help="Also list every task.")] = False,
+) -> None:
+    """Score a code run (attempt selection, pass@1/pass@2/oracle) and write summary.json."""
+    from arcforge.scoring import (
+        render_scores_table,
+        render_tasks_table,
+        score_run,
+        write_summary,
+    )
+
+    tasks = None
+    if data is not None:
+        from arcforge.data import load_tasks
+
+        tasks = load_tasks(data)
+    scores = score_run(run_dir, tasks)
+    path = write_summary(run_dir, scores)
+    if as_json:
+        typer.echo(json.dumps(scores.to_dict()))
+        return
+    if per_task:
+        console.print(render_tasks_table(scores))
+    console.print(render_scores_table(scores))
+    console.print(f"wrote {escape(str(path))}", highlight=False)
+
+
+def export(
+    run_dir: Annotated[Path, typer.Argument(metavar="RUN_DIR", help="A code run folder.")],
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="arcprize: one <task>.json per "
+                                              "task; kaggle: one submission.json.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder to write into.")],
+    data: Annotated[str | None, typer.Option(
+        "--data", help="Tasks with their test outputs, when the run's own lack them.")] = None,
+) -> None:
+    """Write the run's selected attempts as ARC Prize harness files or a Kaggle submission."""
+    from arcforge.export import export_arcprize, export_kaggle
+
+    tasks = None
+    if data is not None:
+        from arcforge.data import load_tasks
+
+        tasks = load_tasks(data)
+    if fmt is ExportFormat.arcprize:
+        paths = export_arcprize(run_dir, out, tasks)
+        console.print(f"wrote {len(paths)} task file(s) to {escape(str(out))}", highlight=False)
+    else:
+        from arcforge.errors import UsageError
+
+        if out.exists() and not out.is_dir():
+            raise UsageError(f"--out {out}: exists and is not a folder")
+        out.mkdir(parents=True, exist_ok=True)
+        path = export_kaggle(run_dir, out / "submission.json", tasks)
+        console.print(f"wrote {escape(str(path))}", highlight=False)
