@@ -41,6 +41,9 @@ WORKER_DENIED = (
     "setdomainname", "setpriority", "sched_setscheduler", "sched_setparam",
     "sched_setaffinity", "sched_setattr", "ioprio_set", "migrate_pages", "move_pages",
     "mlock", "mlock2", "mlockall",
+    # host-wide quotas and watches one program could use up or spy through
+    "io_setup", "io_submit", "io_getevents", "io_pgetevents", "io_cancel", "io_destroy",
+    "inotify_init", "inotify_init1", "inotify_add_watch", "memfd_create", "memfd_secret",
     # System V IPC and POSIX message queues: no state shared with the next program
     "shmget", "shmat", "shmctl", "msgget", "msgsnd", "msgrcv", "msgctl", "semget", "semop",
     "semtimedop", "semctl", "mq_open", "mq_unlink",
@@ -49,18 +52,29 @@ WORKER_DENIED = (
 CHILD_DENIED = (
     "fork", "vfork", "clone", "clone3",  # no processes, no threads
     "chmod", "fchmod", "fchmodat", "fchmodat2",  # no locked folders, no setuid bits
+    "truncate",  # by path: Landlock governs it only from ABI 3
     "tkill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo", "pidfd_send_signal",
+    "flock",  # locks on shared files: a channel to programs running at the same time
 )
+# fcntl commands denied in each child: signals to another process (F_SETOWN, F_SETOWN_EX,
+# F_SETSIG), directory notifications (F_NOTIFY), leases (F_SETLEASE), write-life hints
+# that outlive the program (F_SET_RW_HINT, F_SET_FILE_RW_HINT) and record locks (F_GETLK,
+# F_SETLK, F_SETLKW and their OFD forms)
+FCNTL_DENIED = (8, 15, 10, 1026, 1024, 1036, 1038, 5, 6, 7, 36, 37, 38)
+# ioctls that set the owner of a file's signals
+IOCTL_SIGNAL_OWNER = (0x8901, 0x8902)  # FIOSETOWN, SIOCSPGRP
 # Syscalls newer than some libseccomp releases: the same number on every architecture.
 NEW_SYSCALLS = {"fchmodat2": 452, "mount_setattr": 442, "quotactl_fd": 443,
                 "setxattrat": 463, "removexattrat": 466, "open_tree_attr": 467,
                 "file_setattr": 469}
+MASK32 = 0xFFFFFFFF  # the kernel reads fcntl and ioctl commands as 32 bits
 # CLONE_NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET, NEWTIME
 CLONE_NAMESPACES = (0x00020000, 0x02000000, 0x04000000, 0x08000000, 0x10000000,
                     0x20000000, 0x40000000, 0x00000080)
-# ioctls that change inode flags (immutable, append-only) or project attributes
-FS_IOC_SETFLAGS = (0x40086602, 0x40046602)
-FS_IOC_FSSETXATTR = 0x401C5820
+# ioctls that change an inode on disk: flags (immutable, append-only), project attributes,
+# generation numbers (FS_IOC_SETVERSION, EXT4_IOC_SETVERSION; 64- and 32-bit numbers)
+INODE_IOCTLS = (0x40086602, 0x40046602, 0x401C5820, 0x40087602, 0x40047602, 0x40086604,
+                0x40046604)
 
 
 def _rule(filt: Any, action: int, name: str, *args: object) -> None:
@@ -99,9 +113,8 @@ def _worker_rules(sc: Any, filt: Any) -> None:
     for flag in CLONE_NAMESPACES:
         _rule(filt, eperm, "clone", sc.Arg(0, sc.MASKED_EQ, flag, flag))
     _rule(filt, sc.ERRNO(errno.ENOSYS), "clone3")
-    mask = 0xFFFFFFFF  # the kernel reads the command as 32 bits
-    for command in (*FS_IOC_SETFLAGS, FS_IOC_FSSETXATTR):
-        _rule(filt, eperm, "ioctl", sc.Arg(1, sc.MASKED_EQ, mask, command))
+    for command in INODE_IOCTLS:
+        _rule(filt, eperm, "ioctl", sc.Arg(1, sc.MASKED_EQ, MASK32, command))
 
 
 def _child_rules(sc: Any, filt: Any) -> None:
@@ -110,6 +123,10 @@ def _child_rules(sc: Any, filt: Any) -> None:
         _rule(filt, eperm, name)
     # kill(0, sig) reaches only the child's own process group (it leads a session)
     _rule(filt, eperm, "kill", sc.Arg(0, sc.NE, 0))
+    for command in FCNTL_DENIED:
+        _rule(filt, eperm, "fcntl", sc.Arg(1, sc.MASKED_EQ, MASK32, command))
+    for command in IOCTL_SIGNAL_OWNER:
+        _rule(filt, eperm, "ioctl", sc.Arg(1, sc.MASKED_EQ, MASK32, command))
 
 
 @functools.cache

@@ -76,6 +76,8 @@ def confine(limits: Limits, scratch: str, keep: tuple[int, ...], setup: ChildSet
         (resource.RLIMIT_NPROC, 0),
         (resource.RLIMIT_CORE, 0),
         (resource.RLIMIT_MEMLOCK, 0),
+        (resource.RLIMIT_SIGPENDING, 16),  # the per-user queue of pending signals is shared
+        (resource.RLIMIT_MSGQUEUE, 0),
     ):
         resource.setrlimit(which, (value, value))
     os.chdir(scratch)

@@ -346,7 +346,7 @@ def _take(line: bytes, outcome: ChildOutcome, expected: set[int]) -> bool:
     """
     try:
         event = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):  # deep nesting sent to crash the worker
         return False
     if not isinstance(event, dict):
         return False
