@@ -6,10 +6,10 @@ shows its merged traces. Expected grids come from the run's own task snapshot (t
 it was scored against, checked against the hash in ``run.json``), else from the task
 version in the store.
 
-Test outputs of tasks being solved never reach the browser: a viewer who is not an admin
-and has not solved the task version (a correct attempt on every test input) gets a task
-view without its expected test grids and without the grids samples produced on test
-inputs; verdicts stay, and ``test_outputs_hidden``/``hidden_reason`` say why.
+Every answer goes through :mod:`arcforge.web.visibility`: a viewer who may not see a task's
+answers gets its run view without test outputs, reasoning and code, and the run's summary
+without its grids; run settings are shown without paths or key hints
+(:mod:`arcforge.web.public`).
 """
 
 from __future__ import annotations
@@ -28,9 +28,11 @@ from arcforge.runs.records import RUN_INFO, SUMMARY, SampleRecord
 from arcforge.store import Store, UserView
 from arcforge.store.errors import NotFoundError
 from arcforge.tasks import Task
+from arcforge.web import public, visibility
 from arcforge.web.ids import is_safe_id
 from arcforge.web.markdown import render_markdown
 from arcforge.web.timefmt import iso_time
+from arcforge.web.visibility import Visibility
 
 
 class RunNotFound(ArcforgeError):
@@ -48,26 +50,12 @@ def _passes(record: SampleRecord, split: str) -> bool:
     return bool(pairs) and all(p.get("status") == "pass" for p in pairs)
 
 
-def _without_test_outputs(body: dict[str, Any]) -> dict[str, Any]:
-    """The run-task view with every test output taken out: the expected test grids and
-    the grids samples produced on test inputs (a passing one would be the answer).
-    Inputs, train pairs, verdicts and errors stay."""
-    test = [{"input": p["input"], "output": None} for p in body["test"]]
-    samples = []
-    for sample in body["samples"]:
-        pairs = [
-            p if p["split"] == "train" else {**p, "output": None, "expected": None}
-            for p in sample["pairs"]
-        ]
-        samples.append({**sample, "pairs": pairs})
-    return {**body, "test": test, "samples": samples}
-
-
 class RunViews:
     """Reads runs for the API; caches each run's data source once loaded."""
 
     def __init__(self, store: Store, runs_dir: Path | None) -> None:
         self.store = store
+        self.visibility = Visibility(store)
         self.runs_dir = runs_dir.resolve() if runs_dir is not None else None
         self._snapshots: dict[Path, tuple[float, dict[tuple[str, int], Task]]] = {}
         self._lock = threading.Lock()
@@ -114,7 +102,7 @@ class RunViews:
                 "origin": "store",
                 "kind": run.kind,
                 "model": run.model,
-                "data": (run.info or {}).get("data"),
+                "data": public.data_name((run.info or {}).get("data")),
                 "started_at": iso_time(run.created_at),
                 "samples": run.traces,
                 "tasks": None,
@@ -137,7 +125,7 @@ class RunViews:
             "origin": "folder",
             "kind": info.get("kind") or (records[0].kind if records else None),
             "model": info.get("model") or (records[0].model if records else None),
-            "data": info.get("data"),
+            "data": public.data_name(info.get("data")),
             "started_at": info.get("started_at") or info.get("created_at"),
             "samples": len(records),
             "tasks": len({(r.task_id, r.task_version) for r in records}),
@@ -149,7 +137,9 @@ class RunViews:
 
     # --- one run -----------------------------------------------------------------------
 
-    def run_detail(self, ref: RunRef) -> dict[str, Any]:
+    def run_detail(self, ref: RunRef, viewer: UserView | None) -> dict[str, Any]:
+        """A run's public settings, scores (its summary's grids only where ``viewer`` may
+        see them) and per-task verdicts."""
         if ref.folder is None:
             run = self.store.get_run(ref.id)
             by_task: dict[tuple[str, int], int] = defaultdict(int)
@@ -160,9 +150,8 @@ class RunViews:
                  "passed_train": None, "passed_test": None}
                 for (t, v), n in sorted(by_task.items())
             ]
-            info = {"run_id": run.id, "model": run.model, "kind": run.kind,
-                    "source_file": run.source_file, **(run.info or {})}
-            return {"id": ref.id, "origin": "store", "info": info,
+            info = {"run_id": run.id, "model": run.model, "kind": run.kind, **(run.info or {})}
+            return {"id": ref.id, "origin": "store", "info": public.run_info(info),
                     "scores": {"samples": run.traces, "tasks": len(tasks)}, "tasks": tasks}
         info = read_run_info(ref.folder)
         records = load_records(ref.folder)
@@ -193,14 +182,31 @@ class RunViews:
             from arcforge.data.files import read_json
 
             summary, problem = read_json(summary_file)
-            scores["summary"] = summary if problem is None else {"error": str(problem)}
-        return {"id": ref.id, "origin": "folder", "info": info, "scores": scores, "tasks": tasks}
+            scores["summary"] = (
+                {"error": "summary.json cannot be read"} if problem is not None
+                else self._public_summary(ref, summary, viewer)
+            )
+        return {"id": ref.id, "origin": "folder", "info": public.run_info(info),
+                "scores": scores, "tasks": tasks}
+
+    def _public_summary(self, ref: RunRef, summary: Any, viewer: UserView | None) -> Any:
+        entries = summary.get("tasks") if isinstance(summary, dict) else None
+        ids = [t["task_id"] for t in entries or [] if isinstance(t, dict)
+               and isinstance(t.get("task_id"), str)]
+        access = self.visibility.tasks(viewer, ids)
+
+        def visible(task_id: str, version: int) -> bool:
+            expected = self._expected_task(ref, task_id, version)
+            content = None if expected is None else expected.content()
+            return access[task_id].sees_content(self.visibility.copy_keys(task_id, content))
+
+        return visibility.summary(summary, visible)
 
     def run_task(
         self, ref: RunRef, task_id: str, version: int, viewer: UserView | None = None
     ) -> dict[str, Any]:
-        """One task of a run: its pairs and every sample, with test outputs withheld unless
-        ``viewer`` may see them (see :meth:`test_outputs_hidden_reason`)."""
+        """One task of a run: its pairs and every sample, with the answers and what is derived
+        from them (reasoning, code, test outputs) only where ``viewer`` may see them."""
         expected = self._expected_task(ref, task_id, version)
         if ref.folder is None:
             samples = [
@@ -217,7 +223,10 @@ class RunViews:
             kind = records[0].kind if records else read_run_info(ref.folder).get("kind")
         if not samples:
             raise RunNotFound(f"run {ref.id} has no samples of task {task_id} version {version}")
-        reason = self.test_outputs_hidden_reason(viewer, task_id, version, expected)
+        access = self.visibility.task(viewer, task_id)
+        copy = self.visibility.copy_keys(
+            task_id, None if expected is None else expected.content()
+        )
         body = {
             "run_id": ref.id,
             "task_id": task_id,
@@ -228,42 +237,11 @@ class RunViews:
             else [{"input": p.input, "output": p.output} for p in expected.test],
             "expected_known": expected is not None,
             "samples": sorted(samples, key=lambda s: -1 if s["sample"] is None else s["sample"]),
-            "test_outputs_hidden": reason is not None,
-            "hidden_reason": reason,
         }
-        return body if reason is None else _without_test_outputs(body)
-
-    def test_outputs_hidden_reason(
-        self, viewer: UserView | None, task_id: str, version: int, expected: Task | None
-    ) -> str | None:
-        """None when ``viewer`` may see the task version's test outputs, else why not.
-
-        Admins may; so may whoever solved the version in the studio (a correct attempt, in
-        any mode, on each test input), provided the outputs the run was scored against are
-        the ones they solved (the run's snapshot may hold other content under that id).
-        """
-        if viewer is not None and viewer.role == "admin":
-            return None
-        try:
-            stored = self.store.get_version(task_id, version)
-        except NotFoundError:
-            return "this task version is not in the studio: only admins see its test outputs"
-        tests = stored.content["test"]
-        if expected is not None and [p.output for p in expected.test] != [
-            p.get("output") for p in tests
-        ]:
-            return ("the run's copy of this task differs from the studio's: only admins see "
-                    "its test outputs")
-        if viewer is None:
-            return "log in and solve this task to see its test grids"
-        solved = {
-            a.test_index
-            for a in self.store.list_attempts(viewer.id, task_id, version)
-            if a.correct
-        }
-        if not set(range(len(tests))) <= solved:
-            return "solve this task to see its test grids"
-        return None
+        if access.sees_content(copy):
+            return visibility.run_task(body, True, None)
+        reason = access.copy_reason(copy)
+        return visibility.run_task(body, False, reason, train_visible=access.sees_train(copy))
 
     @staticmethod
     def _trace_sample(trace: Any) -> dict[str, Any]:
