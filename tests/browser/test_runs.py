@@ -101,3 +101,20 @@ def test_an_anonymous_viewer_sees_verdicts_but_no_grid_reasoning_or_code(
     assert seen and all(str(task.test[0].output).replace(" ", "") not in body.replace(" ", "")
                         for body in seen)
     page.screenshot(path=str(ARTIFACTS / "run-viewer-hidden.png"), full_page=True)
+
+
+def test_hostile_strings_in_run_files_never_break_a_page(studio: Studio, page: Page) -> None:
+    from tests.web.runfolders import write_hostile_run
+
+    task = studio.tasks["25ff71a9"]
+    if not (studio.root / "runs" / "hostile").exists():
+        write_hostile_run(studio.root / "runs", task.id, task.test[0].output)
+    page.goto(f"{studio.url}/runs")
+    expect(page.locator('#run-list tr[data-run="hostile"]')).to_have_count(1)
+    page.goto(f"{studio.url}/runs/hostile?task={task.id}")
+    expect(page.locator("#test-hidden")).to_contain_text("Answers hidden")
+    expect(page.locator("article.sample")).to_have_count(1)
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator("#app script").count() == 0
+    assert "/srv/secret" not in page.content()
+    # the context fixture fails the test on any JavaScript error of these pages

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from arcforge.runs.info import TASKS, tasks_hash
-from arcforge.runs.records import JOURNAL, RUN_INFO, SampleRecord
+from arcforge.runs.records import JOURNAL, RUN_INFO, SUMMARY, SampleRecord
 from arcforge.tasks import parse_task
 
 
@@ -37,3 +37,27 @@ def write_run(runs: Path, run_id: str, records: list[SampleRecord],
     (folder / RUN_INFO).write_text(json.dumps({"run_id": run_id, **info}))
     (folder / JOURNAL).write_text("".join(json.dumps(r.to_dict()) + "\n" for r in records))
     return folder
+
+
+def write_hostile_run(runs: Path, task_id: str, answer: list[list[int]]) -> None:
+    """A run folder ``hostile`` on one task whose files hold every kind of string and value
+    a page might trip on, and the task's answer as a sample output and in its summary."""
+    folder = runs / "hostile"
+    folder.mkdir(parents=True)
+    nasty = "<script>alert(1)</script>\udc80\u202e\x00 {{x}} ${y}"
+    info = {"run_id": "hostile", "kind": "code", "model": nasty, "data": "/srv/secret/" + nasty,
+            "started_at": nasty, "samples": float("nan"), "task_ids": [[task_id, 0]],
+            "settings": {"out": "/srv/secret", "keys_set": ["OPENAI_API_KEY"]},
+            "base_url": "http://10.0.0.7/v1", "prompt": {"source": "/srv/p.txt", "text": nasty}}
+    (folder / RUN_INFO).write_text(json.dumps(info))
+    record = {"run_id": "hostile", "kind": "code", "task_id": task_id, "task_version": 0,
+              "sample": 0, "model": nasty, "reasoning": nasty, "code": nasty,
+              "provider_reasoning": nasty, "error": {"kind": nasty, "message": nasty},
+              "latency_s": float("inf"), "verification": {"pairs": [
+                  {"split": "test", "index": 0, "status": nasty, "output": answer, "error": nasty},
+                  {"split": nasty, "index": nasty, "status": "pass", "output": nasty}]}}
+    (folder / JOURNAL).write_text(json.dumps(record) + "\n")
+    (folder / SUMMARY).write_text(json.dumps({"model": nasty, "tasks": [
+        {"task_id": task_id, "version": 0, "tests": [{"index": 0, "expected": answer,
+                                                       "attempt_1": answer}]},
+        "not an object", {"task_id": 5}]}))

@@ -154,9 +154,10 @@ function renderPair(task, p, sample) {
   const diff = p.status === "fail" && p.output && expected
     ? h("span.diff", sameShape ? `${wrong.length} of ${expected.length * expected[0].length} cells differ` : "wrong size")
     : null;
-  return h("div.pair-result", { class: `status-${p.status}`, dataset: { split: p.split, index: String(p.index), status: p.status } },
+  const status = Object.hasOwn(STATUS_LABEL, p.status) ? p.status : "unknown"; // a class name: only known ones
+  return h("div.pair-result", { class: `status-${status}`, dataset: { split: String(p.split), index: String(p.index), status: String(p.status) } },
     h("div.pair-title", h("span", `${p.split} ${p.index + 1}`), diff, h("span.spacer"),
-      h(`span.badge.verdict.${p.status}`, STATUS_LABEL[p.status] ?? p.status)),
+      h(`span.badge.verdict.${status}`, STATUS_LABEL[status] ?? String(p.status))),
     h("div.pair-grids",
       pair.input ? gridFigure(pair.input, "input", named("input")).fig : null,
       expected ? gridFigure(expected, "expected", named("expected")).fig : placeholder(hidden ? "hidden" : "unknown", "expected"),
