@@ -77,19 +77,18 @@ def match_keys(original: dict[str, Any], content: dict[str, Any], own: str) -> K
     named: list[tuple[str, dict[str, Any]]] = [
         (k, p) for k, p in zip(original_keys(original)[1], original["test"], strict=True) if k
     ] + [(f"train:{i}", p) for i, p in enumerate(original["train"])]  # tests first: the safe side
-    exact = {}
-    for key, pair in reversed(named):
-        exact[_literal(pair)] = key
-    loose: dict[str, str] = {}
-    for key, pair in reversed(named):
-        loose[_canonical(pair["input"], pair["output"])] = key
+    exact = {_literal(pair): key for key, pair in reversed(named)}
+    loose: dict[str, str] = {}  # filled on the first pair that has no exact match
 
     def key_of(pair: dict[str, Any]) -> Key:
         if pair.get("output") is None:
             return None
         found = exact.get(_literal(pair))
-        return found if found is not None else loose.get(
-            _canonical(pair["input"], pair["output"]))
+        if found is not None:
+            return found
+        if not loose:
+            loose.update((_canonical(p["input"], p["output"]), k) for k, p in reversed(named))
+        return loose.get(_canonical(pair["input"], pair["output"]))
 
     train = tuple(key_of(p) for p in content["train"])
     test = tuple(

@@ -218,12 +218,18 @@ def test_trivial_passwords_are_refused(client: TestClient) -> None:
                        headers=h).status_code == 201
 
 
-def test_the_store_file_is_private(settings: WebSettings) -> None:
+def test_the_store_file_is_private(
+    settings: WebSettings, caplog: pytest.LogCaptureFixture
+) -> None:
     with TestClient(create_app(settings)) as c:
         login(c, "alice")
         db = Path(settings.store_url.removeprefix("sqlite:///"))
         for path in (db, db.with_name(db.name + "-wal")):
             assert stat.S_IMODE(os.stat(path).st_mode) == 0o600, path
+    assert "can be read by other users" not in caplog.text
+    os.chmod(db, 0o644)  # an older store, made before stores were private
+    create_app(settings).state.studio.store.dispose()
+    assert "can be read by other users" in caplog.text
 
 
 def test_secret_key_file_is_private_and_kept_across_restarts(settings: WebSettings) -> None:

@@ -15,7 +15,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from arcforge import __version__
 from arcforge.errors import ArcforgeError
-from arcforge.store import open_store
+from arcforge.store import Store, open_store
+from arcforge.store.paths import sqlite_file
 from arcforge.web.api import attempts, auth, live, runs, tasks, traces, variations
 from arcforge.web.deps import csrf_protect
 from arcforge.web.errors import (
@@ -54,9 +55,18 @@ def _offline_docs(app: FastAPI) -> None:
         )
 
 
+def _warn_if_shared(store: Store) -> None:
+    """New SQLite stores are 0600; say so when an older one can be read by others."""
+    path = sqlite_file(store.url)
+    if path is not None and path.exists() and path.stat().st_mode & 0o077:
+        log.warning("%s can be read by other users, yet it holds password hashes and every "
+                    "answer: chmod 600 it (and its -wal and -shm files)", path)
+
+
 def create_app(settings: WebSettings) -> FastAPI:
     """Open the store, import the data sources into it and return the studio's app."""
     store = open_store(settings.store_url)
+    _warn_if_shared(store)
     try:
         secret = settings.secret_key or load_or_create_secret(
             settings.secret_file or default_secret_file(settings.store_url)

@@ -196,6 +196,8 @@ class RunViews:
         access = self.visibility.tasks(viewer, ids)
 
         def visible(task_id: str, version: int) -> bool:
+            if access[task_id].admin:
+                return True
             expected = self._expected_task(ref, task_id, version)
             content = None if expected is None else expected.content()
             return access[task_id].sees_content(self.visibility.copy_keys(task_id, content))
