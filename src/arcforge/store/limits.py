@@ -71,16 +71,15 @@ def take_slot(session: Session, bucket: Bucket, at: float) -> None:
         return
     start = session.scalar(select(_TABLE.c.window_start).where(_TABLE.c.key == bucket.key))
     wait = (start if start is not None else at) + bucket.window_s - at
-    raise LimitReached(bucket, max(wait, 1.0))
+    raise LimitReached(bucket, min(max(wait, 1.0), bucket.window_s))  # clocks of racing writers
 
 
 class RateLimitRepository(StoreBase):
     def take(self, *buckets: Bucket) -> None:
         """Count one event in every bucket, all or none: :class:`LimitReached` names the
         first full one and nothing is counted."""
-        at = now()
-
         def run(session: Session) -> None:
+            at = now()  # read once the transaction has begun
             for bucket in buckets:
                 take_slot(session, bucket, at)
             if random.random() < 0.01:
