@@ -30,7 +30,7 @@ from rich.console import Console
 from rich.table import Table
 
 from arcforge.web.app import create_app
-from arcforge.web.security import hash_password
+from arcforge.web.security import SESSION_COOKIE, hash_password
 from arcforge.web.settings import WebSettings
 
 TASK = "007bbfb7"
@@ -71,8 +71,12 @@ def timed(n: int, call: Callable[[int], httpx.Response]) -> list[float]:
 
 
 async def live_fanout(host: str, client: httpx.Client, trace_id: int, headers: dict[str, str],
-                      subscribers: int, rounds: int) -> list[float]:
-    conns = [await websockets.connect(f"ws://{host}/api/ws") for _ in range(subscribers)]
+                      subscribers: int, rounds: int, session: str) -> list[float]:
+    """Subscribers signed in as the trace's author (events go only to those who may read
+    the trace), each checked against the store as the event is sent."""
+    cookie = {"Cookie": f"{SESSION_COOKIE}={session}"}
+    conns = [await websockets.connect(f"ws://{host}/api/ws", additional_headers=cookie)
+             for _ in range(subscribers)]
     try:
         for ws in conns:
             await ws.send(json.dumps({"subscribe": [TASK]}))
@@ -103,22 +107,28 @@ def main() -> None:
     console = Console()
 
     with tempfile.TemporaryDirectory() as tmp:
-        # the practice limit guards against answer probing; the benchmark times the request
+        # the practice budgets guard against answer probing; the benchmark times the request
         settings = WebSettings(store_url=f"sqlite:///{Path(tmp) / 'bench.db'}",
-                               secret_file=Path(tmp) / "key", practice_limit=10 * args.requests)
+                               secret_file=Path(tmp) / "key",
+                               practice_per_output=10 * args.requests,
+                               practice_per_hour=10 * args.requests)
         start = time.perf_counter()
         server, host, thread, app = start_server(settings)
         startup = time.perf_counter() - start
         store = app.state.studio.store  # type: ignore[attr-defined]
         alice = store.create_user("alice", password_hash=hash_password(PASSWORD))
+        store.create_user("root", role="admin", password_hash=hash_password(PASSWORD))
         for i in range(args.traces):
             text = f"## Idea {i}\n\nEach **coloured** cell becomes a copy of [it](/task/{TASK})."
             trace = store.add_trace(TASK, 0, alice.id, text)
-        with httpx.Client(base_url=f"http://{host}", timeout=30) as client:
-            token = client.get("/api/me").json()["csrf_token"]
-            r = client.post("/api/auth/login", json={"username": "alice", "password": PASSWORD},
-                            headers={"X-CSRF-Token": token})
-            headers = {"X-CSRF-Token": r.json()["csrf_token"]}
+        with httpx.Client(base_url=f"http://{host}", timeout=30) as client, \
+                httpx.Client(base_url=f"http://{host}", timeout=30) as author:
+            for browser, name in ((client, "root"), (author, "alice")):  # an admin reads all
+                token = browser.get("/api/me").json()["csrf_token"]
+                r = browser.post("/api/auth/login", headers={"X-CSRF-Token": token},
+                                 json={"username": name, "password": PASSWORD})
+            headers = {"X-CSRF-Token": r.json()["csrf_token"]}  # alice's: she practises
+            admin_headers = {"X-CSRF-Token": client.get("/api/me").json()["csrf_token"]}
             answer = store.get_version(TASK).content["test"][0]["output"]
             n = args.requests
             rows = [
@@ -135,15 +145,16 @@ def main() -> None:
                     f"/api/tasks/{TASK}/traces"))),
                 ("POST /api/traces/{id}/vote", timed(n, lambda i: client.post(
                     f"/api/traces/{trace.id}/vote", json={"value": 1 - 2 * (i % 2)},
-                    headers=headers))),
-                ("POST attempt (practice)", timed(n, lambda i: client.post(
+                    headers=admin_headers))),
+                ("POST attempt (practice)", timed(n, lambda i: author.post(
                     f"/api/tasks/{TASK}/attempts", headers=headers, json={
                         "version": 0, "test_index": 0, "grid": answer, "mode": "practice",
                         "actions": [{"tool": "edit", "cells": [[0, 0]], "colour": 7,
                                      "t_ms": 10 * k} for k in range(50)]}))),
             ]
-            fanout = asyncio.run(live_fanout(host, client, trace.id, headers,
-                                             args.subscribers, min(n, 100)))
+            fanout = asyncio.run(live_fanout(host, client, trace.id, admin_headers,
+                                             args.subscribers, min(n, 100),
+                                             author.cookies[SESSION_COOKIE]))
             rows.append((f"vote -> event at all {args.subscribers} WebSocket subscribers", fanout))
         server.should_exit = True
         thread.join(10)

@@ -66,9 +66,15 @@ _SPEC = TypeAdapter(list[Operation])
 assert set(DIHEDRAL) == set(DihedralName.__args__)  # type: ignore[attr-defined]
 
 
+MAX_OPS = 32  # operations in one spec: more never make another task than a few do
+
+
 def parse_spec(spec: Any) -> list[Operation]:
-    """Validate a spec (one operation or a list); raise :class:`TransformError` naming the field."""
+    """Validate a spec (one operation or a list of at most :data:`MAX_OPS`); raise
+    :class:`TransformError` naming the field."""
     items = [spec] if isinstance(spec, dict) else spec
+    if isinstance(items, list) and len(items) > MAX_OPS:
+        raise TransformError(f"transform: at most {MAX_OPS} operations, got {len(items)}")
     try:
         return _SPEC.validate_python(items)
     except ValidationError as exc:

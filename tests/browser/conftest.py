@@ -115,6 +115,7 @@ def running_studio(root: Path, private: bool = False) -> Iterator[Studio]:
     settings = WebSettings(
         store_url=f"sqlite:///{root / 'studio.db'}", data=(str(data),), runs_dir=runs,
         secret_file=root / "studio.secret", private=private,
+        signup_limit_per_ip=1000,  # every test's browser signs up from 127.0.0.1
     )
     app = create_app(settings)
     port = _free_port()

@@ -1,7 +1,7 @@
 """The run viewer in a real browser: a run folder's samples, code, grids and verdicts.
 
-Test grids only reach admins and those who solved the task; anyone else sees the verdicts
-and a note saying the test grids are hidden."""
+Test grids, reasoning and code only reach admins and those who may see the task's answers;
+anyone else sees the verdicts and a note saying why the rest is hidden."""
 
 from __future__ import annotations
 
@@ -74,7 +74,7 @@ def test_run_list_and_run_viewer(studio: Studio, page: Page) -> None:
     expect(page.locator("#app .error")).to_contain_text("No run no-such-run")
 
 
-def test_an_anonymous_viewer_sees_test_verdicts_but_not_test_grids(
+def test_an_anonymous_viewer_sees_verdicts_but_no_grid_reasoning_or_code(
     studio: Studio, page: Page
 ) -> None:
     task = studio.tasks["25ff71a9"]
@@ -83,13 +83,15 @@ def test_an_anonymous_viewer_sees_test_verdicts_but_not_test_grids(
             and seen.append(r.text()))
     page.goto(f"{studio.url}/runs/{RUN_ID}?task=25ff71a9")
     note = page.locator("#test-hidden")
-    expect(note).to_contain_text("Test grids hidden")
-    expect(note).to_contain_text("solve this task to see its test grids")
+    expect(note).to_contain_text("Answers hidden")
+    expect(note).to_contain_text("solve this task in study mode or reveal it")
     expect(note.locator("a")).to_have_attribute("href", "/task/25ff71a9")
     good = page.locator("article.sample").nth(0)
     test_pair = good.locator('.pair-result[data-split="test"][data-index="0"]')
     expect(test_pair.locator(".badge.verdict.pass")).to_have_count(1)  # the verdict stays
     expect(test_pair.locator(".hidden-grid .no-grid")).to_have_text(["hidden", "hidden"])
+    expect(good.locator(".reasoning")).to_have_text("hidden until you may see this task's answers")
+    expect(good.locator("pre.code")).to_have_count(0)  # a passing program computes the answer
     assert page.locator('.grid-view[data-grid="0-test-0-produced"]').count() == 0
     assert page.locator('.grid-view[data-grid="0-test-0-expected"]').count() == 0
     assert read_grid(page, "0-test-0-input") == task.test[0].input
@@ -99,3 +101,22 @@ def test_an_anonymous_viewer_sees_test_verdicts_but_not_test_grids(
     assert seen and all(str(task.test[0].output).replace(" ", "") not in body.replace(" ", "")
                         for body in seen)
     page.screenshot(path=str(ARTIFACTS / "run-viewer-hidden.png"), full_page=True)
+
+
+def test_hostile_strings_in_run_files_never_break_a_page(studio: Studio, page: Page) -> None:
+    from tests.web.runfolders import write_hostile_run
+
+    task = studio.tasks["25ff71a9"]
+    if not (studio.root / "runs" / "hostile").exists():
+        write_hostile_run(studio.root / "runs", task.id, task.test[0].output)
+    page.goto(f"{studio.url}/runs")
+    expect(page.locator('#run-list tr[data-run="hostile"]')).to_have_count(1)
+    page.goto(f"{studio.url}/runs/hostile?task={task.id}")
+    expect(page.locator("#test-hidden")).to_contain_text("Answers hidden")
+    expect(page.locator("article.sample")).to_have_count(1)
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator("#app script").count() == 0
+    assert "/srv/secret" not in page.content()
+    page.goto(f"{studio.url}/runs/broken?task={task.id}")  # a run.json that is no run
+    expect(page.locator("main")).to_contain_text("cannot be read")
+    # the context fixture fails the test on any JavaScript error of these pages

@@ -199,7 +199,7 @@ def test_select_copy_paste_picker_and_tools(studio: Studio, page: Page) -> None:
     assert before != after
 
 
-def test_practice_distance_study_attempts_and_test_inputs(studio: Studio, page: Page) -> None:
+def test_practice_feedback_study_attempts_and_test_inputs(studio: Studio, page: Page) -> None:
     api_signup(page, studio.url, "student")
     task = studio.tasks["27a28665"]  # three test inputs, 1x1 answers
     open_task(page, studio, "27a28665")
@@ -209,7 +209,7 @@ def test_practice_distance_study_attempts_and_test_inputs(studio: Studio, page: 
     page.click("#prev-test")
     expect(page.locator("#test-label")).to_have_text("input 1 of 3")
 
-    # practice: a wrong answer of the wrong size says so; of the right size, how far it is
+    # practice: right or wrong, and whether the size is right (never how far it is)
     page.click('.mode-switch button[data-mode="practice"]')
     page.click("#submit")
     expect(page.locator("#result")).to_contain_text("size is wrong")
@@ -220,7 +220,8 @@ def test_practice_distance_study_attempts_and_test_inputs(studio: Studio, page: 
     page.keyboard.press(str(wrong))
     click_cell(page, "output", 0, 0)
     page.click("#submit")
-    expect(page.locator("#result")).to_contain_text("1 of 1 cells differ")
+    expect(page.locator("#result")).to_have_text("✗ Not yet. The size is right.")
+    expect(page.locator("#attempts-left")).to_have_text("practice: 18 attempts left")
 
     # study (on input 2): no distance, two attempts per test input
     page.click('.mode-switch button[data-mode="study"]')

@@ -1,9 +1,10 @@
-"""Traces in a real browser: add, vote, retract and remove, live in a second page; inert HTML."""
+"""Traces in a real browser: hidden while one solves, revealed on request; add, vote, retract
+and remove, live in a second page; inert HTML."""
 
 from __future__ import annotations
 
 from playwright.sync_api import Browser, BrowserContext, Page, expect
-from tests.browser.conftest import ARTIFACTS, PageWatch, Studio, api_signup
+from tests.browser.conftest import ARTIFACTS, PageWatch, Studio, api_signup, read_grid
 
 TASK = "a740d043"
 
@@ -13,6 +14,62 @@ def open_traces(page: Page, studio: Studio) -> None:
     page.wait_for_selector("body[data-ready=true]")
     page.click("#tab-traces")
     expect(page.locator(".live-dot.live")).to_have_count(1)  # subscribed to the task
+
+
+def reveal(page: Page) -> None:
+    """Reveal the task's answers from the traces panel (the confirmation is accepted)."""
+    note = page.locator("#traces-hidden")
+    expect(note).to_contain_text("Traces are hidden while you solve.")
+    page.click("#reveal-answers")
+    expect(note).to_have_count(0)
+
+
+def test_traces_are_hidden_until_the_task_is_solved_or_revealed(
+    studio: Studio, browser: Browser, page: Page, watch: PageWatch
+) -> None:
+    task = studio.tasks[TASK]
+    api_signup(page, studio.url, "author")
+    open_traces(page, studio)
+    page.fill("#trace-text", "It is the shape of the **answer**.")
+    page.click("#add-trace")
+    expect(page.locator("article.trace")).to_have_count(1)  # one's own trace is always shown
+
+    other: BrowserContext = browser.new_context(viewport={"width": 1500, "height": 950})
+    other.on("page", watch.watch)
+    try:
+        anon = other.new_page()
+        open_traces(anon, studio)
+        note = anon.locator("#traces-hidden")
+        expect(note).to_contain_text("log in, then solve this task in study mode or reveal it")
+        expect(note.locator("a")).to_have_text("Log in")
+        expect(anon.locator("article.trace")).to_have_count(0)
+
+        solver = other.new_page()
+        api_signup(solver, studio.url, "blind")
+        open_traces(solver, studio)
+        expect(solver.locator("#traces-hidden")).to_contain_text(
+            "solve this task in study mode, use up its study attempts or reveal it")
+        expect(solver.locator("article.trace")).to_have_count(0)
+        assert solver.locator("#test-answer .grid-view").count() == 0
+        solver.screenshot(path=str(ARTIFACTS / "traces-hidden.png"))
+        reveal(solver)
+        assert any("Reveal the answers of this task?" in d for d in watch.dialogs)
+        expect(solver.locator("article.trace")).to_have_count(1)
+        expect(solver.locator("article.trace strong")).to_have_text("answer")
+        answer = solver.locator('#test-answer .grid-view[data-grid="test-answer"]')
+        expect(answer).to_have_count(1)  # the test output itself
+        assert read_grid(solver, "test-answer") == task.test[0].output
+        solver.click('.mode-switch button[data-mode="study"]')
+        expect(solver.locator("#attempts-left")).to_have_text("0 attempts left")  # ended
+        expect(solver.locator("#submit")).to_be_disabled()
+        solver.evaluate("localStorage.setItem('arcforge.mode', 'practice')")
+        solver.reload()  # recorded on the server
+        solver.wait_for_selector("body[data-ready=true]")
+        expect(solver.locator("article.trace")).to_have_count(1)
+        page.locator(".remove-trace").click()  # the other tests start without traces
+        expect(solver.locator("article.trace")).to_have_count(0)
+    finally:
+        other.close()
 
 
 def test_traces_arrive_live_in_another_page(
@@ -26,6 +83,7 @@ def test_traces_arrive_live_in_another_page(
         reader = other.new_page()
         api_signup(reader, studio.url, "reader")
         open_traces(reader, studio)
+        reveal(reader)  # reads the traces of a task whose answers they may see
         expect(reader.locator("#trace-list .empty")).to_be_visible()
 
         page.fill("#trace-text", "Remove the **blue** background.\n\n1. crop to the shape\n"

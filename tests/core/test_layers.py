@@ -10,7 +10,7 @@ SRC = Path(__file__).parents[2] / "src"
 # lowest first: a module may import its own layer and the ones before it
 LAYERS: list[set[str]] = [
     {"arcforge", "errors", "grids", "tasks", "transforms", "verification", "atomic", "render",
-     "taskfiles", "config"},
+     "taskfiles", "config", "lineage"},
     {"runfiles"},
     {"store"},
     {"data"},

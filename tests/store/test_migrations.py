@@ -60,9 +60,9 @@ def test_existing_store_at_first_revision_upgrades_with_its_data(tmp_path: Path)
         assert "ix_traces_task_id_task_version_score" in indexes
         [trace] = store.list_traces("aa11")
         assert (trace.author, trace.text, trace.score) == ("Ann", "an idea", 2)
-        ann = store.get_user_by_name("ANN")
-        assert ann is not None
-        assert store.vote(trace.id, ann.id, 1).score == 3
+        assert store.get_user_by_name("ANN") is not None
+        bob = store.create_user("Bob")
+        assert store.vote(trace.id, bob.id, 1).score == 3
     finally:
         store.dispose()
     result = CliRunner().invoke(app, ["store", "upgrade", "--store", str(url)])
@@ -171,3 +171,66 @@ def test_unusable_location_is_a_clear_error(tmp_path: Path) -> None:
     not_db.write_text("this is not a database" * 100)
     with pytest.raises(StoreError, match="cannot open"):
         open_store(str(not_db))
+
+
+def check_upgrade_from_0003_keys_attempts_and_unlocks(url: str) -> None:
+    """A store at 0003 with an original, a swap of it and attempts opens at head: versions get
+    answer keys (followed through the swap), attempts their key and whether practice came
+    first, and correct or used-up study attempts become unlocks."""
+    import json
+
+    engine = make_engine(make_url(url))
+    command.upgrade(alembic_config(engine), "0003")
+    original = {"train": [{"input": [[1, 2]], "output": [[2, 1]]}],
+                "test": [{"input": [[3, 4]], "output": [[4, 3]]},
+                         {"input": [[5, 6]], "output": [[6, 5]]}]}
+    swap = {"train": [original["test"][1]],
+            "test": [original["test"][0], original["train"][0]]}
+    spec = [{"op": "swap_train_test", "train": 0, "test": 1}]
+    with engine.begin() as conn:
+        for name in ("ann", "ben"):
+            conn.execute(text(
+                "INSERT INTO users (username, name_key, role, kind, imported, created_at) "
+                "VALUES (:n, :n, 'user', 'human', :no, 1.5)"), {"n": name, "no": False})
+        ann, ben = conn.execute(text("SELECT id FROM users ORDER BY id")).scalars().all()
+        conn.execute(text("INSERT INTO tasks (id, created_at) VALUES ('aa11', 1.5)"))
+        for version, content, parent, transform in ((0, original, None, None),
+                                                    (1, swap, 0, spec)):
+            conn.execute(text(
+                "INSERT INTO task_versions (task_id, version, content, content_hash, "
+                "test_count, parent_task_id, parent_version, transform, created_at, removed) "
+                "VALUES ('aa11', :v, :c, :h, 2, :pt, :pv, :t, 1.5, :no)"),
+                {"v": version, "c": json.dumps(content), "h": f"h{version}", "no": False,
+                 "pt": None if parent is None else "aa11", "pv": parent,
+                 "t": None if transform is None else json.dumps(transform)})
+        rows = [(ann, 0, 0, True, "study"), (ben, 0, 1, False, "practice"),
+                (ben, 1, 0, False, "study"), (ben, 0, 0, False, "study")]
+        for user, version, index, correct, mode in rows:
+            conn.execute(text(
+                "INSERT INTO attempts (user_id, task_id, task_version, test_index, grid, "
+                "correct, actions, duration_ms, created_at, mode) VALUES (:u, 'aa11', :v, :i, "
+                "'[[0]]', :c, '[]', 1, 2.5, :m)"),
+                {"u": user, "v": version, "i": index, "c": correct, "m": mode})
+    engine.dispose()
+    store = open_store(url)
+    try:
+        versions = store.list_versions("aa11")
+        assert [(v.train_keys, v.test_keys) for v in versions] == [
+            (("train:0",), ("test:0", "test:1")), (("test:1",), ("test:0", "train:0"))]
+        assert [(a.answer_key, a.after_practice) for a in store.list_attempts(ben, "aa11")] == [
+            ("test:1", False), ("test:0", True), ("test:0", True)]
+        assert store.unlocked_answers(ann, ["aa11"]) == {"aa11": frozenset({"test:0"})}
+        assert store.unlocked_answers(ben, ["aa11"]) == {"aa11": frozenset({"test:0"})}
+    finally:
+        store.dispose()
+    engine = make_engine(make_url(url))
+    try:
+        command.downgrade(alembic_config(engine), "0003")
+        assert "answer_key" not in {c["name"] for c in inspect(engine).get_columns("attempts")}
+        assert "sessions" not in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+
+
+def test_a_store_at_0003_gets_answer_keys_and_unlocks(tmp_path: Path) -> None:
+    check_upgrade_from_0003_keys_attempts_and_unlocks(f"sqlite:///{tmp_path / 'old.db'}")

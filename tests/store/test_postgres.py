@@ -27,8 +27,12 @@ from arcforge.store.schema import Base
 
 from .conftest import REFERENCE
 from .test_concurrency import check_concurrent_votes, check_shared_user_races
+from .test_guards import check_attempt_budgets_hold_under_a_race, check_limits_hold_under_a_race
 from .test_merge import RECORDS, write_final, write_journal
-from .test_migrations import check_upgrade_from_0002_keeps_attempts
+from .test_migrations import (
+    check_upgrade_from_0002_keeps_attempts,
+    check_upgrade_from_0003_keys_attempts_and_unlocks,
+)
 from .test_variations import check_concurrent_signers
 
 pytest.importorskip("psycopg")
@@ -90,6 +94,18 @@ def pg_store(server: str) -> Iterator[Store]:
 
 def test_upgrade_from_0002_keeps_attempts(server: str) -> None:
     check_upgrade_from_0002_keeps_attempts(_new_database(server))
+
+
+def test_upgrade_from_0003_keys_attempts_and_unlocks(server: str) -> None:
+    check_upgrade_from_0003_keys_attempts_and_unlocks(_new_database(server))
+
+
+def test_limits_hold_under_a_race(pg_store: Store) -> None:
+    check_limits_hold_under_a_race(pg_store)
+
+
+def test_attempt_budgets_hold_under_a_race(pg_store: Store) -> None:
+    check_attempt_budgets_hold_under_a_race(pg_store)
 
 
 def test_schema_matches_models(pg_store: Store) -> None:

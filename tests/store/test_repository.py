@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from arcforge.store import ConflictError, NotFoundError, Store, StoreError
+from arcforge.store import ConflictError, ForbiddenError, NotFoundError, Store, StoreError
 
 from .conftest import make_task
 
@@ -54,8 +54,8 @@ def test_traces_listed_by_score_then_time(seeded: Store) -> None:
 
 
 def test_vote_flip_retract_and_errors(seeded: Store) -> None:
-    ann = seeded.create_user("ann").id
-    t = seeded.add_trace("aa11", 0, ann, "idea").id
+    author, ann = seeded.create_user("author").id, seeded.create_user("ann").id
+    t = seeded.add_trace("aa11", 0, author, "idea").id
     assert seeded.vote(t, ann, 1).score == 1
     assert seeded.vote(t, ann, -1).score == -1  # flip
     assert seeded.vote(t, ann, -1).my_vote == 0  # same again: retract
@@ -69,6 +69,10 @@ def test_vote_flip_retract_and_errors(seeded: Store) -> None:
         seeded.vote(9999, ann, 1)
     with pytest.raises(NotFoundError):
         seeded.vote(t, 9999, 1)
+    for value in (1, -1):  # nobody votes on their own trace
+        with pytest.raises(ForbiddenError, match="your own trace"):
+            seeded.set_vote(t, author, value)
+    assert seeded.set_vote(t, author, 0).score == 0
 
 
 def test_soft_removal_hides_and_keeps(seeded: Store) -> None:

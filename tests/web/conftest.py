@@ -11,10 +11,14 @@ import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
+from arcforge.runfiles import SampleRecord
+from arcforge.scoring import score_run, write_summary
 from arcforge.web import security
 from arcforge.web.app import create_app
 from arcforge.web.security import hash_password
 from arcforge.web.settings import WebSettings
+
+from .runfolders import verdicts, write_run
 
 PASSWORD = "correct horse battery"
 
@@ -63,7 +67,7 @@ def settings(tmp_path: Path) -> WebSettings:
         data=(str(write_tasks(tmp_path / "tasks")),),
         runs_dir=tmp_path / "runs",
         secret_file=tmp_path / "studio.secret",
-        login_limit_per_user=3,
+        login_limit_per_account=3,
         login_limit_per_ip=6,
     )
 
@@ -99,3 +103,36 @@ def login(client: TestClient, name: str, role: str = "user") -> dict[str, str]:
 def second_client(client: TestClient) -> TestClient:
     """Another browser on the same app (own cookies)."""
     return TestClient(client.app)
+
+
+@pytest.fixture
+def code_run(settings: WebSettings) -> Path:
+    t1 = TASKS["t1"]
+    good = SampleRecord(
+        run_id="r-code", kind="code", task_id="t1", task_version=0, sample=0,
+        model="builtin/dsl", reasoning="Move every cell **right**.",
+        code="def solve_task(grid):\n    return [row[::-1] for row in grid]\n",
+        verification=verdicts({
+            ("train", 0): ("pass", t1["train"][0]["output"]),
+            ("train", 1): ("pass", t1["train"][1]["output"]),
+            ("test", 0): ("pass", t1["test"][0]["output"]),
+        }),
+    )
+    bad = SampleRecord(
+        run_id="r-code", kind="code", task_id="t1", task_version=0, sample=1,
+        model="builtin/dsl", reasoning="Nothing moves.", code="def solve_task(g):\n    return g\n",
+        verification=verdicts({
+            ("train", 0): ("fail", t1["train"][0]["input"]),
+            ("train", 1): ("fail", t1["train"][1]["input"]),
+            ("test", 0): ("fail", t1["test"][0]["input"]),
+        }),
+    )
+    failed = SampleRecord(
+        run_id="r-code", kind="code", task_id="t2", task_version=0, sample=0,
+        model="builtin/dsl", error={"kind": "timeout", "message": "no answer in 30 s"},
+    )
+    folder = write_run(settings.runs_dir, "r-code", [good, bad, failed],
+                       {"t1": TASKS["t1"], "t2": TASKS["t2"]}, kind="code", samples=2,
+                       model="builtin/dsl", data="tasks", created_at="2026-11-27T09:00:00Z")
+    write_summary(folder, score_run(folder))
+    return folder

@@ -98,10 +98,10 @@ def test_csrf_is_required_on_every_state_change(client: TestClient) -> None:
     assert studio(client).store.list_traces("t1", 0)[0].text == "idea"
 
 
-def test_login_flooding_is_limited_per_username(client: TestClient) -> None:
+def test_login_flooding_is_limited_per_account_and_address(client: TestClient) -> None:
     add_user(client, "alice")
     h = csrf(client)
-    for _ in range(3):  # the fixture allows 3 failures per name
+    for _ in range(3):  # the fixture allows 3 failures per account and address
         r = client.post("/api/auth/login", json={"username": "alice", "password": "bad-guess"},
                         headers=h)
         assert r.status_code == 401
@@ -136,17 +136,100 @@ def test_password_change_ends_sessions(client: TestClient) -> None:
     assert client.get("/api/me").json()["user"] is None
 
 
-def test_tampered_session_cookie_is_anonymous(client: TestClient) -> None:
+def test_an_unknown_or_forged_session_token_is_anonymous(client: TestClient) -> None:
     login(client, "alice")
     value = client.cookies.get(SESSION_COOKIE)
-    payload, rest = value.split(".", 1)  # itsdangerous: payload.timestamp.signature
-    forged = payload.replace(payload[1], "2" if payload[1] != "2" else "3", 1) + "." + rest
-    client.cookies.clear()
-    client.cookies.set(SESSION_COOKIE, forged)
-    assert client.get("/api/me").json()["user"] is None
+    for forged in (value[:-1] + ("A" if value[-1] != "A" else "B"), "x" * 43, "%00",
+                   "y" * 5000):
+        client.cookies.clear()
+        client.cookies.set(SESSION_COOKIE, forged)
+        assert client.get("/api/me").json()["user"] is None
     client.cookies.clear()
     client.cookies.set(SESSION_COOKIE, value)
     assert client.get("/api/me").json()["user"]["name"] == "alice"
+
+
+def test_logout_ends_the_session_on_the_server(client: TestClient) -> None:
+    h = login(client, "alice")
+    old = client.cookies.get(SESSION_COOKIE)
+    thief = second_client(client)  # a copy of the cookie, taken before logging out
+    thief.cookies.set(SESSION_COOKIE, old)
+    assert thief.get("/api/me").json()["user"]["name"] == "alice"
+    assert client.post("/api/auth/logout", headers=h).status_code == 200
+    assert thief.get("/api/me").json()["user"] is None
+    refused = thief.post("/api/tasks/t1/traces", json={"version": 0, "text": "x"},
+                         headers=csrf(thief))
+    assert refused.status_code == 401
+    assert thief.get("/api/tasks/t1/attempts").status_code == 401
+
+
+def test_logging_in_again_replaces_the_session(client: TestClient) -> None:
+    login(client, "alice")
+    first = client.cookies.get(SESSION_COOKIE)
+    client.post("/api/auth/login", json={"username": "alice", "password": PASSWORD},
+                headers=csrf(client))
+    assert client.cookies.get(SESSION_COOKIE) != first
+    stale = second_client(client)
+    stale.cookies.set(SESSION_COOKIE, first)
+    assert stale.get("/api/me").json()["user"] is None
+
+
+def test_failed_logins_elsewhere_do_not_lock_an_account(client: TestClient) -> None:
+    add_user(client, "alice")
+    attacker = TestClient(client.app, client=("198.51.100.66", 4000))
+    ha = csrf(attacker)
+    codes = [attacker.post("/api/auth/login", headers=ha, json={
+        "username": "alice", "password": "bad-guess"}).status_code for _ in range(5)]
+    assert codes == [401] * 3 + [429] * 2  # 3 per account and address in these settings
+    owner = TestClient(client.app, client=("203.0.113.5", 4000))
+    ok = owner.post("/api/auth/login", headers=csrf(owner),
+                    json={"username": "alice", "password": PASSWORD})
+    assert ok.status_code == 200 and ok.json()["user"]["name"] == "alice"
+
+
+async def test_parallel_wrong_logins_check_at_most_the_limit(client: TestClient) -> None:
+    import asyncio
+
+    import httpx
+
+    add_user(client, "alice")
+    transport = httpx.ASGITransport(app=client.app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://studio.test") as c:
+        token = {"X-CSRF-Token": (await c.get("/api/me")).json()["csrf_token"]}
+        answers = await asyncio.gather(*(
+            c.post("/api/auth/login", headers=token,
+                   json={"username": "alice", "password": f"guess number {i}"})
+            for i in range(40)
+        ))
+    codes = sorted(r.status_code for r in answers)
+    assert codes == [401] * 3 + [429] * 37  # each checked guess took a slot first
+
+
+def test_trivial_passwords_are_refused(client: TestClient) -> None:
+    h = csrf(client)
+    for password, why in (("aaaaaaaaaa", "one character repeated"),
+                          ("alice2026!!", "must not contain the username"),
+                          ("password123", "too easy to guess"),
+                          ("qwertyuiop", "too easy to guess")):
+        r = client.post("/api/auth/signup", json={"username": "alice", "password": password},
+                        headers=h)
+        assert r.status_code == 422 and why in r.json()["detail"], (password, r.json())
+    assert client.post("/api/auth/signup", json={"username": "alice", "password": PASSWORD},
+                       headers=h).status_code == 201
+
+
+def test_the_store_file_is_private(
+    settings: WebSettings, caplog: pytest.LogCaptureFixture
+) -> None:
+    with TestClient(create_app(settings)) as c:
+        login(c, "alice")
+        db = Path(settings.store_url.removeprefix("sqlite:///"))
+        for path in (db, db.with_name(db.name + "-wal")):
+            assert stat.S_IMODE(os.stat(path).st_mode) == 0o600, path
+    assert "can be read by other users" not in caplog.text
+    os.chmod(db, 0o644)  # an older store, made before stores were private
+    create_app(settings).state.studio.store.dispose()
+    assert "can be read by other users" in caplog.text
 
 
 def test_secret_key_file_is_private_and_kept_across_restarts(settings: WebSettings) -> None:

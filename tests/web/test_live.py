@@ -11,16 +11,25 @@ from starlette.websockets import WebSocketDisconnect
 from arcforge.web.app import create_app
 from arcforge.web.settings import WebSettings
 
-from .conftest import login
+from .conftest import csrf, login
 
 pytestmark = pytest.mark.timeout(60)
 
 SWAP_12 = {"op": "permute_colours", "mapping": [0, 2, 1, 3, 4, 5, 6, 7, 8, 9]}
 
 
+def watcher_who_revealed(client: TestClient, *task_ids: str) -> tuple[TestClient, dict]:
+    """A second browser, logged in as someone who may read these tasks' traces."""
+    watcher = TestClient(client.app)
+    h = login(watcher, "watcher")
+    for task_id in task_ids:
+        assert watcher.post(f"/api/tasks/{task_id}/reveal", headers=h).status_code == 200
+    return watcher, h
+
+
 def test_trace_and_variation_events_reach_a_subscriber(client: TestClient) -> None:
     h = login(client, "alice")
-    watcher = TestClient(client.app)  # a second browser, not logged in
+    watcher, hw = watcher_who_revealed(client, "t1")
     with watcher.websocket_connect("/api/ws") as ws:
         ws.send_json({"subscribe": ["t1"]})
         assert ws.receive_json() == {"type": "subscribed", "task_ids": ["t1"]}
@@ -34,7 +43,7 @@ def test_trace_and_variation_events_reach_a_subscriber(client: TestClient) -> No
         assert added["trace"]["id"] == made["id"] and added["trace"]["html"] == made["html"]
         assert added["trace"]["can_delete"] is False and added["trace"]["my_vote"] == 0
 
-        client.post(f"/api/traces/{made['id']}/vote", json={"value": 1}, headers=h)
+        watcher.post(f"/api/traces/{made['id']}/vote", json={"value": 1}, headers=hw)
         assert ws.receive_json() == {"type": "trace_voted", "task_id": "t1", "version": 0,
                                      "trace_id": made["id"], "score": 1}
         client.delete(f"/api/traces/{made['id']}", headers=h)
@@ -50,7 +59,9 @@ def test_trace_and_variation_events_reach_a_subscriber(client: TestClient) -> No
 
 def test_two_subscribers_and_resubscribing(client: TestClient) -> None:
     h = login(client, "alice")
-    a, b = TestClient(client.app), TestClient(client.app)
+    (a, _), b = watcher_who_revealed(client, "t2"), TestClient(client.app)
+    login(b, "bob")
+    b.post("/api/tasks/t2/reveal", headers=csrf(b))
     with a.websocket_connect("/api/ws") as wa, b.websocket_connect("/api/ws") as wb:
         wa.send_json({"subscribe": ["t1", "t2"]})
         wa.receive_json()
@@ -72,7 +83,8 @@ def test_bad_messages_get_an_error_and_the_connection_stays(client: TestClient) 
     with TestClient(client.app).websocket_connect("/api/ws") as ws:
         for message, fragment in (("not json", "expected JSON"),
                                   ('{"subscribe": "t1"}', "expected"),
-                                  ('{"subscribe": ["../x"]}', "not a task id"),
+                                  ('{"subscribe": ["../x"]}', "subscribe[0]: not a task id"),
+                                  ('{"subscribe": ["t1", "\\ud800"]}', "subscribe[1]: not"),
                                   ('{"subscribe": ' + str([f"t{i}" for i in range(101)])
                                    .replace("'", '"') + "}", "at most 100")):
             ws.send_text(message)
@@ -112,9 +124,59 @@ async def test_a_subscriber_that_falls_behind_is_told_to_stop() -> None:
     hub.subscribe(slow, ["t1"])
     hub.subscribe(other, ["t2"])
     for n in range(QUEUE_SIZE):
-        hub.publish({"type": "trace_voted", "task_id": "t1", "score": n})
+        hub.publish({"type": "trace_voted", "task_id": "t1", "score": n}, lambda _s: True)
     assert slow.queue.qsize() == QUEUE_SIZE and not slow.overflowed
     assert other.queue.empty()
-    hub.publish({"type": "trace_voted", "task_id": "t1", "score": -1})
+    hub.publish({"type": "trace_voted", "task_id": "t1", "score": -1}, lambda _s: True)
     assert slow.overflowed and slow.queue.qsize() == 1
     assert await slow.queue.get() is None  # the sender closes the connection
+
+
+def test_events_reach_only_those_who_may_see_them(client: TestClient) -> None:
+    """Trace events of a task go to those who may read its traces (and their author), and
+    a swap version's events to those who may see it; t3 has no known output, so its traces
+    are for everyone: its events show that nothing else came before them."""
+    h = login(client, "root", role="admin")
+    anon = TestClient(client.app)
+    fresh = TestClient(client.app)
+    login(fresh, "fresh")
+    solver = TestClient(client.app)
+    hs = login(solver, "solver")
+    assert solver.post("/api/tasks/t1/attempts", headers=hs, json={
+        "version": 0, "test_index": 0, "grid": [[0, 3], [0, 0]], "mode": "study",
+        "actions": []}).json()["correct"] is True
+    with anon.websocket_connect("/api/ws") as wa, fresh.websocket_connect("/api/ws") as wf, \
+            solver.websocket_connect("/api/ws") as wsv:
+        for ws in (wa, wf, wsv):
+            ws.send_json({"subscribe": ["t1", "t3"]})
+            ws.receive_json()
+        made = client.post("/api/tasks/t1/traces", headers=h, json={
+            "version": 0, "text": "Predicted output:\n```\n03\n00\n```"}).json()
+        assert solver.post(f"/api/traces/{made['id']}/vote", json={"value": 1},
+                           headers=hs).status_code == 200
+        client.post("/api/tasks/t1/variations", headers=h, json={
+            "base_version": 0, "spec": {"op": "swap_train_test", "train": 0, "test": 0}})
+        client.post("/api/tasks/t3/traces", headers=h, json={"version": 0, "text": "open"})
+        for ws in (wa, wf):
+            event = ws.receive_json()
+            assert (event["type"], event["task_id"]) == ("trace_added", "t3"), event
+        seen = [wsv.receive_json() for _ in range(4)]
+        assert [(e["type"], e["task_id"]) for e in seen] == [
+            ("trace_added", "t1"), ("trace_voted", "t1"), ("variation_signed", "t1"),
+            ("trace_added", "t3")]
+
+
+def test_a_logged_out_connection_gets_no_more_answers(client: TestClient) -> None:
+    h = login(client, "root", role="admin")
+    reader = TestClient(client.app)
+    hr = login(reader, "reader")
+    reader.post("/api/tasks/t1/reveal", headers=hr)
+    with reader.websocket_connect("/api/ws") as ws:
+        ws.send_json({"subscribe": ["t1", "t3"]})
+        ws.receive_json()
+        client.post("/api/tasks/t1/traces", headers=h, json={"version": 0, "text": "one"})
+        assert ws.receive_json()["trace"]["text"] == "one"
+        reader.post("/api/auth/logout", headers=hr)
+        client.post("/api/tasks/t1/traces", headers=h, json={"version": 0, "text": "two"})
+        client.post("/api/tasks/t3/traces", headers=h, json={"version": 0, "text": "three"})
+        assert ws.receive_json()["trace"]["text"] == "three"

@@ -5,77 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 
-from arcforge.runfiles import JOURNAL, RUN_INFO, SUMMARY, TASKS, SampleRecord, tasks_hash
-from arcforge.tasks import parse_task
+from arcforge.runfiles import RUN_INFO, TASKS, SampleRecord
 from arcforge.web.settings import WebSettings
+from arcforge.web.visibility import ANONYMOUS_REASON, FOREIGN_REASON, LOCKED_REASON
 
 from .conftest import SECRET_OUTPUTS, login, second_client, studio
 from .conftest import TASKS as TASKS_
-
-
-def verdicts(outputs: dict[tuple[str, int], tuple[str, list[list[int]] | None]]) -> dict:
-    return {
-        "pairs": [
-            {"split": split, "index": index, "status": status, "output": out, "error": None}
-            for (split, index), (status, out) in outputs.items()
-        ],
-        "duration_s": 0.01,
-    }
-
-
-def snapshot(folder: Path, tasks: dict[str, dict]) -> dict[str, object]:
-    """Write the run's ``tasks.json`` as the runner does; return its run.json fields."""
-    parsed = [parse_task(content, task_id=tid) for tid, content in tasks.items()]
-    (folder / TASKS).write_text(json.dumps([t.to_dict() for t in parsed]))
-    return {"task_ids": [[t.id, t.version] for t in parsed], "tasks_file": TASKS,
-            "tasks_sha256": tasks_hash(parsed)}
-
-
-def write_run(runs: Path, run_id: str, records: list[SampleRecord],
-              tasks: dict[str, dict] | None = None, **info: object) -> Path:
-    folder = runs / run_id
-    folder.mkdir(parents=True)
-    if tasks is not None:
-        info = {**info, **snapshot(folder, tasks)}
-    (folder / RUN_INFO).write_text(json.dumps({"run_id": run_id, **info}))
-    (folder / JOURNAL).write_text("".join(json.dumps(r.to_dict()) + "\n" for r in records))
-    return folder
-
-
-@pytest.fixture
-def code_run(settings: WebSettings) -> Path:
-    t1 = TASKS_["t1"]
-    good = SampleRecord(
-        run_id="r-code", kind="code", task_id="t1", task_version=0, sample=0,
-        model="builtin/dsl", reasoning="Move every cell **right**.",
-        code="def solve_task(grid):\n    return [row[::-1] for row in grid]\n",
-        verification=verdicts({
-            ("train", 0): ("pass", t1["train"][0]["output"]),
-            ("train", 1): ("pass", t1["train"][1]["output"]),
-            ("test", 0): ("pass", t1["test"][0]["output"]),
-        }),
-    )
-    bad = SampleRecord(
-        run_id="r-code", kind="code", task_id="t1", task_version=0, sample=1,
-        model="builtin/dsl", reasoning="Nothing moves.", code="def solve_task(g):\n    return g\n",
-        verification=verdicts({
-            ("train", 0): ("fail", t1["train"][0]["input"]),
-            ("train", 1): ("fail", t1["train"][1]["input"]),
-            ("test", 0): ("fail", t1["test"][0]["input"]),
-        }),
-    )
-    failed = SampleRecord(
-        run_id="r-code", kind="code", task_id="t2", task_version=0, sample=0,
-        model="builtin/dsl", error={"kind": "timeout", "message": "no answer in 30 s"},
-    )
-    folder = write_run(settings.runs_dir, "r-code", [good, bad, failed],
-                       {"t1": TASKS_["t1"], "t2": TASKS_["t2"]}, kind="code", samples=2,
-                       model="builtin/dsl", data="tasks", created_at="2026-11-27T09:00:00Z")
-    (folder / SUMMARY).write_text(json.dumps({"score": 0.5}))
-    return folder
+from .runfolders import verdicts, write_run
 
 
 def test_list_runs_from_folders_and_store(client: TestClient, code_run: Path) -> None:
@@ -97,8 +35,16 @@ def test_list_runs_from_folders_and_store(client: TestClient, code_run: Path) ->
 def test_run_detail_scores_and_tasks(client: TestClient, code_run: Path) -> None:
     body = client.get("/api/runs/r-code").json()
     assert body["info"]["model"] == "builtin/dsl"
+    summary = body["scores"].pop("summary")
     assert body["scores"] == {"samples": 3, "tasks": 2, "errors": 1, "tasks_passed_train": 1,
-                              "tasks_passed_test": 1, "summary": {"score": 0.5}}
+                              "tasks_passed_test": 1}
+    assert summary["arcprize_score"] == 0.5 and summary["counts"]["tasks_solved"] == 1
+    t1 = summary["tasks"][0]
+    assert (t1["task_id"], t1["answers_hidden"], t1["scores"]["pass@1"]) == ("t1", True, 1.0)
+    assert t1["tests"] == [{"index": 0, "correct_1": True, "correct_2": False, "oracle": True,
+                            "solved": True, "distinct_outputs": 2, "attempt_1_samples": [0],
+                            "attempt_2_samples": [1]}]
+    assert shows_no_test_output(summary)
     assert body["tasks"] == [
         {"task_id": "t1", "version": 0, "samples": 2, "errors": 0, "passed_train": True,
          "passed_test": True},
@@ -107,7 +53,7 @@ def test_run_detail_scores_and_tasks(client: TestClient, code_run: Path) -> None
     ]
 
 
-def solve(client: TestClient, headers: dict[str, str], task_id: str, mode: str = "practice",
+def solve(client: TestClient, headers: dict[str, str], task_id: str, mode: str = "study",
           tests: range | None = None) -> None:
     """Submit the right answer to each test input (all by default) of version 0."""
     outputs = [p["output"] for p in TASKS_[task_id]["test"]]
@@ -146,7 +92,7 @@ def test_test_outputs_are_hidden_from_those_who_have_not_solved_the_task(
 ) -> None:
     anon = client.get("/api/runs/r-code/tasks/t1").json()
     assert anon["test_outputs_hidden"] is True
-    assert anon["hidden_reason"] == "log in and solve this task to see its test grids"
+    assert anon["hidden_reason"] == ANONYMOUS_REASON
     assert shows_no_test_output(anon)
     assert anon["test"] == [{"input": [[3, 0], [0, 0]], "output": None}]
     assert anon["train"] == TASKS_["t1"]["train"]  # train pairs stay whole
@@ -161,12 +107,14 @@ def test_test_outputs_are_hidden_from_those_who_have_not_solved_the_task(
     h = login(client, "alice")
     mine = client.get("/api/runs/r-code/tasks/t1").json()
     assert mine["test_outputs_hidden"] is True and shows_no_test_output(mine)
-    assert mine["hidden_reason"] == "solve this task to see its test grids"
+    assert mine["hidden_reason"] == LOCKED_REASON
     client.post("/api/tasks/t1/attempts", headers=h, json={
-        "version": 0, "test_index": 0, "grid": [[0, 0], [0, 0]], "mode": "practice",
+        "version": 0, "test_index": 0, "grid": [[0, 0], [0, 0]], "mode": "study",
         "actions": []})  # a wrong answer is not enough
     assert client.get("/api/runs/r-code/tasks/t1").json()["test_outputs_hidden"] is True
-    solve(client, h, "t1", mode="study")  # either mode solves
+    solve(client, h, "t1", mode="practice")  # nor a practice solve
+    assert client.get("/api/runs/r-code/tasks/t1").json()["test_outputs_hidden"] is True
+    solve(client, h, "t1")  # the second study attempt, right
     solved = client.get("/api/runs/r-code/tasks/t1").json()
     assert solved["test_outputs_hidden"] is False
     assert solved["test"][0]["output"] == TASKS_["t1"]["test"][0]["output"]
@@ -211,6 +159,10 @@ def test_merged_run_shows_its_traces(client: TestClient) -> None:
     store.add_trace("t2", 0, model.id, "Add *one*.", run_id="r-merged", sample=0)
     detail = client.get("/api/runs/r-merged").json()
     assert detail["origin"] == "store" and detail["tasks"][0]["task_id"] == "t2"
+    assert detail["info"] == {"run_id": "r-merged", "model": "openai/gpt-x", "kind": "reasoning"}
+    hidden = client.get("/api/runs/r-merged/tasks/t2").json()["samples"][0]
+    assert hidden["reasoning"] is None and hidden["reasoning_html"] is None
+    login(client, "root", role="admin")
     sample = client.get("/api/runs/r-merged/tasks/t2").json()["samples"][0]
     assert sample["reasoning_html"] == "<p>Add <em>one</em>.</p>\n"
     assert sample["model"] == model.username
@@ -253,7 +205,7 @@ def test_expected_grids_come_from_the_runs_own_snapshot(
     solver = second_client(client)
     solve(solver, login(solver, "solver"), "t1")
     other = solver.get("/api/runs/r-own/tasks/t1").json()  # solved the store's t1, not this
-    assert other["test_outputs_hidden"] is True and "differs" in other["hidden_reason"]
+    assert other["test_outputs_hidden"] is True and other["hidden_reason"] == FOREIGN_REASON
     assert other["test"][0]["output"] is None and other["samples"][0]["pairs"][0]["output"] is None
     login(client, "root", role="admin")
     body = client.get("/api/runs/r-own/tasks/t1").json()

@@ -83,13 +83,14 @@ def test_serve_answers_and_pushes_live_events_over_a_real_socket(server: str) ->
         token = {"X-CSRF-Token": signed.json()["csrf_token"]}
         assert alice.get("/").status_code == 200
         ws_url = server.replace("http://", "ws://") + "/api/ws"
-        with connect(ws_url, origin=server, open_timeout=10) as ws:
+        session = {"Cookie": f"arcforge_session={alice.cookies['arcforge_session']}"}
+        with connect(ws_url, origin=server, open_timeout=10, additional_headers=session) as ws:
             ws.send(json.dumps({"subscribe": ["t1"]}))
             assert json.loads(ws.recv(timeout=10))["type"] == "subscribed"
             made = alice.post("/api/tasks/t1/traces", json={"version": 0, "text": "over TCP"},
                               headers=token)
             assert made.status_code == 201
-            event = json.loads(ws.recv(timeout=10))
+            event = json.loads(ws.recv(timeout=10))  # her own trace: she may read it
             assert event["type"] == "trace_added" and event["trace"]["text"] == "over TCP"
 
 

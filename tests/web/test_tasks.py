@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from arcforge.web.app import create_app
 from arcforge.web.settings import WebSettings
 
-from .conftest import SECRET_OUTPUTS, TASKS, login, studio
+from .conftest import SECRET_OUTPUTS, TASKS, login, second_client, studio
 
 
 def contains_grid(value: Any, grid: list[list[int]]) -> bool:
@@ -201,12 +201,19 @@ def test_the_store_is_not_a_data_source_to_import(settings: WebSettings) -> None
         create_app(replace(settings, data=("store",)))
 
 
-def test_the_response_model_drops_test_outputs_even_if_code_leaks_them(
-    client: TestClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from arcforge.web.api import tasks as tasks_api
-
-    monkeypatch.setattr(tasks_api, "public_content", lambda content: content)  # a leaky bug
-    body = client.get("/api/tasks/t1").json()
-    assert body["test"] == [{"input": [[3, 0], [0, 0]]}]
-    assert_no_test_outputs(body)
+def test_a_task_shows_exactly_the_test_outputs_its_viewer_unlocked(client: TestClient) -> None:
+    h = login(client, "alice")
+    answer = TASKS["t2"]["test"][0]["output"]
+    assert client.post("/api/tasks/t2/attempts", headers=h, json={
+        "version": 0, "test_index": 0, "grid": answer, "mode": "study", "actions": []}
+    ).json()["correct"] is True
+    assert client.get("/api/tasks/t2").json()["test"] == [
+        TASKS["t2"]["test"][0], {"input": TASKS["t2"]["test"][1]["input"]}]
+    flipped = client.post("/api/tasks/t2/variations", headers=h, json={
+        "base_version": 0, "spec": [{"op": "reorder", "test": [1, 0]}, {"op": "flip_h"}]})
+    shown = client.get("/api/tasks/t2", params={"version": flipped.json()["version"]}).json()
+    assert shown["test"] == [{"input": [[2, 1, 1]]}, {"input": [[6, 5, 4]], "output": [[7, 6, 5]]}]
+    bob = second_client(client)
+    login(bob, "bob")
+    for viewer in (TestClient(client.app), bob):  # nobody else sees them
+        assert_no_test_outputs(viewer.get("/api/tasks/t2").json())

@@ -1,4 +1,4 @@
-"""Traces: add, list, vote, retract, remove with permissions; safe markdown; body limits."""
+"""Traces: add, list blind, vote, retract, remove with permissions; safe markdown; body limits."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from arcforge.web.markdown import is_safe_url, render_markdown
+from arcforge.web.visibility import ANONYMOUS_REASON, LOCKED_REASON
 
 from .conftest import csrf, login, studio
 
@@ -25,33 +26,66 @@ def test_adding_needs_a_login(client: TestClient) -> None:
     assert r.status_code == 401
 
 
+def reader(client: TestClient, name: str, *tasks: str) -> tuple[TestClient, dict[str, str]]:
+    """Another browser, logged in as someone who revealed these tasks (so reads their traces)."""
+    other = TestClient(client.app)
+    h = login(other, name)
+    for task in tasks:
+        assert other.post(f"/api/tasks/{task}/reveal", headers=h).status_code == 200
+    return other, h
+
+
 def test_add_and_list_traces(client: TestClient) -> None:
     h = login(client, "alice")
     made = add(client, h, "Each cell moves **one step right**.")
     assert made["author"] == "alice" and made["author_kind"] == "human"
     assert made["html"] == "<p>Each cell moves <strong>one step right</strong>.</p>\n"
     assert made["can_delete"] is True and made["score"] == 0 and made["my_vote"] == 0
-    anon = TestClient(client.app).get("/api/tasks/t1/traces").json()["items"]
-    assert [t["id"] for t in anon] == [made["id"]] and anon[0]["can_delete"] is False
+    bob, _ = reader(client, "bob", "t1")
+    listed = bob.get("/api/tasks/t1/traces").json()
+    assert [t["id"] for t in listed["items"]] == [made["id"]] and listed["hidden"] is False
+    assert listed["items"][0]["can_delete"] is False
     assert client.get("/api/tasks/t1/traces", params={"version": 1}).status_code == 404
-    assert client.get("/api/tasks/t2/traces").json() == {"items": []}
+    assert bob.get("/api/tasks/t2/traces").json() == {
+        "items": [], "hidden": True, "hidden_reason": LOCKED_REASON}
     assert client.post("/api/tasks/nope/traces", json={"version": 0, "text": "x"},
                        headers=h).status_code == 404
     blank = client.post("/api/tasks/t1/traces", json={"version": 0, "text": "   "}, headers=h)
     assert blank.status_code == 422
 
 
+def test_traces_are_read_blind_until_the_answers_are_unlocked(client: TestClient) -> None:
+    h = login(client, "alice")
+    theirs = add(client, h, "the answer is a mirror")
+    carol = TestClient(client.app)
+    hc = login(carol, "carol")
+    mine = add(carol, hc, "my own notes")
+    anon = TestClient(client.app).get("/api/tasks/t1/traces").json()
+    assert anon == {"items": [], "hidden": True, "hidden_reason": ANONYMOUS_REASON}
+    hidden = carol.get("/api/tasks/t1/traces").json()
+    assert [t["id"] for t in hidden["items"]] == [mine["id"]]  # one's own always
+    assert hidden["hidden"] is True and hidden["hidden_reason"] == LOCKED_REASON
+    assert carol.post(f"/api/traces/{theirs['id']}/vote", json={"value": 1},
+                      headers=hc).status_code == 404  # what she may not read does not exist
+    carol.post("/api/tasks/t1/attempts", headers=hc, json={
+        "version": 0, "test_index": 0, "grid": [[0, 3], [0, 0]], "mode": "study",
+        "actions": []})
+    solved = carol.get("/api/tasks/t1/traces").json()
+    assert {t["id"] for t in solved["items"]} == {theirs["id"], mine["id"]}
+    assert solved["hidden"] is False and solved["hidden_reason"] is None
+
+
 def test_votes_one_per_user_retractable_and_ordering(client: TestClient) -> None:
     h = login(client, "alice")
     first = add(client, h, "first idea")
     second = add(client, h, "second idea")
-    bob = TestClient(client.app)
-    hb = login(bob, "bob")
+    bob, hb = reader(client, "bob", "t1")
+    carol, hc = reader(client, "carol", "t1")
     up = bob.post(f"/api/traces/{second['id']}/vote", json={"value": 1}, headers=hb)
     assert up.json() == {"id": second["id"], "score": 1, "my_vote": 1}
     again = bob.post(f"/api/traces/{second['id']}/vote", json={"value": 1}, headers=hb)
     assert again.json()["score"] == 1  # still one vote
-    client.post(f"/api/traces/{second['id']}/vote", json={"value": 1}, headers=h)
+    carol.post(f"/api/traces/{second['id']}/vote", json={"value": 1}, headers=hc)
     listed = bob.get("/api/tasks/t1/traces").json()["items"]
     assert [(t["id"], t["score"], t["my_vote"]) for t in listed] == [
         (second["id"], 2, 1), (first["id"], 0, 0)]
@@ -65,21 +99,23 @@ def test_votes_one_per_user_retractable_and_ordering(client: TestClient) -> None
     assert bob.post("/api/traces/999/vote", json={"value": 1}, headers=hb).status_code == 404
     assert TestClient(client.app).post(f"/api/traces/{first['id']}/vote", json={"value": 1},
                                        headers=csrf(client)).status_code in (401, 403)
+    own = client.post(f"/api/traces/{first['id']}/vote", json={"value": 1}, headers=h)
+    assert own.status_code == 403 and own.json() == {
+        "detail": "you cannot vote on your own trace"}
 
 
 def test_only_the_author_or_an_admin_removes_a_trace(client: TestClient) -> None:
     h = login(client, "alice")
     mine = add(client, h, "mine")
     other = add(client, h, "also mine")
-    mallory = TestClient(client.app)
-    hm = login(mallory, "mallory")
+    mallory, hm = reader(client, "mallory", "t1")
     assert mallory.delete(f"/api/traces/{mine['id']}", headers=hm).status_code == 403
     assert client.delete(f"/api/traces/{mine['id']}").status_code == 403  # no CSRF token
     assert client.delete(f"/api/traces/{mine['id']}", headers=h).json() == {"removed": True}
     assert [t["id"] for t in client.get("/api/tasks/t1/traces").json()["items"]] == [other["id"]]
     assert client.delete(f"/api/traces/{mine['id']}", headers=h).status_code == 404
-    assert client.post(f"/api/traces/{mine['id']}/vote", json={"value": 1},
-                       headers=h).status_code == 404
+    assert mallory.post(f"/api/traces/{mine['id']}/vote", json={"value": 1},
+                        headers=hm).status_code == 404
     admin = TestClient(client.app)
     ha = login(admin, "root", role="admin")
     listed = admin.get("/api/tasks/t1/traces").json()["items"]

@@ -1,4 +1,4 @@
-"""Small pieces of the studio on their own: rate limiter, id pattern, signing key, sessions."""
+"""Small pieces of the studio on their own: id pattern, signing key, CSRF, client addresses."""
 
 from __future__ import annotations
 
@@ -7,45 +7,10 @@ from pathlib import Path
 import pytest
 
 from arcforge.errors import ArcforgeError
+from arcforge.web.clients import client_key
 from arcforge.web.ids import is_safe_id
-from arcforge.web.ratelimit import RateLimiter
 from arcforge.web.secret import load_or_create_secret
 from arcforge.web.security import Signer
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def test_rate_limiter_window_slides() -> None:
-    clock = Clock()
-    limiter = RateLimiter(limit=2, window_s=60, clock=clock)
-    limiter.hit("a")
-    clock.now += 10
-    limiter.hit("a")
-    assert limiter.retry_after("a") == pytest.approx(50)
-    assert limiter.retry_after("b") == 0
-    clock.now += 50  # the first hit leaves the window
-    assert limiter.retry_after("a") == 0
-    limiter.hit("a")
-    assert limiter.retry_after("a") == pytest.approx(10)
-    limiter.reset("a")
-    assert limiter.retry_after("a") == 0
-
-
-def test_rate_limiter_take_checks_and_counts_in_one_step() -> None:
-    clock = Clock()
-    limiter = RateLimiter(limit=2, window_s=60, clock=clock)
-    assert limiter.take("a") == 0
-    clock.now += 10
-    assert limiter.take("a") == 0
-    assert limiter.take("a") == pytest.approx(50)  # refused: not counted
-    clock.now += 50
-    assert limiter.take("a") == 0 and limiter.retry_after("a") == pytest.approx(10)
 
 
 def test_id_pattern() -> None:
@@ -64,15 +29,24 @@ def test_secret_is_created_once(tmp_path: Path) -> None:
         load_or_create_secret(path)
 
 
-def test_sessions_expire_and_are_bound_to_the_key() -> None:
-    signer = Signer("k" * 40, max_age_s=60)
-    cookie = signer.session_cookie(7, "$argon2id$hash")
-    data = signer.read_session(cookie)
-    assert data is not None and data.user_id == 7
-    assert Signer("z" * 40, max_age_s=60).read_session(cookie) is None
-    assert Signer("k" * 40, max_age_s=-1).read_session(cookie) is None  # expired
-    assert signer.read_session("garbage") is None and signer.read_session(None) is None
+def test_csrf_tokens_are_bound_to_the_key_and_the_browser() -> None:
+    signer = Signer("k" * 40)
     seed = signer.new_csrf_seed()
     assert signer.csrf_ok(seed, signer.csrf_token(seed))
+    assert not signer.csrf_ok(seed, Signer("z" * 40).csrf_token(seed))
     assert not signer.csrf_ok(seed, signer.csrf_token(seed + "x"))
     assert not signer.csrf_ok(None, signer.csrf_token(seed))
+    assert not signer.csrf_ok(seed, "é" * 64)  # any header text is refused, never an error
+
+
+def test_client_addresses_count_ipv6_by_network() -> None:
+    from starlette.requests import Request
+
+    def key(host: str) -> str:
+        return client_key(Request({"type": "http", "client": (host, 1), "headers": []}))
+
+    assert key("203.0.113.9") == "203.0.113.9"
+    assert key("::ffff:203.0.113.9") == "203.0.113.9"
+    assert key("2001:db8:1:2:aaaa::1") == key("2001:db8:1:2:bbbb::7") == "2001:db8:1:2::/64"
+    assert key("2001:db8:1:3::1") != key("2001:db8:1:2::1")
+    assert key("testclient") == "testclient"

@@ -63,14 +63,14 @@ def serve(
     run_server(host, port, data or None, store, runs, private, proxy_headers=proxy_headers)
 
 
-def _read_password(password_stdin: bool) -> str:
+def _read_password(password_stdin: bool, username: str) -> str:
     from arcforge.web.accounts import password_problem
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    problem = password_problem(password)
+    problem = password_problem(password, username)
     if problem:
         raise UsageError(problem)
     return password
@@ -91,7 +91,7 @@ def user_add(
     problem = username_problem(name)
     if problem:
         raise UsageError(problem)
-    password = _read_password(password_stdin)
+    password = _read_password(password_stdin, name)
     opened = open_store(store)
     try:
         user = opened.create_user(name, role="admin" if admin else "user",
@@ -107,7 +107,7 @@ def user_passwd(
     password_stdin: PasswordStdin = False,
     store: StoreUrl = None,
 ) -> None:
-    """Set a user's password (this ends their open sessions)."""
+    """Set a user's password (this ends their open sessions everywhere)."""
     from arcforge.store import NotFoundError, open_store
     from arcforge.web.security import hash_password
 
@@ -118,7 +118,7 @@ def user_passwd(
             raise NotFoundError(f"no user {name!r}")
         if user.kind != "human":
             raise UsageError(f"{user.username} is a model, not a person: it cannot log in")
-        password = _read_password(password_stdin)
+        password = _read_password(password_stdin, user.username)
         opened.set_password_hash(user.id, hash_password(password))
     finally:
         opened.dispose()

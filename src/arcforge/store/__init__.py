@@ -5,7 +5,13 @@ returns plain dataclasses from :mod:`arcforge.store.views`. No SQL outside this 
 """
 
 from arcforge.store.catalog import TaskImportReport
-from arcforge.store.errors import ConflictError, InputFileError, NotFoundError, StoreError
+from arcforge.store.errors import (
+    ConflictError,
+    ForbiddenError,
+    InputFileError,
+    NotFoundError,
+    StoreError,
+)
 from arcforge.store.paths import ENV_VAR, default_store_path, resolve_store_url
 from arcforge.store.store import Store, open_store
 from arcforge.store.views import (
@@ -25,6 +31,7 @@ __all__ = [
     "ENV_VAR",
     "AttemptView",
     "ConflictError",
+    "ForbiddenError",
     "InputFileError",
     "NotFoundError",
     "RemovedVersion",

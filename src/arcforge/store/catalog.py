@@ -15,6 +15,7 @@ from typing import Any, Literal
 from sqlalchemy import and_, distinct, exists, func, select
 from sqlalchemy.orm import Session
 
+from arcforge.lineage import Keys, follow_spec, match_keys, original_keys
 from arcforge.store.engine import StoreBase, now
 from arcforge.store.errors import ConflictError, NotFoundError, StoreError
 from arcforge.store.schema import (
@@ -87,6 +88,8 @@ def version_view(
         created_by=creator.username if creator else None,
         created_at=row.created_at,
         removed=row.removed,
+        train_keys=tuple(row.train_keys or ()),
+        test_keys=tuple(row.test_keys or ()),
     )
 
 
@@ -131,11 +134,15 @@ def _sign(session: Session, version_id: int, user_id: int) -> bool:
     return True
 
 
-def new_version_row(task: Task, created_by: int | None) -> TaskVersion:
+def new_version_row(task: Task, created_by: int | None, keys: Keys) -> TaskVersion:
+    """A version row; ``keys`` are its pairs' answer keys (:mod:`arcforge.lineage`)."""
+    content = task.content()
     return TaskVersion(
         task_id=task.id,
         version=task.version,
-        content=task.content(),
+        content=content,
+        train_keys=list(keys[0]),
+        test_keys=list(keys[1]),
         content_hash=task.content_hash(),
         test_count=len(task.test),
         parent_task_id=task.parent[0] if task.parent else None,
@@ -163,6 +170,7 @@ def _import_one(
     by_hash: dict[tuple[str, str], _Stored],
     report: TaskImportReport,
     pending: dict[tuple[str, int], tuple[TaskVersion, list[int]]],
+    originals: dict[str, dict[str, Any] | None],
 ) -> str | None:
     """Add one task version (or its missing signatures); return a conflict message or None."""
     digest = task.content_hash()
@@ -174,7 +182,8 @@ def _import_one(
         return f"task {task.id} version {task.version}: identical to stored version {same.version}"
     signer_ids = [ensure_user(session, n, "human", imported=True).id for n in task.signed_by]
     if stored is None:
-        row = new_version_row(task, signer_ids[0] if signer_ids else None)
+        row = new_version_row(task, signer_ids[0] if signer_ids else None,
+                              _imported_keys(session, task, originals))
         session.add(row)  # inserted with the others in one batch at the next flush
         pending[(task.id, task.version)] = (row, signer_ids)
         stored = _Stored(-1, task.version, digest)
@@ -188,6 +197,22 @@ def _import_one(
     for uid in signer_ids:
         report.signatures_added += _sign(session, stored.row_id, uid)
     return None
+
+
+def _imported_keys(
+    session: Session, task: Task, originals: dict[str, dict[str, Any] | None]
+) -> Keys:
+    """Answer keys of an imported version: its own for an original; for a variation (its
+    lineage comes from a file, so it is not trusted) found by comparing it with the original."""
+    content = task.content()
+    if task.version == 0:
+        originals[task.id] = content
+        return original_keys(content)
+    if task.id not in originals:
+        originals[task.id] = session.scalar(select(TaskVersion.content).where(
+            TaskVersion.task_id == task.id, TaskVersion.version == 0))
+    original = originals[task.id] or {"train": [], "test": []}
+    return match_keys(original, content, own=f"v{task.version}")
 
 
 class CatalogRepository(StoreBase):
@@ -239,8 +264,11 @@ class CatalogRepository(StoreBase):
                 session.execute(TaskRow.__table__.insert(), new_rows)
             report.tasks_added = len(new_rows)
             pending: dict[tuple[str, int], tuple[TaskVersion, list[int]]] = {}
+            originals: dict[str, dict[str, Any] | None] = {}
             for task in sorted(tasks, key=lambda t: (t.id, t.version)):
-                conflict = _import_one(session, task, existing, by_hash, report, pending)
+                conflict = _import_one(
+                    session, task, existing, by_hash, report, pending, originals
+                )
                 if conflict is not None:
                     report.conflicts.append(conflict)
                     report.conflicting.append((task.id, task.version))
@@ -269,28 +297,36 @@ class CatalogRepository(StoreBase):
         """A stored version as an :class:`arcforge.tasks.Task` (for checking answers)."""
         return view_to_task(self.get_version(task_id, version))
 
-    def list_versions(self, task_id: str, include_removed: bool = True) -> list[VersionView]:
-        """Every version of a task by number, with signers and the removed flag."""
+    def list_versions(
+        self, task_id: str, include_removed: bool = True, numbers: Iterable[int] | None = None
+    ) -> list[VersionView]:
+        """Versions of a task by number (every one, or just ``numbers``), with signers and
+        the removed flag."""
         with self.reading() as session:
             if session.get(TaskRow, task_id) is None:
                 raise NotFoundError(f"no task {task_id!r} in the store")
             query = select(TaskVersion).where(TaskVersion.task_id == task_id)
             if not include_removed:
                 query = query.where(TaskVersion.removed.is_(False))
+            if numbers is not None:
+                query = query.where(TaskVersion.version.in_(list(numbers)))
             rows = list(session.scalars(query.order_by(TaskVersion.version)))
             names = signers(session, [r.id for r in rows])
             return [version_view(session, r, names.get(r.id, [])) for r in rows]
 
     def sign_variation(
-        self, task_id: str, base_version: int, spec: Any, user_id: int
+        self, task_id: str, base_version: int, spec: Any, user_id: int,
+        *, max_created: int | None = None,
     ) -> SignResult:
         """Apply a transform spec to a version and sign the result.
 
         Identical content to an existing version signs it (``"signed"``, or
         ``"already_signed"``; a removed one is brought back, ``"restored"``, but only by its
         creator or an admin: anyone else gets :class:`ConflictError`); new content becomes
-        version highest + 1 (``"created"``). Raises :class:`TransformError` for a bad spec
-        and :class:`NotFoundError` for an unknown task, version or user.
+        version highest + 1 (``"created"``), unless the user already created ``max_created``
+        versions of the task (removed ones count): :class:`ConflictError`. Raises
+        :class:`TransformError` for a bad spec and :class:`NotFoundError` for an unknown
+        task, version or user.
         """
 
         def run(session: Session) -> SignResult:
@@ -320,10 +356,22 @@ class CatalogRepository(StoreBase):
                     outcome = "restored"
                 session.flush()
                 return SignResult(version_view(session, same), outcome)
+            if max_created is not None:
+                made = session.scalar(
+                    select(func.count()).where(
+                        TaskVersion.task_id == task_id, TaskVersion.created_by == user.id
+                    )
+                )
+                if (made or 0) >= max_created:
+                    raise ConflictError(
+                        f"you created {made} versions of task {task_id}, the most one person "
+                        "may (removed ones count); you can still sign existing versions"
+                    )
             highest = session.scalar(
                 select(func.max(TaskVersion.version)).where(TaskVersion.task_id == task_id)
             )
-            row = new_version_row(result.with_(version=(highest or 0) + 1), user.id)
+            keys = follow_spec((tuple(base.train_keys or ()), tuple(base.test_keys or ())), spec)
+            row = new_version_row(result.with_(version=(highest or 0) + 1), user.id, keys)
             session.add(row)
             session.flush()
             _sign(session, row.id, user.id)

@@ -7,6 +7,7 @@ writers queue for the lock instead of failing halfway. PostgreSQL uses the same 
 
 from __future__ import annotations
 
+import os
 import random
 import threading
 import time
@@ -37,6 +38,17 @@ def now() -> float:
     return time.time()
 
 
+def _create_private(path: Path) -> None:
+    """Create a new store file readable by its owner only (0600); SQLite gives its ``-wal``
+    and ``-shm`` files the same mode. An existing file is left as it is."""
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise StoreError(f"store {path}: cannot create it: {exc.strerror}") from None
+
+
 def _sqlite_engine(url: URL) -> Engine:
     path = sqlite_file(url)
     if path is not None:
@@ -44,6 +56,7 @@ def _sqlite_engine(url: URL) -> Engine:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"store {path}: cannot create its folder: {exc.strerror}") from None
+        _create_private(path)
     connect_args = {"timeout": BUSY_TIMEOUT_S, "check_same_thread": False}
     engine = create_engine(url, connect_args=connect_args)
 

@@ -13,6 +13,10 @@ class NotFoundError(StoreError):
     """A user, task, version, trace or run that does not exist."""
 
 
+class ForbiddenError(StoreError):
+    """Something nobody may do as asked (voting on one's own trace)."""
+
+
 class ConflictError(StoreError):
     """A write that contradicts what is stored (a taken username, different content)."""
 

@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -38,6 +39,9 @@ NAMING = {
 MAX_NAME = 200  # user names, task ids, run ids
 MAX_TRACE_ID = 400
 MAX_SOURCE = 500
+KEY_LENGTH = 32  # arcforge.pairkeys.pair_key
+MAX_INT = 2**31 - 1  # the largest Integer column value on every backend
+MAX_LIMIT_KEY = 400
 
 
 class Base(DeclarativeBase):
@@ -97,6 +101,9 @@ class TaskVersion(Base):
     removed: Mapped[bool] = mapped_column(Boolean, default=False)
     removed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     removed_at: Mapped[float | None] = mapped_column(Double, nullable=True)
+    # arcforge.pairkeys keys of the pairs: which hidden answers this version shows or asks for
+    train_keys: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    test_keys: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
 
 
 class Signature(Base):
@@ -182,9 +189,10 @@ ATTEMPT_MODES = ("practice", "study")
 class Attempt(Base):
     """A person's submitted answer to one test input, with the action log of the edit session.
 
-    ``mode`` is the studio mode it was made in: ``practice`` (distance shown, no limit) or
-    ``study`` (right or wrong only, a few attempts per test input). Attempts stored before
-    modes were recorded are ``practice``.
+    ``mode`` is the studio mode it was made in: ``practice`` or ``study`` (attempts stored
+    before modes were recorded are ``practice``). ``answer_key`` is the test pair's
+    :func:`arcforge.pairkeys.pair_key`, shared by every version showing the same hidden output;
+    ``after_practice`` marks a study attempt made after practising the task.
     """
 
     __tablename__ = "attempts"
@@ -205,3 +213,54 @@ class Attempt(Base):
     duration_ms: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[float] = mapped_column(Double)
     mode: Mapped[str] = mapped_column(String(10), default="practice", server_default="practice")
+    answer_key: Mapped[str | None] = mapped_column(String(KEY_LENGTH), nullable=True)
+    after_practice: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+
+
+UNLOCK_REASONS = ("solved", "attempts_used", "revealed")
+ALL_ANSWERS = "*"  # the answer key of a whole-task reveal
+
+
+class AnswerUnlock(Base):
+    """A person may now see a hidden test output of a task (``ALL_ANSWERS``: every one).
+
+    Written when they solve it in study mode, use up its study attempts, or reveal the task.
+    """
+
+    __tablename__ = "answer_unlocks"
+    __table_args__ = (
+        UniqueConstraint("user_id", "task_id", "answer_key",
+                         name="uq_answer_unlocks_user_id_task_id_answer_key"),
+        CheckConstraint("reason IN ('solved', 'attempts_used', 'revealed')", name="reason"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    task_id: Mapped[str] = mapped_column(ForeignKey("tasks.id"))
+    answer_key: Mapped[str] = mapped_column(String(KEY_LENGTH))
+    reason: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[float] = mapped_column(Double)
+
+
+class LoginSession(Base):
+    """A signed-in browser: the sha256 of its cookie's random token, until it expires or
+    logs out (deleting the row ends the session in every server process)."""
+
+    __tablename__ = "sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[float] = mapped_column(Double)
+    expires_at: Mapped[float] = mapped_column(Double)
+
+
+class RateLimit(Base):
+    """A fixed-window counter of events per key (logins, sign-ups, practice, previews)."""
+
+    __tablename__ = "rate_limits"
+
+    key: Mapped[str] = mapped_column(String(MAX_LIMIT_KEY), primary_key=True)
+    window_start: Mapped[float] = mapped_column(Double)
+    count: Mapped[int] = mapped_column(Integer)

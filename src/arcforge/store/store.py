@@ -4,17 +4,29 @@ from __future__ import annotations
 
 from sqlalchemy.exc import DBAPIError
 
+from arcforge.store.answers import AnswerRepository
 from arcforge.store.attempts import AttemptRepository
 from arcforge.store.catalog import CatalogRepository
 from arcforge.store.engine import make_engine
 from arcforge.store.errors import StoreError
+from arcforge.store.limits import RateLimitRepository
 from arcforge.store.paths import display_url, resolve_store_url, sqlite_file
 from arcforge.store.runs import RunRepository
+from arcforge.store.sessions import SessionRepository
 from arcforge.store.traces import TraceRepository
 from arcforge.store.users import UserRepository
 
 
-class Store(UserRepository, CatalogRepository, TraceRepository, AttemptRepository, RunRepository):
+class Store(
+    UserRepository,
+    CatalogRepository,
+    TraceRepository,
+    AttemptRepository,
+    AnswerRepository,
+    RunRepository,
+    SessionRepository,
+    RateLimitRepository,
+):
     """The database behind the studio and ``arcforge merge``: open it with :func:`open_store`."""
 
 

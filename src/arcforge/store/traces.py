@@ -15,7 +15,7 @@ from sqlalchemy import Select, and_, bindparam, delete, insert, null, select, up
 from sqlalchemy.orm import Session, aliased
 
 from arcforge.store.engine import StoreBase, now
-from arcforge.store.errors import NotFoundError, StoreError
+from arcforge.store.errors import ForbiddenError, NotFoundError, StoreError
 from arcforge.store.schema import MAX_TRACE_ID, Run, TaskRow, TaskVersion, Trace, User, Vote
 from arcforge.store.users import get_user_row
 from arcforge.store.views import Kind, TraceView, VoteResult
@@ -123,7 +123,9 @@ def load_view(session: Session, trace_pk: int, viewer_id: int | None = None) -> 
 # Lock the trace first; then read the vote in its own statement, which on PostgreSQL (read
 # committed) takes a fresh snapshot after the lock, so a concurrent vote is never missed.
 _LOCK_TRACE = (
-    select(Trace.removed, Trace.score).where(Trace.id == bindparam("trace")).with_for_update()
+    select(Trace.removed, Trace.score, Trace.author_id)
+    .where(Trace.id == bindparam("trace"))
+    .with_for_update()
 )
 _VOTER_STATE = select(
     select(User.id).where(User.id == bindparam("user")).scalar_subquery(),
@@ -157,7 +159,7 @@ def _set_vote(
     trace = conn.execute(_LOCK_TRACE, keys).first()
     if trace is None:
         raise NotFoundError(f"no trace with id {trace_pk}")
-    removed, score = trace
+    removed, score, author_id = trace
     user_found, current = conn.execute(_VOTER_STATE, keys).one()
     if user_found is None:
         raise NotFoundError(f"no user with id {user_id}")
@@ -165,6 +167,8 @@ def _set_vote(
         raise StoreError(f"trace {trace_pk} was removed; it cannot be voted on")
     old = current or 0
     new = 0 if toggle and value == old else value
+    if author_id == user_id and new != 0:
+        raise ForbiddenError("you cannot vote on your own trace")
     if new == old:
         return VoteResult(trace_id=trace_pk, score=score, my_vote=new)
     if old == 0:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import get_args
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from arcforge.store.engine import StoreBase, now
 from arcforge.store.errors import ConflictError, NotFoundError, StoreError
-from arcforge.store.schema import MAX_NAME, User
+from arcforge.store.schema import MAX_NAME, LoginSession, User
 from arcforge.store.views import Kind, Role, UserView
 
 
@@ -119,11 +119,13 @@ class UserRepository(StoreBase):
             return None if user is None else user_view(user)
 
     def set_password_hash(self, user_id: int, password_hash: str | None) -> UserView:
-        """Store a new password hash (an imported user who gets one can then sign in)."""
+        """Store a new password hash (an imported user who gets one can then sign in) and
+        end every session of that user."""
 
         def update(session: Session) -> UserView:
             user = get_user_row(session, user_id)
             user.password_hash = password_hash
+            session.execute(delete(LoginSession).where(LoginSession.user_id == user_id))
             return user_view(user)
 
         return self.transact(update)

@@ -37,6 +37,8 @@ class VersionView:
     created_by: str | None
     created_at: float
     removed: bool
+    train_keys: tuple[str | None, ...] = ()  # arcforge.pairkeys keys of the pairs
+    test_keys: tuple[str | None, ...] = ()  # None: a test pair without an output
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +121,8 @@ class AttemptView:
     duration_ms: int
     created_at: float
     mode: str = "practice"  # "practice" or "study"
+    answer_key: str | None = None  # the hidden output tried (arcforge.pairkeys)
+    after_practice: bool = False  # a study attempt made after practising the task
 
 
 @dataclass(frozen=True, slots=True)

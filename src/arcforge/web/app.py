@@ -6,19 +6,28 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI
+from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from arcforge import __version__
 from arcforge.errors import ArcforgeError
-from arcforge.store import ConflictError, NotFoundError, StoreError, open_store
+from arcforge.store import Store, open_store
+from arcforge.store.paths import sqlite_file
 from arcforge.web.api import attempts, auth, live, runs, tasks, traces, variations
 from arcforge.web.deps import csrf_protect
+from arcforge.web.errors import (
+    SafeJSONResponse,
+    arcforge_error,
+    http_error,
+    reject_invalid_text,
+    validation_error,
+)
 from arcforge.web.headers import SecurityHeaders
 from arcforge.web.pages import router as pages_router
-from arcforge.web.ratelimit import RateLimiter
 from arcforge.web.runviews import RunViews
 from arcforge.web.secret import default_secret_file, load_or_create_secret
 from arcforge.web.security import Signer
@@ -27,16 +36,6 @@ from arcforge.web.sources import import_sources
 from arcforge.web.state import Studio
 
 log = logging.getLogger("arcforge.web")
-
-
-def _status(exc: ArcforgeError) -> int:
-    if isinstance(exc, NotFoundError):
-        return 404
-    if isinstance(exc, ConflictError):
-        return 409
-    if isinstance(exc, StoreError):
-        return 422
-    return 400
 
 
 def _offline_docs(app: FastAPI) -> None:
@@ -56,9 +55,18 @@ def _offline_docs(app: FastAPI) -> None:
         )
 
 
+def _warn_if_shared(store: Store) -> None:
+    """New SQLite stores are 0600; say so when an older one can be read by others."""
+    path = sqlite_file(store.url)
+    if path is not None and path.exists() and path.stat().st_mode & 0o077:
+        log.warning("%s can be read by other users, yet it holds password hashes and every "
+                    "answer: chmod 600 it (and its -wal and -shm files)", path)
+
+
 def create_app(settings: WebSettings) -> FastAPI:
     """Open the store, import the data sources into it and return the studio's app."""
     store = open_store(settings.store_url)
+    _warn_if_shared(store)
     try:
         secret = settings.secret_key or load_or_create_secret(
             settings.secret_file or default_secret_file(settings.store_url)
@@ -70,12 +78,9 @@ def create_app(settings: WebSettings) -> FastAPI:
     studio = Studio(
         settings=settings,
         store=store,
-        signer=Signer(secret, settings.session_max_age_s),
+        signer=Signer(secret),
         sources=sources,
         runs=RunViews(store, settings.runs_dir),
-        login_by_user=RateLimiter(settings.login_limit_per_user, settings.login_window_s),
-        login_by_ip=RateLimiter(settings.login_limit_per_ip, settings.login_window_s),
-        practice_attempts=RateLimiter(settings.practice_limit, settings.practice_window_s),
     )
 
     @asynccontextmanager
@@ -92,21 +97,20 @@ def create_app(settings: WebSettings) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,  # served below from local files: the studio works offline
         redoc_url=None,
+        default_response_class=SafeJSONResponse,
     )
     app.state.studio = studio
-    csrf = [Depends(csrf_protect)]
+    guards = [Depends(reject_invalid_text), Depends(csrf_protect)]
     for module in (auth, tasks, attempts, variations, traces, runs):
-        app.include_router(module.router, dependencies=csrf)
+        app.include_router(module.router, dependencies=guards)
     app.include_router(live.router)
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=settings.static_dir, check_dir=False), "static")
     _offline_docs(app)
-
-    # Store errors raised by a route become JSON answers here (unknown task or version: 404),
-    # so routes only catch what they answer differently.
-    @app.exception_handler(ArcforgeError)
-    async def arcforge_error(_request: Request, exc: ArcforgeError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=_status(exc))
-
+    # errors become JSON answers here (unknown task or version: 404), so routes only catch
+    # what they answer differently
+    app.add_exception_handler(ArcforgeError, arcforge_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_middleware(SecurityHeaders)
     return app

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
-from arcforge.store import NotFoundError, UserView
-from arcforge.web.security import CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, password_fingerprint
+from arcforge.store import UserView
+from arcforge.web.security import CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE
 from arcforge.web.state import Studio
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -20,18 +20,9 @@ def get_studio(request: Request) -> Studio:
 StudioDep = Annotated[Studio, Depends(get_studio)]
 
 
-def session_user(studio: Studio, session_cookie: str | None) -> UserView | None:
-    """The user a session cookie belongs to, if it is valid and their password is unchanged."""
-    data = studio.signer.read_session(session_cookie)
-    if data is None:
-        return None
-    try:
-        user = studio.store.get_user(data.user_id)
-    except NotFoundError:
-        return None
-    if user.password_hash is None or password_fingerprint(user.password_hash) != data.fingerprint:
-        return None
-    return user
+def session_user(studio: Studio, token: str | None) -> UserView | None:
+    """The user of a live stored session (None once it logged out or expired)."""
+    return studio.store.session_user(token)
 
 
 def current_user(request: Request, studio: StudioDep) -> UserView | None:

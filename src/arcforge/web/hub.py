@@ -1,17 +1,20 @@
 """Live events: WebSocket subscribers per task id, fed from request handlers.
 
 Handlers may run in worker threads; :meth:`Hub.publish` is thread-safe and hands each
-event to a subscriber's queue on the event loop that serves its connection. A subscriber
-that falls more than :data:`QUEUE_SIZE` events behind is disconnected rather than
-slowing the others.
+event to a subscriber's queue on the event loop that serves its connection, if the event's
+audience (decided by :mod:`arcforge.web.visibility` from the subscriber's session) admits it.
+A subscriber that falls more than :data:`QUEUE_SIZE` events behind is disconnected rather
+than slowing the others.
 """
 
 from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
+
+Audience = Callable[[str | None], bool]  # session token -> may this subscriber get the event
 
 QUEUE_SIZE = 256
 MAX_SUBSCRIPTIONS = 100
@@ -20,8 +23,9 @@ MAX_SUBSCRIPTIONS = 100
 class Subscriber:
     """One WebSocket connection: the task ids it follows and its outgoing queue."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop, session: str | None = None) -> None:
         self.loop = loop
+        self.session = session  # the connection's session cookie, read when events are sent
         self.task_ids: frozenset[str] = frozenset()
         self.queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(QUEUE_SIZE)
         self.overflowed = False
@@ -46,9 +50,9 @@ class Hub:
         self._subscribers: set[Subscriber] = set()
         self._lock = threading.Lock()
 
-    def add(self) -> Subscriber:
-        """A new subscriber served by the running event loop."""
-        sub = Subscriber(asyncio.get_running_loop())
+    def add(self, session: str | None = None) -> Subscriber:
+        """A new subscriber served by the running event loop, signed in with ``session``."""
+        sub = Subscriber(asyncio.get_running_loop(), session)
         with self._lock:
             self._subscribers.add(sub)
         return sub
@@ -66,11 +70,13 @@ class Hub:
         with self._lock:
             return len(self._subscribers)
 
-    def publish(self, event: dict[str, Any]) -> None:
-        """Send ``event`` (naming a ``task_id``) to its subscribers; callable from any thread."""
+    def publish(self, event: dict[str, Any], audience: Audience) -> None:
+        """Send ``event`` (naming a ``task_id``) to its subscribers in ``audience``; callable
+        from any thread (not from an event loop: the audience may ask the store)."""
         task_id = event.get("task_id")
         with self._lock:
-            targets = [s for s in self._subscribers if task_id in s.task_ids]
+            following = [s for s in self._subscribers if task_id in s.task_ids]
+        targets = [s for s in following if audience(s.session)]
         try:
             running = asyncio.get_running_loop()
         except RuntimeError:

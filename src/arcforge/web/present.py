@@ -1,4 +1,4 @@
-"""Turning store views into API JSON. Test outputs are dropped here, in one place."""
+"""Turning store views into API JSON (what may be shown at all is :mod:`visibility`'s call)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,8 @@ from arcforge.web.markdown import render_markdown
 from arcforge.web.timefmt import iso_time
 
 
-def public_content(content: dict[str, Any]) -> dict[str, Any]:
-    """Train pairs whole, test pairs with their input only: what a solver may see."""
-    return {
-        "train": [{"input": p["input"], "output": p["output"]} for p in content["train"]],
-        "test": [{"input": p["input"]} for p in content["test"]],
-    }
+def train_pairs(content: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"input": p["input"], "output": p["output"]} for p in content["train"]]
 
 
 def is_admin(user: UserView | None) -> bool:

@@ -6,10 +6,10 @@ shows its merged traces. Expected grids come from the run's own task snapshot (t
 it was scored against, checked against the hash in ``run.json``), else from the task
 version in the store.
 
-Test outputs of tasks being solved never reach the browser: a viewer who is not an admin
-and has not solved the task version (a correct attempt on every test input) gets a task
-view without its expected test grids and without the grids samples produced on test
-inputs; verdicts stay, and ``test_outputs_hidden``/``hidden_reason`` say why.
+Every answer goes through :mod:`arcforge.web.visibility`: a viewer who may not see a task's
+answers gets its run view without test outputs, reasoning and code, and the run's summary
+without its grids; run settings are shown without paths or key hints
+(:mod:`arcforge.web.public`).
 """
 
 from __future__ import annotations
@@ -33,9 +33,11 @@ from arcforge.runfiles import (
 from arcforge.store import Store, UserView
 from arcforge.store.errors import NotFoundError
 from arcforge.tasks import Task
+from arcforge.web import public, visibility
 from arcforge.web.ids import is_safe_id
 from arcforge.web.markdown import render_markdown
 from arcforge.web.timefmt import iso_time
+from arcforge.web.visibility import Visibility
 
 
 class RunNotFound(ArcforgeError):
@@ -55,26 +57,12 @@ def _passes(record: SampleRecord, split: str) -> bool:
     return bool(pairs) and all(p.status == "pass" for p in pairs)
 
 
-def _without_test_outputs(body: dict[str, Any]) -> dict[str, Any]:
-    """The run-task view with every test output taken out: the expected test grids and
-    the grids samples produced on test inputs (a passing one would be the answer).
-    Inputs, train pairs, verdicts and errors stay."""
-    test = [{"input": p["input"], "output": None} for p in body["test"]]
-    samples = []
-    for sample in body["samples"]:
-        pairs = [
-            p if p["split"] == "train" else {**p, "output": None, "expected": None}
-            for p in sample["pairs"]
-        ]
-        samples.append({**sample, "pairs": pairs})
-    return {**body, "test": test, "samples": samples}
-
-
 class RunViews:
     """Reads runs for the API; caches each run's data source once loaded."""
 
     def __init__(self, store: Store, runs_dir: Path | None) -> None:
         self.store = store
+        self.visibility = Visibility(store)
         self.runs_dir = runs_dir.resolve() if runs_dir is not None else None
         self._snapshots: dict[Path, tuple[float, dict[tuple[str, int], Task]]] = {}
         self._lock = threading.Lock()
@@ -105,13 +93,21 @@ class RunViews:
             raise RunNotFound(f"no run {run_id!r}") from None
         return RunRef(run_id, None)
 
+    def problem(self, exc: Exception) -> str:
+        """What is wrong with a run folder, without the server's path to the runs folder."""
+        text = str(exc)
+        if self.runs_dir is not None:
+            text = text.replace(f"{self.runs_dir}/", "").replace(str(self.runs_dir), "runs")
+        return text
+
     def list_runs(self) -> list[dict[str, Any]]:
         items: dict[str, dict[str, Any]] = {}
         for folder in self._folders():
             try:
                 items[folder.name] = self._folder_summary(folder)
             except ArcforgeError as exc:  # a damaged folder is listed with its problem
-                items[folder.name] = {"id": folder.name, "origin": "folder", "error": str(exc)}
+                items[folder.name] = {"id": folder.name, "origin": "folder",
+                                      "error": self.problem(exc)}
         for run in self.store.list_runs():
             if run.id in items:
                 items[run.id]["merged"] = True
@@ -121,7 +117,7 @@ class RunViews:
                 "origin": "store",
                 "kind": run.kind,
                 "model": run.model,
-                "data": (run.info or {}).get("data"),
+                "data": public.data_name((run.info or {}).get("data")),
                 "started_at": iso_time(run.created_at),
                 "samples": run.traces,
                 "tasks": None,
@@ -132,7 +128,7 @@ class RunViews:
         return sorted(items.values(), key=lambda r: r.get("started_at") or "", reverse=True)
 
     def _folder_summary(self, folder: Path) -> dict[str, Any]:
-        results = read_results(folder)
+        results = read_results(folder, strict=False)
         info, records = results.info, results.records
         assert info is not None  # a run folder always has its run.json
         total = len(info.task_ids) * info.samples if info.task_ids is not None else None
@@ -143,7 +139,7 @@ class RunViews:
             "origin": "folder",
             "kind": info.kind,
             "model": info.model or (records[0].model if records else None),
-            "data": info.data,
+            "data": public.data_name(info.data),
             "started_at": info.created_at,
             "samples": len(records),
             "tasks": len({(r.task_id, r.task_version) for r in records}),
@@ -155,7 +151,9 @@ class RunViews:
 
     # --- one run -----------------------------------------------------------------------
 
-    def run_detail(self, ref: RunRef) -> dict[str, Any]:
+    def run_detail(self, ref: RunRef, viewer: UserView | None) -> dict[str, Any]:
+        """A run's public settings, scores (its summary's grids only where ``viewer`` may
+        see them) and per-task verdicts."""
         if ref.folder is None:
             run = self.store.get_run(ref.id)
             by_task: dict[tuple[str, int], int] = defaultdict(int)
@@ -166,11 +164,10 @@ class RunViews:
                  "passed_train": None, "passed_test": None}
                 for (t, v), n in sorted(by_task.items())
             ]
-            info = {"run_id": run.id, "model": run.model, "kind": run.kind,
-                    "source_file": run.source_file, **(run.info or {})}
-            return {"id": ref.id, "origin": "store", "info": info,
+            info = {"run_id": run.id, "model": run.model, "kind": run.kind, **(run.info or {})}
+            return {"id": ref.id, "origin": "store", "info": public.run_info(info),
                     "scores": {"samples": run.traces, "tasks": len(tasks)}, "tasks": tasks}
-        results = read_results(ref.folder)
+        results = read_results(ref.folder, strict=False)
         assert results.info is not None  # a run folder always has its run.json
         info, records = results.info.to_dict(), results.records
         groups: dict[tuple[str, int], list[SampleRecord]] = defaultdict(list)
@@ -200,14 +197,33 @@ class RunViews:
             from arcforge.taskfiles import read_json
 
             summary, problem = read_json(summary_file)
-            scores["summary"] = summary if problem is None else {"error": str(problem)}
-        return {"id": ref.id, "origin": "folder", "info": info, "scores": scores, "tasks": tasks}
+            scores["summary"] = (
+                {"error": "summary.json cannot be read"} if problem is not None
+                else self._public_summary(ref, summary, viewer)
+            )
+        return {"id": ref.id, "origin": "folder", "info": public.run_info(info),
+                "scores": scores, "tasks": tasks}
+
+    def _public_summary(self, ref: RunRef, summary: Any, viewer: UserView | None) -> Any:
+        entries = summary.get("tasks") if isinstance(summary, dict) else None
+        ids = [t["task_id"] for t in entries or [] if isinstance(t, dict)
+               and isinstance(t.get("task_id"), str)]
+        access = self.visibility.tasks(viewer, ids)
+
+        def visible(task_id: str, version: int) -> bool:
+            if access[task_id].admin:
+                return True
+            expected = self._expected_task(ref, task_id, version)
+            content = None if expected is None else expected.content()
+            return access[task_id].sees_content(self.visibility.copy_keys(task_id, content))
+
+        return visibility.summary(summary, visible)
 
     def run_task(
         self, ref: RunRef, task_id: str, version: int, viewer: UserView | None = None
     ) -> dict[str, Any]:
-        """One task of a run: its pairs and every sample, with test outputs withheld unless
-        ``viewer`` may see them (see :meth:`test_outputs_hidden_reason`)."""
+        """One task of a run: its pairs and every sample, with the answers and what is derived
+        from them (reasoning, code, test outputs) only where ``viewer`` may see them."""
         expected = self._expected_task(ref, task_id, version)
         if ref.folder is None:
             samples = [
@@ -216,7 +232,7 @@ class RunViews:
             ]
             kind = self.store.get_run(ref.id).kind
         else:
-            results = read_results(ref.folder)
+            results = read_results(ref.folder, strict=False)
             records = [
                 r for r in results.records if r.task_id == task_id and r.task_version == version
             ]
@@ -224,7 +240,10 @@ class RunViews:
             kind = results.info.kind if results.info is not None else None
         if not samples:
             raise RunNotFound(f"run {ref.id} has no samples of task {task_id} version {version}")
-        reason = self.test_outputs_hidden_reason(viewer, task_id, version, expected)
+        access = self.visibility.task(viewer, task_id)
+        copy = self.visibility.copy_keys(
+            task_id, None if expected is None else expected.content()
+        )
         body = {
             "run_id": ref.id,
             "task_id": task_id,
@@ -235,42 +254,11 @@ class RunViews:
             else [{"input": p.input, "output": p.output} for p in expected.test],
             "expected_known": expected is not None,
             "samples": sorted(samples, key=lambda s: -1 if s["sample"] is None else s["sample"]),
-            "test_outputs_hidden": reason is not None,
-            "hidden_reason": reason,
         }
-        return body if reason is None else _without_test_outputs(body)
-
-    def test_outputs_hidden_reason(
-        self, viewer: UserView | None, task_id: str, version: int, expected: Task | None
-    ) -> str | None:
-        """None when ``viewer`` may see the task version's test outputs, else why not.
-
-        Admins may; so may whoever solved the version in the studio (a correct attempt, in
-        any mode, on each test input), provided the outputs the run was scored against are
-        the ones they solved (the run's snapshot may hold other content under that id).
-        """
-        if viewer is not None and viewer.role == "admin":
-            return None
-        try:
-            stored = self.store.get_version(task_id, version)
-        except NotFoundError:
-            return "this task version is not in the studio: only admins see its test outputs"
-        tests = stored.content["test"]
-        if expected is not None and [p.output for p in expected.test] != [
-            p.get("output") for p in tests
-        ]:
-            return ("the run's copy of this task differs from the studio's: only admins see "
-                    "its test outputs")
-        if viewer is None:
-            return "log in and solve this task to see its test grids"
-        solved = {
-            a.test_index
-            for a in self.store.list_attempts(viewer.id, task_id, version)
-            if a.correct
-        }
-        if not set(range(len(tests))) <= solved:
-            return "solve this task to see its test grids"
-        return None
+        if access.sees_content(copy):
+            return visibility.run_task(body, True, None)
+        reason = access.copy_reason(copy)
+        return visibility.run_task(body, False, reason, train_visible=access.sees_train(copy))
 
     @staticmethod
     def _trace_sample(trace: Any) -> dict[str, Any]:

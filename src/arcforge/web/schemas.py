@@ -1,12 +1,18 @@
-"""Response models of the JSON API: they document the answers in OpenAPI and, since FastAPI
-serialises answers through them, a field not declared here (such as a test pair's
-``output``) can never reach the browser from these endpoints."""
+"""Types of the JSON API: bounded integers for requests, and response models that document
+the answers in OpenAPI; since FastAPI serialises answers through them, a field not declared
+here can never reach the browser from these endpoints."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+
+from arcforge.store.schema import MAX_INT
+
+# Every integer a request names (ids, versions, indexes, offsets, times): 0 to 2^31 - 1, the
+# range of an integer column on every database; anything else is 422 naming the field.
+Count = Annotated[int, Field(ge=0, le=MAX_INT)]
 
 Grid = list[list[int]]
 
@@ -60,7 +66,7 @@ class PairOut(BaseModel):
 
 
 class TestInputOut(BaseModel):
-    """A test pair as a solver sees it: the input only."""
+    """A test pair as a solver sees it: the input only (with the output once unlocked)."""
 
     input: Grid
 
@@ -85,7 +91,7 @@ class PreviewOut(BaseModel):
     id: str
     version: int | None
     train: list[PairOut]
-    test: list[TestInputOut]
+    test: list[PairOut | TestInputOut]
     parent: ParentOut | None
     transform: list[dict[str, Any]]
     signed_by: list[str]
@@ -98,30 +104,38 @@ class TaskOut(PreviewOut):
     prev: str | None
     next: str | None
     versions: list[VersionOut]
+    versions_total: int
 
 
-class DistanceOut(BaseModel):
-    same_shape: bool
-    differing: int | None
-    total: int | None
-    fraction: float | None
+class VersionsOut(BaseModel):
+    total: int
+    offset: int
+    limit: int
+    items: list[VersionOut]
 
 
 class AttemptResultOut(BaseModel):
     correct: bool
-    distance: DistanceOut | None
-    attempts_left: int | None
+    same_shape: bool | None  # practice: whether the grid has the right size
+    attempts_left: int | None  # study attempts left on this test input
+    practice_left: int | None  # practice attempts left on this test input
 
 
 class AttemptRowOut(BaseModel):
     test_index: int
     correct: bool
+    mode: Literal["practice", "study"]
     created_at: str | None
 
 
 class AttemptsOut(BaseModel):
     items: list[AttemptRowOut]
     attempts_left: list[int]
+    practice_left: list[int]
+
+
+class RevealOut(BaseModel):
+    revealed: bool
 
 
 class SignOut(BaseModel):
@@ -152,6 +166,8 @@ class TraceOut(BaseModel):
 
 class TracesOut(BaseModel):
     items: list[TraceOut]
+    hidden: bool  # other people's traces are held back until the answers are unlocked
+    hidden_reason: str | None
 
 
 class VoteOut(BaseModel):

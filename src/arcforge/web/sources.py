@@ -17,6 +17,7 @@ from arcforge.data import BUNDLED, load_tasks, resolve_source
 from arcforge.errors import UsageError
 from arcforge.store import Store
 from arcforge.store.web_queries import task_ids_with_content
+from arcforge.web.public import data_name
 
 log = logging.getLogger("arcforge.web")
 
@@ -25,7 +26,8 @@ STORE_SOURCE = "store"
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """One data source: its task ids in order (``number`` = position + 1)."""
+    """One data source: its task ids in order (``number`` = position + 1); ``label`` names it
+    without the server's paths."""
 
     id: str
     label: str
@@ -75,7 +77,7 @@ def import_sources(store: Store, specs: Sequence[str]) -> list[Source]:
                 ", ".join(conflicts[:5]),
             )
         ids = tuple(sorted({t.id for t in tasks}))
-        sources.append(Source(_source_id(spec, taken), spec, ids, conflicts))
+        sources.append(Source(_source_id(spec, taken), data_name(spec) or spec, ids, conflicts))
         taken.add(sources[-1].id)
         log.info("%s: %d tasks (%d new versions)", spec, len(ids), report.versions_added)
     return sources

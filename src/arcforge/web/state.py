@@ -1,4 +1,8 @@
-"""The studio's shared state for one server process, kept on ``app.state.studio``."""
+"""The studio's shared state for one server process, kept on ``app.state.studio``.
+
+Everything that must hold across processes (sessions, rate limits, attempt counts,
+answer unlocks) lives in the store; the hub's live events are this process's own.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,11 @@ from dataclasses import dataclass, field
 
 from arcforge.store import Store
 from arcforge.web.hub import Hub
-from arcforge.web.ratelimit import RateLimiter
 from arcforge.web.runviews import RunViews
 from arcforge.web.security import Signer
 from arcforge.web.settings import WebSettings
 from arcforge.web.sources import Source
+from arcforge.web.visibility import Visibility
 
 
 @dataclass
@@ -20,7 +24,8 @@ class Studio:
     signer: Signer
     sources: list[Source]
     runs: RunViews
-    login_by_user: RateLimiter
-    login_by_ip: RateLimiter
-    practice_attempts: RateLimiter  # per user, task and test input
     hub: Hub = field(default_factory=Hub)
+
+    @property
+    def visibility(self) -> Visibility:
+        return self.runs.visibility

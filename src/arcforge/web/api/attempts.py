@@ -1,71 +1,48 @@
-"""Attempts: the server checks a submitted grid against the hidden test output."""
+"""Attempts: the server checks a submitted grid against the hidden test output; reveal."""
 
 from __future__ import annotations
 
-import math
-import threading
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
-from arcforge.grids import distance, grid_problem
-from arcforge.store import StoreError
-from arcforge.web.api.tasks import TaskId
+from arcforge.grids import grid_problem
+from arcforge.store.attempts import PracticeUsedUp
+from arcforge.store.limits import LimitReached
+from arcforge.web.api.tasks import TaskId, task_access, visible_version
 from arcforge.web.deps import StudioDep, User
 from arcforge.web.ids import checked_id
-from arcforge.web.schemas import AttemptResultOut, AttemptsOut
-from arcforge.web.state import Studio
+from arcforge.web.limits import too_many
+from arcforge.web.schemas import AttemptResultOut, AttemptsOut, Count, RevealOut
 from arcforge.web.timefmt import iso_time
 
 router = APIRouter(prefix="/api", tags=["attempts"])
 
-STUDY_ATTEMPTS = 2
 MAX_ACTIONS = 20_000
-_study_lock = threading.Lock()  # count and record study attempts as one step
+Cell = Annotated[int, Field(ge=0, le=29)]
 
 
 class Action(BaseModel):
     model_config = ConfigDict(extra="allow")  # e.g. the new size of a resize, kept in the log
 
     tool: str = Field(min_length=1, max_length=32)
-    cells: list[tuple[int, int]] = Field(default_factory=list, max_length=900)
+    cells: list[tuple[Cell, Cell]] = Field(default_factory=list, max_length=900)
     colour: int | None = Field(default=None, ge=0, le=9)
-    t_ms: int = Field(ge=0)
+    t_ms: Count
 
 
 class AttemptIn(BaseModel):
-    version: int = Field(ge=0)
-    test_index: int = Field(ge=0)
+    version: Count
+    test_index: Count
     grid: Any
     mode: Literal["practice", "study"]
     actions: list[Action] = Field(default_factory=list, max_length=MAX_ACTIONS)
-    duration_ms: int | None = Field(default=None, ge=0)
+    duration_ms: Count | None = None
 
 
-def _study_left(used: int) -> int:
-    return max(0, STUDY_ATTEMPTS - used)
-
-
-def _window_text(seconds: float) -> str:
-    minutes = seconds / 60
-    return f"{minutes:g} minutes" if minutes >= 1 else f"{seconds:g} seconds"
-
-
-def _practice_allowed(studio: Studio, user_id: int, task_id: str, test_index: int) -> None:
-    """Count one practice attempt, or refuse it (429): each one says how many cells differ,
-    so unlimited ones would find the answer cell by cell. The count is per user, task and
-    test input, across the task's versions."""
-    settings = studio.settings
-    wait = studio.practice_attempts.take(f"{user_id}:{task_id}:{test_index}")
-    if wait > 0:
-        raise HTTPException(
-            429,
-            f"too many practice attempts on test input {test_index} of this task (at most "
-            f"{settings.practice_limit} in {_window_text(settings.practice_window_s)}); "
-            f"try again in {max(1, math.ceil(wait))} s",
-            headers={"Retry-After": str(max(1, math.ceil(wait)))},
-        )
+def _same_shape(a: list[list[int]], b: list[list[int]]) -> bool:
+    return len(a) == len(b) and len(a[0]) == len(b[0])
 
 
 @router.post("/tasks/{task_id}/attempts", response_model=AttemptResultOut)
@@ -74,17 +51,16 @@ def submit_attempt(
 ) -> dict[str, Any]:
     """Check a grid for one test input and save it with its action log.
 
-    Practice mode answers the distance to the solution and is rate limited per user, task
-    and test input (429); study mode hides it and allows two study attempts per test input
-    of a version (practice attempts are not counted). The attempt is saved with its mode.
+    Both modes answer right or wrong only; practice also says whether the size is right.
+    Attempts count per person and hidden test output, across the task's versions: a few in
+    study mode (a correct one, or using them up, unlocks the answer), a budget in practice,
+    plus a cap on practice attempts an hour (429). A study attempt made after practising
+    the task is recorded as such.
     """
-    checked_id(task_id, "task")
     problem = grid_problem(body.grid)
     if problem is not None:
         raise HTTPException(422, f"grid: {problem}")
-    version = studio.store.get_version(task_id, body.version)
-    if version.removed:
-        raise HTTPException(404, f"task {task_id} version {body.version} was removed")
+    _access, version = visible_version(studio, user, task_id, body.version)
     tests = version.content["test"]
     if body.test_index >= len(tests):
         raise HTTPException(
@@ -95,57 +71,57 @@ def submit_attempt(
         raise HTTPException(
             409, f"test input {body.test_index} has no known output: it cannot be checked"
         )
-    dist = distance(body.grid, expected)
-    actions = [a.model_dump() for a in body.actions]
     duration = body.duration_ms if body.duration_ms is not None else max(
         (a.t_ms for a in body.actions), default=0
     )
-
-    def record() -> None:
-        try:
-            studio.store.record_attempt(
-                user.id, task_id, body.version, body.test_index, body.grid, dist.exact,
-                actions, duration, mode=body.mode,
-            )
-        except StoreError as exc:
-            raise HTTPException(422, str(exc)) from None
-
-    if body.mode == "practice":
-        _practice_allowed(studio, user.id, task_id, body.test_index)
-        record()
-        return {"correct": dist.exact, "distance": dist.to_dict(), "attempts_left": None}
-    with _study_lock:
-        used = len(
-            studio.store.list_attempts(
-                user.id, task_id, body.version, body.test_index, mode="study"
-            )
+    settings = studio.settings
+    try:
+        recorded = studio.store.submit_attempt(
+            user.id, task_id, body.version, body.test_index, body.grid, body.grid == expected,
+            [a.model_dump() for a in body.actions], duration, mode=body.mode,
+            rules=settings.attempt_rules,
         )
-        if used >= STUDY_ATTEMPTS:
-            raise HTTPException(409, f"no attempts left for test input {body.test_index}")
-        record()
-    return {"correct": dist.exact, "distance": None, "attempts_left": _study_left(used + 1)}
+    except PracticeUsedUp as exc:
+        raise too_many(str(exc)) from None
+    except LimitReached as exc:
+        raise too_many(f"too many practice attempts (at most {settings.practice_per_hour} an "
+                       "hour)", exc.retry_after) from None
+    practice = body.mode == "practice"
+    standing = recorded.standing
+    return {
+        "correct": recorded.attempt.correct,
+        "same_shape": _same_shape(body.grid, expected) if practice else None,
+        "attempts_left": None if practice else standing.study_left,
+        "practice_left": standing.practice_left if practice else None,
+    }
 
 
 @router.get("/tasks/{task_id}/attempts", response_model=AttemptsOut)
 def my_attempts(
-    task_id: TaskId,
-    studio: StudioDep,
-    user: User,
-    version: Annotated[int, Query(ge=0)] = 0,
+    task_id: TaskId, studio: StudioDep, user: User, version: Count = 0
 ) -> dict[str, Any]:
-    """My attempts on a task version (both modes) and the study attempts left per test
-    input (only study attempts use them up)."""
+    """My attempts on a task version (both modes) and, per test input, the study and
+    practice attempts left (counted across the versions asking for the same output)."""
     checked_id(task_id, "task")
-    tests = len(studio.store.get_version(task_id, version).content["test"])
+    studio.store.get_version(task_id, version)
     attempts = studio.store.list_attempts(user.id, task_id, version)
-    used = [0] * tests
-    for a in attempts:
-        if a.mode == "study" and a.test_index < tests:
-            used[a.test_index] += 1
+    standing = studio.store.attempt_standing(user.id, task_id, version,
+                                             studio.settings.attempt_rules)
     return {
         "items": [
-            {"test_index": a.test_index, "correct": a.correct, "created_at": iso_time(a.created_at)}
+            {"test_index": a.test_index, "correct": a.correct, "mode": a.mode,
+             "created_at": iso_time(a.created_at)}
             for a in attempts
         ],
-        "attempts_left": [_study_left(n) for n in used],
+        "attempts_left": [s.study_left for s in standing],
+        "practice_left": [s.practice_left for s in standing],
     }
+
+
+@router.post("/tasks/{task_id}/reveal", response_model=RevealOut)
+def reveal(task_id: TaskId, studio: StudioDep, user: User) -> dict[str, bool]:
+    """Show me every answer of this task (its test outputs, traces and runs); this ends my
+    study attempts on it, and is recorded."""
+    task_access(studio, user, task_id)
+    studio.store.reveal_answers(user.id, task_id)
+    return {"revealed": True}

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 
 from arcforge.store import ConflictError, UserView
+from arcforge.store.limits import Bucket
 from arcforge.web.accounts import MAX_PASSWORD, password_problem, username_problem
+from arcforge.web.clients import client_key
 from arcforge.web.deps import MaybeUser, StudioDep, is_https
+from arcforge.web.limits import take
 from arcforge.web.schemas import MeOut
 from arcforge.web.security import (
     CSRF_COOKIE,
@@ -56,10 +58,10 @@ def _me(
 
 
 def _start_session(request: Request, response: Response, studio: Studio, user: UserView) -> None:
-    assert user.password_hash is not None
+    studio.store.end_session(request.cookies.get(SESSION_COOKIE))  # no session fixation
     response.set_cookie(
         SESSION_COOKIE,
-        studio.signer.session_cookie(user.id, user.password_hash),
+        studio.store.start_session(user.id, studio.settings.session_max_age_s),
         max_age=studio.settings.session_max_age_s,
         httponly=True,
         samesite="lax",
@@ -68,21 +70,16 @@ def _start_session(request: Request, response: Response, studio: Studio, user: U
     )
 
 
-def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
-def _check_rate(studio: Studio, ip: str, name_key: str | None) -> None:
-    waits = [studio.login_by_ip.retry_after(ip)]
-    if name_key is not None:
-        waits.append(studio.login_by_user.retry_after(name_key))
-    wait = max(waits)
-    if wait > 0:
-        raise HTTPException(
-            429,
-            "too many login attempts; try again later",
-            headers={"Retry-After": str(max(1, math.ceil(wait)))},
-        )
+def _login_buckets(studio: Studio, request: Request, username: str) -> tuple[Bucket, Bucket]:
+    """Login attempts per account and client address together (another client's failures
+    never lock anyone out), and per client address."""
+    s = studio.settings
+    client = client_key(request)
+    return (
+        Bucket(f"login:{username.strip().casefold()[:200]}|{client}",
+               s.login_limit_per_account, s.login_window_s),
+        Bucket(f"login-client:{client}", s.login_limit_per_ip, s.login_window_s),
+    )
 
 
 @router.get("/me", response_model=MeOut)
@@ -95,18 +92,19 @@ def me(request: Request, response: Response, studio: StudioDep, user: MaybeUser)
 def signup(
     body: Credentials, request: Request, response: Response, studio: StudioDep
 ) -> dict[str, Any]:
-    """Create an account (role user) and log in; counts towards the per-address limit.
+    """Create an account (role user) and log in; limited per client address (429).
 
     A private studio has no open sign-up: its accounts come from ``arcforge user add``.
     """
     if studio.settings.private:
         raise HTTPException(403, "this studio is private: ask an administrator for an account")
-    ip = _client(request)
-    _check_rate(studio, ip, None)
-    studio.login_by_ip.hit(ip)
-    for problem in (username_problem(body.username), password_problem(body.password)):
+    for problem in (username_problem(body.username),
+                    password_problem(body.password, body.username)):
         if problem:
             raise HTTPException(422, problem)
+    s = studio.settings
+    take(studio.store, "sign-ups from this address",
+         Bucket(f"signup:{client_key(request)}", s.signup_limit_per_ip, s.signup_window_s))
     try:
         user = studio.store.create_user(body.username, password_hash=hash_password(body.password))
     except ConflictError:
@@ -119,27 +117,26 @@ def signup(
 def login(
     body: Credentials, request: Request, response: Response, studio: StudioDep
 ) -> dict[str, Any]:
-    """Log in; failed attempts are limited per username and per client address (429)."""
-    ip = _client(request)
-    key = body.username.strip().casefold()
-    _check_rate(studio, ip, key)
-    user = studio.store.get_user_by_name(body.username.strip()) if body.username.strip() else None
+    """Log in. Each attempt takes a slot of the per-account-and-address and per-address
+    limits before the password is checked (so parallel guesses cannot pass the limit);
+    a right password gives its slots back."""
+    buckets = _login_buckets(studio, request, body.username)
+    take(studio.store, "login attempts", *buckets)
+    name = body.username.strip()
+    user = studio.store.get_user_by_name(name) if name else None
     if user is None or user.password_hash is None or user.kind != "human":
         burn_password_check(body.password)
-        ok = False
-    else:
-        ok = verify_password(user.password_hash, body.password)
-    if not ok or user is None:
-        studio.login_by_user.hit(key)
-        studio.login_by_ip.hit(ip)
         raise HTTPException(401, "wrong username or password")
-    studio.login_by_user.reset(key)
+    if not verify_password(user.password_hash, body.password):
+        raise HTTPException(401, "wrong username or password")
+    studio.store.give_back(*(b.key for b in buckets))
     _start_session(request, response, studio, user)
     return _me(request, response, studio, user, fresh=True)
 
 
 @router.post("/auth/logout", response_model=MeOut)
 def logout(request: Request, response: Response, studio: StudioDep) -> dict[str, Any]:
-    """End this browser's session."""
+    """End this session on the server (its cookie stops working everywhere)."""
+    studio.store.end_session(request.cookies.get(SESSION_COOKIE))
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
     return _me(request, response, studio, None, fresh=True)

@@ -1,4 +1,5 @@
-"""``WS /api/ws``: live trace and variation events of the tasks a page shows."""
+"""``WS /api/ws``: live trace and variation events of the tasks a page shows, each one only
+to connections whose session may see it (:mod:`arcforge.web.visibility`)."""
 
 from __future__ import annotations
 
@@ -50,9 +51,9 @@ def _subscription(text: str) -> list[str] | str:
         return 'expected {"subscribe": ["<task id>", ...]}'
     if len(ids) > MAX_SUBSCRIPTIONS:
         return f"at most {MAX_SUBSCRIPTIONS} task ids"
-    bad = [i for i in ids if not is_safe_id(i)]
+    bad = [n for n, i in enumerate(ids) if not is_safe_id(i)]
     if bad:
-        return f"not a task id: {bad[0][:100]!r}"
+        return f"subscribe[{bad[0]}]: not a task id (letters, digits, _ . -)"
     return ids
 
 
@@ -62,13 +63,14 @@ async def live(ws: WebSocket) -> None:
     if not same_origin(ws):
         await ws.close(code=POLICY_VIOLATION, reason="cross-origin connection refused")
         return
+    session = ws.cookies.get(SESSION_COOKIE)
     if studio.settings.private:
-        user = await run_in_threadpool(session_user, studio, ws.cookies.get(SESSION_COOKIE))
+        user = await run_in_threadpool(session_user, studio, session)
         if user is None:
             await ws.close(code=POLICY_VIOLATION, reason="this studio is private: log in first")
             return
     await ws.accept()
-    sub = studio.hub.add()
+    sub = studio.hub.add(session)  # each event is sent only if this session may see it
     sender = asyncio.create_task(_send_events(ws, sub))
     try:
         while True:

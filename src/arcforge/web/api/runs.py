@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi import APIRouter, HTTPException, Path
 
 from arcforge.errors import ArcforgeError
 from arcforge.web.api.tasks import TaskId
 from arcforge.web.deps import Reader, StudioDep
 from arcforge.web.ids import checked_id
 from arcforge.web.runviews import RunNotFound
+from arcforge.web.schemas import Count
 
 router = APIRouter(prefix="/api", tags=["runs"])
 
@@ -25,13 +26,15 @@ def list_runs(studio: StudioDep, user: Reader) -> dict[str, Any]:
 
 @router.get("/runs/{run_id}")
 def get_run(run_id: RunId, studio: StudioDep, user: Reader) -> dict[str, Any]:
-    """A run's configuration, scores and per-task summary."""
+    """A run's public settings, scores and per-task verdicts; the grids of its summary only
+    for tasks whose answers the viewer may see."""
     try:
-        return studio.runs.run_detail(studio.runs.find(checked_id(run_id, "run")))
+        return studio.runs.run_detail(studio.runs.find(checked_id(run_id, "run")), user)
     except RunNotFound as exc:
         raise HTTPException(404, str(exc)) from None
     except ArcforgeError as exc:
-        raise HTTPException(409, f"run {run_id} cannot be read: {exc}") from None
+        raise HTTPException(409, f"run {run_id} cannot be read: {studio.runs.problem(exc)}"
+                            ) from None
 
 
 @router.get("/runs/{run_id}/tasks/{task_id}")
@@ -40,12 +43,12 @@ def get_run_task(
     task_id: TaskId,
     studio: StudioDep,
     user: Reader,
-    version: Annotated[int, Query(ge=0)] = 0,
+    version: Count = 0,
 ) -> dict[str, Any]:
     """Each sample of one task: reasoning, code, and produced grids next to expected ones.
 
-    Test outputs (expected and produced) only reach admins and those who solved the task
-    version; for everyone else they are null and ``test_outputs_hidden`` is true."""
+    Unless the viewer may see the task's answers, test outputs (expected and produced),
+    reasoning and code are null and ``test_outputs_hidden`` is true."""
     checked_id(task_id, "task")
     try:
         ref = studio.runs.find(checked_id(run_id, "run"))
@@ -53,4 +56,5 @@ def get_run_task(
     except RunNotFound as exc:
         raise HTTPException(404, str(exc)) from None
     except ArcforgeError as exc:
-        raise HTTPException(409, f"run {run_id} cannot be read: {exc}") from None
+        raise HTTPException(409, f"run {run_id} cannot be read: {studio.runs.problem(exc)}"
+                            ) from None

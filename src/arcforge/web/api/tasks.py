@@ -7,14 +7,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query
 
-from arcforge.store import NotFoundError, TaskSummary
+from arcforge.store import TaskSummary, UserView, VersionView
 from arcforge.store.web_queries import task_summaries
+from arcforge.web import visibility
 from arcforge.web.deps import Reader, StudioDep
 from arcforge.web.ids import checked_id
-from arcforge.web.present import public_content, version_json
-from arcforge.web.schemas import RandomOut, SourcesOut, TaskOut, TaskPageOut
+from arcforge.web.present import train_pairs, version_json
+from arcforge.web.schemas import Count, RandomOut, SourcesOut, TaskOut, TaskPageOut, VersionsOut
 from arcforge.web.sources import STORE_SOURCE, Source, store_source
 from arcforge.web.state import Studio
+from arcforge.web.visibility import TaskAccess
 
 router = APIRouter(prefix="/api", tags=["tasks"])
 
@@ -57,7 +59,7 @@ def list_tasks(
     has_traces: bool | None = None,
     has_variations: bool | None = None,
     solved_by_me: bool | None = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Count = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> dict[str, Any]:
     """Tasks of a source with counts, filtered; ``number`` is the position in the source."""
@@ -115,27 +117,70 @@ def random_task(studio: StudioDep, user: Reader, source: SourceParam = None) -> 
     return {"id": secrets.choice(src.ids)}
 
 
+def task_access(studio: Studio, user: UserView | None, task_id: str) -> TaskAccess:
+    """The viewer's access to a stored task (404 for an unknown one)."""
+    checked_id(task_id, "task")
+    access = studio.visibility.task(user, task_id)
+    if access.answers is None:
+        raise HTTPException(404, f"no task {task_id!r}")
+    return access
+
+
+def version_access(
+    studio: Studio, user: UserView | None, task_id: str, version: int
+) -> TaskAccess:
+    """The viewer's access to a task whose version they may see: 404 for an unknown one,
+    403 for one that shows a hidden answer among its demonstrations (a swap, or derived
+    from one)."""
+    access = task_access(studio, user, task_id)
+    assert access.answers is not None
+    if version not in access.answers.versions:
+        raise HTTPException(404, f"task {task_id} has no version {version}")
+    if not access.sees_version(version):
+        raise HTTPException(
+            403, f"task {task_id} version {version} shows a test output among its "
+            f"demonstrations: {access.reason()}"
+        )
+    return access
+
+
+def visible_version(
+    studio: Studio, user: UserView | None, task_id: str, version: int
+) -> tuple[TaskAccess, VersionView]:
+    """A live version the viewer may see (see :func:`version_access`; removed: 404)."""
+    access = version_access(studio, user, task_id, version)
+    chosen = studio.store.get_version(task_id, version)
+    if chosen.removed:
+        raise HTTPException(404, f"task {task_id} version {version} was removed")
+    return access, chosen
+
+
+def versions_page(
+    studio: Studio, user: UserView | None, access: TaskAccess, offset: int, limit: int
+) -> dict[str, Any]:
+    """A page of the versions the viewer may see (removed ones included, flagged)."""
+    assert access.answers is not None
+    numbers = [v for v in sorted(access.answers.versions) if access.sees_version(v)]
+    page = numbers[offset : offset + limit]
+    items = studio.store.list_versions(access.task_id, numbers=page) if page else []
+    return {"total": len(numbers), "offset": offset, "limit": limit,
+            "items": [version_json(v, user) for v in items]}
+
+
 @router.get("/tasks/{task_id}", response_model=TaskOut)
 def get_task(
     task_id: TaskId,
     studio: StudioDep,
     user: Reader,
-    version: Annotated[int, Query(ge=0)] = 0,
+    version: Count = 0,
     source: SourceParam = None,
 ) -> dict[str, Any]:
-    """One version of a task without its test outputs, its versions and its neighbours."""
-    checked_id(task_id, "task")
+    """One version of a task, its test outputs only where unlocked, the first page of its
+    versions and its neighbours."""
     src = get_source(studio, source)
-    try:
-        versions = studio.store.list_versions(task_id)
-    except NotFoundError:
-        raise HTTPException(404, f"no task {task_id!r}") from None
-    chosen = next((v for v in versions if v.version == version), None)
-    if chosen is None:
-        raise HTTPException(404, f"task {task_id} has no version {version}")
-    if chosen.removed:
-        raise HTTPException(404, f"task {task_id} version {version} was removed")
+    access, chosen = visible_version(studio, user, task_id, version)
     prev, nxt = src.neighbours(task_id)
+    versions = versions_page(studio, user, access, 0, studio.settings.versions_page)
     return {
         "id": task_id,
         "version": version,
@@ -144,10 +189,24 @@ def get_task(
         "source_differs": version == 0 and src.differs(task_id),
         "prev": prev,
         "next": nxt,
-        **public_content(chosen.content),
+        "train": train_pairs(chosen.content),
+        "test": visibility.test_pairs(access, version, chosen.content, chosen.test_keys),
         "parent": None if chosen.parent is None
         else {"id": chosen.parent[0], "version": chosen.parent[1]},
         "transform": list(chosen.transform),
         "signed_by": list(chosen.signed_by),
-        "versions": [version_json(v, user) for v in versions],
+        "versions": versions["items"],
+        "versions_total": versions["total"],
     }
+
+
+@router.get("/tasks/{task_id}/versions", response_model=VersionsOut)
+def list_versions(
+    task_id: TaskId,
+    studio: StudioDep,
+    user: Reader,
+    offset: Count = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> dict[str, Any]:
+    """The versions of a task the viewer may see, by number, a page at a time."""
+    return versions_page(studio, user, task_access(studio, user, task_id), offset, limit)

@@ -1,18 +1,20 @@
-"""Reasoning traces: list, add, vote, remove; every change is pushed to live subscribers."""
+"""Reasoning traces: list, add, vote, remove; every change is pushed to live subscribers
+who may read the traces of that task version."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field, StrictInt
 
-from arcforge.store import NotFoundError, StoreError
-from arcforge.web.api.tasks import TaskId
+from arcforge.store import NotFoundError, StoreError, TraceView, UserView
+from arcforge.web import visibility
+from arcforge.web.api.tasks import TaskId, version_access
 from arcforge.web.deps import Reader, StudioDep, User
-from arcforge.web.ids import checked_id
 from arcforge.web.present import is_admin, trace_json
-from arcforge.web.schemas import RemovedOut, TraceOut, TracesOut, VoteOut
+from arcforge.web.schemas import Count, RemovedOut, TraceOut, TracesOut, VoteOut
+from arcforge.web.state import Studio
 
 router = APIRouter(prefix="/api", tags=["traces"])
 
@@ -20,7 +22,7 @@ MAX_TRACE = 50_000
 
 
 class TraceIn(BaseModel):
-    version: int = Field(default=0, ge=0)
+    version: Count = 0
     text: str = Field(min_length=1, max_length=MAX_TRACE)
 
 
@@ -28,27 +30,35 @@ class VoteIn(BaseModel):
     value: StrictInt = Field(ge=-1, le=1, description="+1, -1, or 0 to retract")
 
 
+def _publish(studio: Studio, event: dict[str, Any], author: str) -> None:
+    """Send a trace event to the subscribers who may read that version's traces."""
+    version = event["version"]
+    studio.hub.publish(event, visibility.audience(
+        studio.visibility, studio.store.session_user, event["task_id"],
+        lambda access: access.sees_answers(version), author=author,
+    ))
+
+
 @router.get("/tasks/{task_id}/traces", response_model=TracesOut)
 def list_traces(
-    task_id: TaskId,
-    studio: StudioDep,
-    user: Reader,
-    version: Annotated[int, Query(ge=0)] = 0,
+    task_id: TaskId, studio: StudioDep, user: Reader, version: Count = 0
 ) -> dict[str, Any]:
-    """Traces of a task version, best score first, then oldest; markdown rendered safely."""
-    checked_id(task_id, "task")
-    traces = studio.store.list_traces(
-        task_id, version, viewer_id=None if user is None else user.id
-    )
-    if not traces:
-        studio.store.get_version(task_id, version)
-    return {"items": [trace_json(t, user) for t in traces]}
+    """Traces of a task version, best score first, then oldest; markdown rendered safely.
+
+    Other people's traces come only once the viewer may see the version's answers
+    (``hidden`` and ``hidden_reason`` say so otherwise); one's own always."""
+    access = version_access(studio, user, task_id, version)
+    viewer = None if user is None else user.id
+    found = studio.store.list_traces(task_id, version, viewer_id=viewer)
+    shown, held = visibility.traces(access, version, found)
+    return {"items": [trace_json(t, user) for t in shown], "hidden": held,
+            "hidden_reason": access.reason() if held else None}
 
 
 @router.post("/tasks/{task_id}/traces", status_code=201, response_model=TraceOut)
 def add_trace(task_id: TaskId, body: TraceIn, studio: StudioDep, user: User) -> dict[str, Any]:
     """Add a trace to a live task version."""
-    checked_id(task_id, "task")
+    version_access(studio, user, task_id, body.version)
     if not body.text.strip():
         raise HTTPException(422, "text: a trace must not be empty")
     try:
@@ -57,51 +67,55 @@ def add_trace(task_id: TaskId, body: TraceIn, studio: StudioDep, user: User) -> 
         raise HTTPException(404, str(exc)) from None
     except StoreError as exc:
         raise HTTPException(409, str(exc)) from None
-    studio.hub.publish({
+    _publish(studio, {
         "type": "trace_added",
         "task_id": task_id,
         "version": trace.task_version,
         "trace": trace_json(trace, None),
-    })
+    }, trace.author)
     return trace_json(trace, user)
 
 
-def _live_trace(studio: StudioDep, trace_id: int, user_id: int) -> Any:
+def _readable_trace(studio: Studio, trace_id: int, user: UserView) -> TraceView:
+    """A live trace the user may read (others get 404, as if it did not exist)."""
     try:
-        trace = studio.store.get_trace(trace_id, user_id)
+        trace = studio.store.get_trace(trace_id, user.id)
     except NotFoundError:
         raise HTTPException(404, f"no trace {trace_id}") from None
     if trace.removed:
         raise HTTPException(404, f"trace {trace_id} was removed")
+    access = studio.visibility.task(user, trace.task_id)
+    if trace.author_id != user.id and not access.sees_answers(trace.task_version):
+        raise HTTPException(404, f"no trace {trace_id}")
     return trace
 
 
 @router.post("/traces/{trace_id}/vote", response_model=VoteOut)
-def vote(trace_id: int, body: VoteIn, studio: StudioDep, user: User) -> dict[str, Any]:
-    """Set my vote on a trace: +1, -1, or 0 to retract it."""
-    trace = _live_trace(studio, trace_id, user.id)
+def vote(trace_id: Count, body: VoteIn, studio: StudioDep, user: User) -> dict[str, Any]:
+    """Set my vote on someone else's trace: +1, -1, or 0 to retract it."""
+    trace = _readable_trace(studio, trace_id, user)
     result = studio.store.set_vote(trace_id, user.id, body.value)
-    studio.hub.publish({
+    _publish(studio, {
         "type": "trace_voted",
         "task_id": trace.task_id,
         "version": trace.task_version,
         "trace_id": trace_id,
         "score": result.score,
-    })
+    }, trace.author)
     return {"id": trace_id, "score": result.score, "my_vote": result.my_vote}
 
 
 @router.delete("/traces/{trace_id}", response_model=RemovedOut)
-def remove_trace(trace_id: int, studio: StudioDep, user: User) -> dict[str, Any]:
+def remove_trace(trace_id: Count, studio: StudioDep, user: User) -> dict[str, Any]:
     """Remove a trace: its author or an admin may (it is hidden, not erased)."""
-    trace = _live_trace(studio, trace_id, user.id)
+    trace = _readable_trace(studio, trace_id, user)
     if trace.author_id != user.id and not is_admin(user):
         raise HTTPException(403, "only the author of a trace or an admin may remove it")
     studio.store.remove_trace(trace_id, user.id)
-    studio.hub.publish({
+    _publish(studio, {
         "type": "trace_removed",
         "task_id": trace.task_id,
         "version": trace.task_version,
         "trace_id": trace_id,
-    })
+    }, trace.author)
     return {"removed": True}

@@ -1,7 +1,8 @@
 // The run viewer: per task, each sample's reasoning and code, and the grids it produced on every
-// train and test pair next to the expected ones, with verdicts. Test grids (expected and produced)
-// only come from the server for admins and for those who solved the task; others see the verdicts
-// and a note saying why the grids are hidden.
+// train and test pair next to the expected ones, with verdicts. Test grids (expected and produced),
+// reasoning and code only come from the server for admins and for those who may see the task's
+// answers (solved in study mode, study attempts used up, or revealed); others see the verdicts and
+// a note saying why the rest is hidden.
 
 import { ApiError, enc, get } from "./api.js";
 import { $, fill, h } from "./dom.js";
@@ -112,15 +113,16 @@ function taskHref(data) {
 function hiddenNote(data) {
   const reason = data.hidden_reason || "solve this task to see its test grids";
   return h("p.notice.test-hidden#test-hidden", { role: "note" },
-    h("strong", "Test grids hidden: "), `${reason[0].toUpperCase()}${reason.slice(1)}. `,
+    h("strong", "Answers hidden: "), `${reason[0].toUpperCase()}${reason.slice(1)}. `,
     h("a", { href: taskHref(data) }, "Solve it in the studio ›"),
-    " Train pairs and every verdict are shown.");
+    " Test grids, reasoning and code stay hidden until then; every verdict is shown.");
 }
 
 function renderSample(task, s) {
   const reasoning = h("div.markdown.reasoning");
   if (s.reasoning_html) setTrustedHtml(reasoning, s.reasoning_html);
-  else reasoning.append(h("pre.plain", s.reasoning ?? ""));
+  else if (s.reasoning === null && task.test_outputs_hidden) reasoning.append(h("p.dim", "hidden until you may see this task's answers"));
+  else reasoning.append(h("pre.plain", String(s.reasoning ?? "")));
   const pairs = s.pairs || [];
   const passed = pairs.filter((p) => p.status === "pass").length;
   return h("article.sample", { dataset: { sample: String(s.sample) } },
@@ -152,9 +154,10 @@ function renderPair(task, p, sample) {
   const diff = p.status === "fail" && p.output && expected
     ? h("span.diff", sameShape ? `${wrong.length} of ${expected.length * expected[0].length} cells differ` : "wrong size")
     : null;
-  return h("div.pair-result", { class: `status-${p.status}`, dataset: { split: p.split, index: String(p.index), status: p.status } },
+  const status = Object.hasOwn(STATUS_LABEL, p.status) ? p.status : "unknown"; // a class name: only known ones
+  return h("div.pair-result", { class: `status-${status}`, dataset: { split: String(p.split), index: String(p.index), status: String(p.status) } },
     h("div.pair-title", h("span", `${p.split} ${p.index + 1}`), diff, h("span.spacer"),
-      h(`span.badge.verdict.${p.status}`, STATUS_LABEL[p.status] ?? p.status)),
+      h(`span.badge.verdict.${status}`, STATUS_LABEL[status] ?? String(p.status))),
     h("div.pair-grids",
       pair.input ? gridFigure(pair.input, "input", named("input")).fig : null,
       expected ? gridFigure(expected, "expected", named("expected")).fig : placeholder(hidden ? "hidden" : "unknown", "expected"),

@@ -29,6 +29,7 @@ const state = {
   testIndex: 0,
   sessions: new Map(),
   attemptsLeft: [],
+  practiceLeft: [],
   solved: new Set(),
   views: [],
 };
@@ -40,7 +41,7 @@ const editor = new Editor({
   onColour: (c) => ui.palette.setActive(c),
 });
 const ui = {};
-const traces = new TracesPanel({ onCount: (n) => { ui.tracesTab.dataset.count = String(n); } });
+const traces = new TracesPanel({ onCount: (n) => { ui.tracesTab.dataset.count = String(n); }, onReveal: reveal });
 const variations = new VariationsPanel({ onNavigate: (v, refresh) => openVersion(v, refresh) });
 const live = new Live(onLive, (s) => { ui.liveDot.className = `live-dot ${s}`; ui.liveDot.title = s === "live" ? "live updates on" : "live updates reconnecting"; });
 
@@ -65,6 +66,7 @@ function buildLayout() {
   ui.demos = h("div.demos");
   ui.testNav = h("div.test-nav");
   ui.testInput = h("div.test-input");
+  ui.testAnswer = h("div.test-answer#test-answer");
   ui.status = h("div.status.mono", { "aria-live": "off" });
   ui.result = h("div.result#result", { role: "status", hidden: true });
 
@@ -82,8 +84,8 @@ function buildLayout() {
   ui.attempts = h("span.attempts#attempts-left");
   ui.modeButtons = ["practice", "study"].map((m) => h("button", {
     type: "button", dataset: { mode: m }, "aria-pressed": String(state.mode === m),
-    title: m === "practice" ? "Practice: see how close each submission is"
-      : "Study: 2 attempts per test input (practice attempts do not count), no distance shown",
+    title: m === "practice" ? "Practice: right or wrong, and whether the size is right; a limited number per test input"
+      : "Study: 2 attempts per test input (practice attempts do not count); what you answer after practising is marked so",
     onclick: () => setMode(m),
   }, m));
 
@@ -112,7 +114,7 @@ function buildLayout() {
       h("section.panel.solve-panel",
         h("div.panel-head", h("h2", "Test"), ui.testNav, h("span.spacer"),
           h("div.mode-switch", { role: "group", "aria-label": "mode" }, ui.modeButtons)),
-        ui.testInput,
+        h("div.test-grids", ui.testInput, ui.testAnswer),
         h("div.editor",
           h("div.editor-head", h("h3", "Your output"), h("span.shape#output-shape"), h("span.spacer"),
             h("label.check", { title: "Show symbol numbers (N)" }, ui.numbers, "numbers")),
@@ -187,6 +189,7 @@ async function loadTask(version, push, pending = null) {
   state.sessions = new Map();
   state.testIndex = 0;
   state.attemptsLeft = task.test.map(() => 2);
+  state.practiceLeft = task.test.map(() => null);
   state.solved = new Set();
   renderTaskbar();
   renderDemos();
@@ -210,6 +213,7 @@ async function refreshVersions() {
     const fresh = await fetchTask(shown.version);
     if (state.task !== shown) return; // another version was opened meanwhile
     shown.versions = fresh.versions;
+    shown.versions_total = fresh.versions_total;
     shown.signed_by = fresh.signed_by;
     renderTaskbar();
     if (!variations.el.hidden || variations.task) variations.setTask(shown, state.user);
@@ -225,6 +229,7 @@ async function loadAttempts() {
     const data = await get(`/api/tasks/${enc(state.taskId)}/attempts?version=${shown.version}`);
     if (state.task !== shown) return;
     state.attemptsLeft = data.attempts_left;
+    state.practiceLeft = data.practice_left;
     for (const a of data.items) if (a.correct) state.solved.add(a.test_index);
     renderTestNav();
     updateEditorChrome();
@@ -316,8 +321,39 @@ function renderTest() {
   editor.attachSource(view);
   state.views.push(view);
   fill(ui.testInput, fig);
+  renderAnswer();
   ui.result.hidden = true;
   editor.setSession(session(i));
+}
+
+/** The test output, once the server sends it (solved in study mode, study attempts used up,
+ * or revealed). */
+function renderAnswer() {
+  const output = state.task.test[state.testIndex].output;
+  state.views = state.views.filter((v) => v.options.name !== "test-answer");
+  if (!output) {
+    fill(ui.testAnswer);
+    return;
+  }
+  const { fig, view } = gridFigure(output, "answer", { maxWidth: 220, maxHeight: 300, maxCell: 30, name: "test-answer", label: "answer", numbers: state.numbers });
+  state.views.push(view);
+  fill(ui.testAnswer, fig);
+}
+
+/** Refetch what this version shows me (answers, traces) after they may have been unlocked,
+ * keeping the editor as it is. */
+async function refreshAnswers() {
+  const shown = state.task;
+  try {
+    const fresh = await fetchTask(shown.version);
+    if (state.task !== shown) return;
+    shown.test = fresh.test;
+    renderAnswer();
+  } catch {
+    return;
+  }
+  traces.load();
+  loadAttempts();
 }
 
 function setTest(i) {
@@ -347,8 +383,10 @@ function updateEditorChrome() {
     ui.submit.disabled = left <= 0;
     ui.attempts.textContent = `${left} attempt${left === 1 ? "" : "s"} left`;
   } else {
-    ui.submit.disabled = false;
-    ui.attempts.textContent = "practice: unlimited attempts";
+    const practice = state.practiceLeft[state.testIndex];
+    ui.submit.disabled = practice === 0;
+    ui.attempts.textContent = practice === null || practice === undefined ? "practice: right or wrong, and the size"
+      : `practice: ${practice} attempt${practice === 1 ? "" : "s"} left`;
   }
 }
 
@@ -410,27 +448,40 @@ async function submit() {
   } catch (err) {
     showResult("error", err.status === 401 ? "Log in to submit." : err.message);
     if (err.status === 409 && state.mode === "study") state.attemptsLeft[i] = 0;
+    if (err.status === 429 && state.mode === "practice" && !err.message.includes("try again")) state.practiceLeft[i] = 0;
     updateEditorChrome();
     return;
   }
   if (r.attempts_left !== null && r.attempts_left !== undefined) state.attemptsLeft[i] = r.attempts_left;
+  if (r.practice_left !== null && r.practice_left !== undefined) state.practiceLeft[i] = r.practice_left;
   if (r.correct) {
     state.solved.add(i);
     renderTestNav();
     const more = state.task.test.findIndex((_, j) => !state.solved.has(j));
     showResult("ok", "✓ Correct!", more >= 0 ? h("button.link", { type: "button", onclick: () => setTest(more) }, ` Go to test input ${more + 1} ›`)
       : state.task.next ? h("a", { href: `/task/${enc(state.task.next)}${state.source ? `?source=${enc(state.source)}` : ""}` }, " Next task ›") : null);
-  } else if (state.mode === "practice" && r.distance) {
-    const d = r.distance;
-    showResult("bad", "✗ Not yet. ", d.same_shape
-      ? `${d.differing} of ${d.total} cells differ (${(100 * (1 - d.fraction)).toFixed(1)}% right).`
-      : "The size is wrong.");
+  } else if (state.mode === "practice") {
+    showResult("bad", "✗ Not yet. ", r.same_shape ? "The size is right." : "The size is wrong.");
   } else {
     const left = state.attemptsLeft[i];
     showResult("bad", "✗ Not correct.", left !== undefined ? ` ${left} attempt${left === 1 ? "" : "s"} left.` : "");
   }
   updateEditorChrome();
   if (state.mode === "practice") loadAttempts(); // keep the attempt list current
+  else if (r.attempts_left === 0) refreshAnswers(); // its answer is unlocked now
+}
+
+/** Reveal every answer of this task: recorded on the server, ends my study attempts here. */
+async function reveal() {
+  if (!confirm("Reveal the answers of this task? You will see its test outputs, traces and runs, and your study attempts on it end.")) return;
+  try {
+    await post(`/api/tasks/${enc(state.taskId)}/reveal`);
+  } catch (err) {
+    toast(`Cannot reveal: ${err.message}`, "error");
+    return;
+  }
+  toast("Answers revealed", "ok");
+  await refreshAnswers();
 }
 
 function showResult(kind, ...content) {

@@ -1,12 +1,16 @@
 // The traces panel: every trace of the task version, votes, add and remove, live updates.
+// Until the viewer may see the version's answers, the server sends only their own traces
+// (blind solving); the panel then says why and offers to reveal the answers.
 
 import { del, enc, get, post } from "./api.js";
 import { fill, h, timeElement, toast } from "./dom.js";
 import { setTrustedHtml } from "./safehtml.js";
 
 export class TracesPanel {
-  constructor({ onCount = () => {} } = {}) {
+  constructor({ onCount = () => {}, onReveal = () => {} } = {}) {
     this.onCount = onCount;
+    this.onReveal = onReveal;
+    this.hiddenReason = null;
     this.el = h("section.traces", { "aria-label": "traces" });
     this.items = [];
     this.list = h("div.trace-list#trace-list");
@@ -40,6 +44,7 @@ export class TracesPanel {
       const data = await get(`/api/tasks/${enc(taskId)}/traces?version=${version}`);
       if (taskId !== this.taskId || version !== this.version) return;
       this.items = data.items;
+      this.hiddenReason = data.hidden ? data.hidden_reason : null;
     } catch (err) {
       fill(this.list, h("p.error", `Cannot load traces: ${err.message}`));
       return;
@@ -54,8 +59,24 @@ export class TracesPanel {
   render() {
     this.sort();
     this.onCount(this.items.length);
-    fill(this.list, this.items.length ? this.items.map((t) => this.renderTrace(t))
-      : h("p.empty", "No traces for this version yet."));
+    const hidden = this.hiddenReason ? this.hiddenNote() : null;
+    fill(this.list, hidden, this.items.length ? this.items.map((t) => this.renderTrace(t))
+      : hidden ? null : h("p.empty", "No traces for this version yet."));
+  }
+
+  /** Why other people's traces are not shown, and the way to see them. */
+  hiddenNote() {
+    const reason = this.hiddenReason;
+    return h("div.notice.traces-hidden#traces-hidden", { role: "note" },
+      h("p", h("strong", "Traces are hidden while you solve. "),
+        "Other people's traces and model reasoning usually give the answer away: ",
+        `${reason}.`),
+      this.user
+        ? h("p", h("button#reveal-answers", { type: "button", onclick: () => this.onReveal() },
+          "Reveal the answers"),
+        h("span.dim.small", " Shows this task's test outputs, traces and runs, and ends your study attempts on it."))
+        : h("p", h("a", { href: `/login?next=${enc(location.pathname + location.search)}` }, "Log in"),
+          " to solve it or reveal it."));
   }
 
   renderTrace(t) {

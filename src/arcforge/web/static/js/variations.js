@@ -1,7 +1,7 @@
 // The variations panel: compose a transformation spec, preview it on the server, sign it, and
 // the list of versions with their signers.
 
-import { del, enc, post } from "./api.js";
+import { del, enc, get, post } from "./api.js";
 import { fill, h, timeElement, toast } from "./dom.js";
 import { PALETTE, gridFigure } from "./grid.js";
 
@@ -121,7 +121,7 @@ export class VariationsPanel {
           h("button.link", { type: "button", onclick: () => { this.order.value = ""; this.changed(); } }, "original order"))),
       h("fieldset", h("legend", "Swap a train pair with a test pair"),
         h("div.row", this.swapTrain, h("span", "↔"), this.swapTest),
-        h("p.dim.small", "This shows the test output, so it needs your correct study-mode answer to that test input.")),
+        h("p.dim.small", "This shows the test output: signing it needs your correct study-mode answer to that test input, given before practising the task.")),
       h("div.spec-line", h("span.dim", "spec "), this.specView),
       this.error,
       h("div.row", this.signButton),
@@ -267,7 +267,30 @@ export class VariationsPanel {
           : null),
       h("div.signers", h("span.dim", "signed by "), signers,
         v.created_at ? [h("span.dim", " · "), timeElement(v.created_at)] : null));
-    }));
+    }), this.moreButton());
+  }
+
+  /** The task's answer lists a first page of versions; the rest come a page at a time. */
+  moreButton() {
+    const t = this.task;
+    const more = (t.versions_total ?? 0) - (t.versions || []).length;
+    if (more <= 0) return null;
+    return h("li.more", h("button.link#more-versions", { type: "button", onclick: () => this.loadMore() },
+      `${more} more version${more === 1 ? "" : "s"}…`));
+  }
+
+  async loadMore() {
+    const t = this.task;
+    try {
+      const page = await get(`/api/tasks/${enc(t.id)}/versions?offset=${t.versions.length}&limit=50`);
+      if (this.task !== t) return;
+      t.versions = t.versions.concat(page.items);
+      t.versions_total = page.total;
+    } catch (err) {
+      toast(`Cannot load more versions: ${err.message}`, "error");
+      return;
+    }
+    this.renderVersions();
   }
 
   async remove(version) {

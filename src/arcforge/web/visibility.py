@@ -1,0 +1,229 @@
+"""Who may see which answers: the studio's one rule, applied to every answer, page and event.
+
+A person sees a hidden test output of a task, and everything derived from it (its expected
+grid; model traces and reasoning; the code and the outputs of samples; ``attempt_1/2`` and
+sample outputs of run summaries; versions that show it among their train pairs, that is a
+train/test swap and anything derived from one), only once they solved it in study mode, used
+up its study attempts, or revealed the task (a recorded action that ends their study attempts
+there). Admins see everything; anonymous visitors see none of it. Human traces follow the same
+rule (blind solving), except one's own.
+
+Answers are identified by answer keys (:mod:`arcforge.lineage`), so the rule covers every
+version of a task and a run's own copy of it alike. The routes ask a :class:`TaskAccess` and
+use the redactions below; nothing else decides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from arcforge.lineage import Keys, hidden_keys, match_keys
+from arcforge.store import NotFoundError, Store, TraceView, UserView
+from arcforge.store.answers import FOREIGN, TaskAnswers
+from arcforge.store.schema import ALL_ANSWERS
+
+ANONYMOUS_REASON = "log in, then solve this task in study mode or reveal it to see its answers"
+LOCKED_REASON = (
+    "solve this task in study mode, use up its study attempts or reveal it to see its answers"
+)
+FOREIGN_REASON = "this copy of the task is not the studio's: only admins see its answers"
+
+
+@dataclass(frozen=True, slots=True)
+class TaskAccess:
+    """What one viewer may see of one task."""
+
+    task_id: str
+    viewer: UserView | None
+    answers: TaskAnswers | None  # None: the task has no stored versions
+    unlocked: frozenset[str]
+
+    @property
+    def admin(self) -> bool:
+        return self.viewer is not None and self.viewer.role == "admin"
+
+    def sees(self, keys: Iterable[str]) -> bool:
+        """True when every one of these answers is unlocked for the viewer."""
+        if self.admin:
+            return True
+        if self.viewer is None:
+            return not any(True for _ in keys)
+        return ALL_ANSWERS in self.unlocked or set(keys) <= self.unlocked
+
+    def sees_version(self, version: int) -> bool:
+        """The version itself: its train pairs may hold a hidden answer (a swap)."""
+        return self.answers is not None and self.sees(self.answers.shows(version))
+
+    def sees_answers(self, version: int) -> bool:
+        """Everything derived from a version's answers: traces, runs, its test outputs."""
+        return self.sees_version(version) and self.sees(self.answers.asks(version))  # type: ignore[union-attr]
+
+    def needs(self, copy: Keys | None) -> frozenset[str] | None:
+        """Answers one must have unlocked to see a copy of the task (a run's snapshot);
+        None when it is not a copy of this task as the studio knows it."""
+        if copy is None or self.answers is None:
+            return None
+        return self.answers.needed_for(copy)
+
+    def sees_content(self, copy: Keys | None) -> bool:
+        """A copy of the task with every grid in it: admins only when it is not this task."""
+        needed = self.needs(copy)
+        return self.admin or (needed is not None and self.sees(needed))
+
+    def sees_train(self, copy: Keys | None) -> bool:
+        """The copy's train pairs (they hold a hidden answer when it is a swap)."""
+        return copy is None or self.sees(hidden_keys(copy[0]))
+
+    def reason(self) -> str:
+        """Why answers are hidden from this viewer."""
+        return ANONYMOUS_REASON if self.viewer is None else LOCKED_REASON
+
+    def copy_reason(self, copy: Keys | None) -> str:
+        """Why a copy of the task (a run's) is hidden from this viewer."""
+        return FOREIGN_REASON if self.needs(copy) is None else self.reason()
+
+
+class Visibility:
+    """Builds :class:`TaskAccess` objects from the store (one or many tasks at once)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def tasks(self, viewer: UserView | None, task_ids: Sequence[str]) -> dict[str, TaskAccess]:
+        answers = self.store.task_answers(task_ids)
+        unlocked: dict[str, frozenset[str]] = {}
+        if viewer is not None and viewer.role != "admin":
+            unlocked = self.store.unlocked_answers(viewer.id, task_ids)
+        return {
+            tid: TaskAccess(tid, viewer, answers.get(tid), unlocked.get(tid, frozenset()))
+            for tid in task_ids
+        }
+
+    def task(self, viewer: UserView | None, task_id: str) -> TaskAccess:
+        return self.tasks(viewer, [task_id])[task_id]
+
+    def copy_keys(self, task_id: str, content: dict[str, Any] | None) -> Keys | None:
+        """The answer keys of a copy of a task (a run's own), matched with the stored
+        original; None without a copy."""
+        if content is None:
+            return None
+        try:
+            original = self.store.get_version(task_id, 0).content
+        except NotFoundError:
+            original = {"train": [], "test": []}
+        return match_keys(original, content, own=FOREIGN)
+
+
+# --- redactions: what each kind of answer keeps for a viewer who may not see -------------
+
+
+def test_pairs(
+    access: TaskAccess, version: int, content: dict[str, Any], keys: Sequence[str | None]
+) -> list[dict[str, Any]]:
+    """The test pairs of a version: inputs, and the outputs the viewer unlocked."""
+    pairs = []
+    shown = access.sees_version(version)
+    for pair, key in zip(content["test"], keys, strict=False):
+        out = pair.get("output")
+        visible = shown and out is not None and key is not None and access.sees([key])
+        pairs.append({"input": pair["input"], "output": out} if visible else
+                     {"input": pair["input"]})
+    return pairs
+
+
+def traces(
+    access: TaskAccess, version: int, items: Iterable[TraceView]
+) -> tuple[list[TraceView], bool]:
+    """The traces of a version the viewer may read (their own always), and whether others
+    were held back."""
+    if access.sees_answers(version):
+        return list(items), False
+    me = access.viewer.id if access.viewer is not None else None
+    return [t for t in items if t.author_id == me], True
+
+
+_SAMPLE_DERIVED = ("reasoning", "reasoning_html", "provider_reasoning", "code")
+
+
+def run_task(
+    body: dict[str, Any], visible: bool, reason: str | None, train_visible: bool = True
+) -> dict[str, Any]:
+    """A run's view of one task; unless ``visible``: no test output (expected or produced, nor
+    the text of a program's error on a test input), no reasoning and no code (a passing
+    program recomputes the answer); unless ``train_visible`` (a swapped copy), no train
+    outputs either."""
+    if visible:
+        return {**body, "test_outputs_hidden": False, "hidden_reason": None}
+    hidden = {"output": None, "expected": None, "error": None}
+    samples = []
+    for sample in body["samples"]:
+        pairs = [p if p["split"] == "train" and train_visible else {**p, **hidden}
+                 for p in sample["pairs"]]
+        samples.append({**sample, **dict.fromkeys(_SAMPLE_DERIVED), "pairs": pairs})
+    return {
+        **body,
+        "train": body["train"] if train_visible else [],
+        "test": [{"input": p["input"], "output": None} for p in body["test"]],
+        "samples": samples,
+        "test_outputs_hidden": True,
+        "hidden_reason": reason,
+    }
+
+
+_SUMMARY_FIELDS = ("scores_version", "run_id", "model", "kind", "samples_per_task",
+                   "arcprize_score", "kaggle_score", "per_task", "per_test_output", "counts",
+                   "errors")
+_TASK_FIELDS = ("task_id", "version", "key", "samples_expected", "scorable", "scores")
+_TEST_FIELDS = ("index", "correct_1", "correct_2", "oracle", "solved", "distinct_outputs",
+                "attempt_1_samples", "attempt_2_samples")
+_SCORE_FIELDS = ("sample", "error", "train_passed", "train_total", "passes_train",
+                 "test_status", "train_accuracy")
+
+
+def _pick(item: Any, fields: Sequence[str]) -> dict[str, Any]:
+    return {k: item[k] for k in fields if k in item} if isinstance(item, dict) else {}
+
+
+def summary(data: Any, visible: Callable[[str, int], bool]) -> Any:
+    """A run's ``summary.json``: the run's scores, and per task every grid (expected,
+    attempts, sample outputs) only where ``visible(task_id, version)``."""
+    if not isinstance(data, dict):
+        return {"error": "summary.json is not an object"}
+    tasks = []
+    for task in data.get("tasks") or []:
+        if not isinstance(task, dict):
+            continue
+        tid, version = task.get("task_id"), task.get("version")
+        if isinstance(tid, str) and type(version) is int and visible(tid, version):
+            tasks.append(task)
+            continue
+        tasks.append({
+            **_pick(task, _TASK_FIELDS),
+            "tests": [_pick(t, _TEST_FIELDS) for t in task.get("tests") or []],
+            "samples": [_pick(s, _SCORE_FIELDS) for s in task.get("samples") or []],
+            "answers_hidden": True,
+        })
+    return {**_pick(data, _SUMMARY_FIELDS), "tasks": tasks}
+
+
+def audience(
+    visibility: Visibility,
+    who: Callable[[str | None], UserView | None],
+    task_id: str,
+    allowed: Callable[[TaskAccess], bool],
+    author: str | None = None,
+) -> Callable[[str | None], bool]:
+    """Which live subscribers (by session token) may receive an event of a task: those
+    ``allowed`` by their access to it, and the event's ``author``."""
+    seen: dict[str | None, bool] = {}
+
+    def may(token: str | None) -> bool:
+        if token not in seen:
+            viewer = who(token)
+            mine = author is not None and viewer is not None and viewer.username == author
+            seen[token] = mine or allowed(visibility.task(viewer, task_id))
+        return seen[token]
+
+    return may
