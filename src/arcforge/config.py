@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from dotenv import dotenv_values
-from pydantic import BaseModel, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, InitSettingsSource, SettingsConfigDict
 
 from arcforge.errors import ArcforgeError, UsageError
@@ -62,13 +62,43 @@ DEFAULT_PRICES: dict[str, Price] = {
 }
 
 
+class StudioSettings(BaseModel):
+    """The studio's rules and limits: ``[studio]`` in ``arcforge.toml``, environment
+    variables ``ARCFORGE_STUDIO__<NAME>``, and ``arcforge serve`` flags."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    private: bool = False  # only logged-in users read anything; no open sign-up
+    trust_proxy_headers: bool = False  # honour X-Forwarded-Proto / X-Forwarded-For
+    max_body_bytes: int = Field(256 * 1024, ge=1024)
+    session_max_age_s: int = Field(30 * 24 * 3600, ge=60)
+    # logins: attempts per account and client address, and per client address, per window;
+    # a login that succeeds is not counted. No limit on an account alone: nobody can lock
+    # someone else out.
+    login_limit_per_account: int = Field(10, ge=1)
+    login_limit_per_ip: int = Field(50, ge=1)
+    login_window_s: float = Field(300.0, gt=0)
+    signup_limit_per_ip: int = Field(5, ge=0)  # accounts created per client address a window
+    signup_window_s: float = Field(3600.0, gt=0)
+    # attempts per person and hidden test output (every version asking for it shares them)
+    study_per_output: int = Field(2, ge=1)
+    practice_per_output: int = Field(20, ge=0)
+    practice_per_hour: int = Field(60, ge=0)  # practice attempts per person an hour, all tasks
+    preview_limit: int = Field(120, ge=1)  # variation previews per person or address a window
+    preview_window_s: float = Field(60.0, gt=0)
+    versions_per_user: int = Field(20, ge=1)  # versions one person may create of one task
+    versions_page: int = Field(50, ge=1)  # versions listed in a task's answer (rest: /versions)
+
+
 class Settings(BaseSettings):
-    """Every setting of the bench. Environment variables are ``ARCFORGE_<NAME>``."""
+    """Every setting of arcforge. Environment variables are ``ARCFORGE_<NAME>`` (studio
+    settings ``ARCFORGE_STUDIO__<NAME>``)."""
 
     model_config = SettingsConfigDict(
         env_prefix="ARCFORGE_",
         env_file=".env",
         env_file_encoding="utf-8",
+        env_nested_delimiter="__",
         extra="ignore",
         populate_by_name=True,
     )
@@ -99,6 +129,7 @@ class Settings(BaseSettings):
     sandbox_memory_mb: int = Field(1024, ge=256)
     sandbox_packages: str = "numpy"  # comma-separated: what programs may import
     prices: dict[str, Price] = Field(default_factory=lambda: dict(DEFAULT_PRICES))
+    studio: StudioSettings = Field(default_factory=StudioSettings)
 
     # by environment variable name; never from a settings file (see environment_keys)
     api_keys: dict[str, SecretStr] = Field(default_factory=environment_keys, exclude=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -63,7 +62,7 @@ def test_practice_attempts_are_budgeted_per_person_and_hidden_output(
 
 
 def test_practice_attempts_an_hour_are_capped_per_person(settings: WebSettings) -> None:
-    with TestClient(create_app(replace(settings, practice_per_hour=3))) as c:
+    with TestClient(create_app(settings.model_copy(update=dict(practice_per_hour=3)))) as c:
         h = login(c, "alice")
         codes = [c.post(f"/api/tasks/{t}/attempts", json=attempt([[1]]), headers=h).status_code
                  for t in ("t1", "t2", "t1", "t2")]

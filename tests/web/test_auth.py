@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -252,7 +251,7 @@ def test_a_secret_key_readable_by_others_is_refused(settings: WebSettings) -> No
 
 
 def test_private_mode_refuses_anonymous_readers(settings: WebSettings) -> None:
-    private = replace(settings, private=True)
+    private = settings.model_copy(update=dict(private=True))
     with TestClient(create_app(private)) as c:
         assert c.get("/api/me").json()["private"] is True
         for path in ("/api/tasks", "/api/tasks/t1", "/api/sources", "/api/tasks/t1/traces",

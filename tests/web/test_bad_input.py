@@ -4,7 +4,6 @@ oversized specs, spam, and hostile strings in run files."""
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -101,7 +100,8 @@ def test_a_spec_of_16000_operations_is_refused_cheaply(client: TestClient) -> No
 
 
 def test_versions_per_person_and_previews_are_limited(settings: WebSettings) -> None:
-    with TestClient(create_app(replace(settings, versions_per_user=3, preview_limit=4))) as c:
+    limited = settings.model_copy(update=dict(versions_per_user=3, preview_limit=4))
+    with TestClient(create_app(limited)) as c:
         h = login(c, "alice")
         made = [c.post("/api/tasks/t1/variations", headers=h, json={
             "base_version": 0, "spec": {"op": op}}) for op in ("flip_h", "flip_v", "rot90",
@@ -115,7 +115,7 @@ def test_versions_per_person_and_previews_are_limited(settings: WebSettings) -> 
 
 
 def test_a_tasks_answer_lists_one_page_of_versions(settings: WebSettings) -> None:
-    with TestClient(create_app(replace(settings, versions_page=2))) as c:
+    with TestClient(create_app(settings.model_copy(update=dict(versions_page=2)))) as c:
         h = login(c, "alice")
         for op in ("flip_h", "flip_v", "rot90", "rot270"):
             c.post("/api/tasks/t1/variations", headers=h, json={"base_version": 0,

@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import itertools
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +53,7 @@ def test_run_details_carry_no_expected_output(
         body = viewer.get("/api/runs/r-code").json()
         assert body["scores"]["summary"]["arcprize_score"] == 0.5
         assert leaks(body, SECRETS) == set()
-    with TestClient(create_app(replace(settings, private=True))) as private:
+    with TestClient(create_app(settings.model_copy(update=dict(private=True)))) as private:
         login(private, "member")
         assert leaks(private.get("/api/runs/r-code").json(), SECRETS) == set()
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
@@ -106,7 +104,7 @@ def test_cross_site_connections_are_refused(client: TestClient) -> None:
 
 
 def test_private_studio_needs_a_login_for_live_events(settings: WebSettings) -> None:
-    with TestClient(create_app(replace(settings, private=True))) as c:
+    with TestClient(create_app(settings.model_copy(update=dict(private=True)))) as c:
         with pytest.raises(WebSocketDisconnect) as refused, c.websocket_connect("/api/ws"):
             pass
         assert refused.value.code == 1008

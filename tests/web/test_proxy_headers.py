@@ -9,7 +9,6 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -65,7 +64,7 @@ def test_forwarded_addresses_are_ignored_by_default(settings: WebSettings) -> No
 
 
 def test_a_trusted_proxy_names_the_client_address(settings: WebSettings) -> None:
-    with live_server(replace(settings, trust_proxy_headers=True)) as base:
+    with live_server(settings.model_copy(update=dict(trust_proxy_headers=True))) as base:
         assert failed_logins(base, 8) == [401] * 8  # eight clients behind the proxy
 
 
@@ -82,4 +81,5 @@ def test_serve_and_the_cli_trust_forwarded_headers_only_when_asked(
     monkeypatch.setattr(arcforge.web, "serve", lambda *a, **kw: calls.append(kw))
     assert run_cli("serve")[0] == 0
     assert run_cli("serve", "--proxy-headers")[0] == 0
-    assert [kw["proxy_headers"] for kw in calls] == [False, True]
+    assert [kw["proxy_headers"] for kw in calls] == [None, True]  # None: the settings decide
+    assert calls[0]["studio"].trust_proxy_headers is False

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -158,7 +157,8 @@ def test_conflicting_source_is_reported_and_stored_content_served(
     changed = {"train": TASKS["t1"]["train"][::-1], "test": TASKS["t1"]["test"]}
     (other / "t1.json").write_text(json.dumps(changed))
     (other / "t9.json").write_text(json.dumps(TASKS["t3"]))
-    with TestClient(create_app(replace(settings, data=(*settings.data, str(other))))) as c:
+    wider = settings.model_copy(update=dict(data=(*settings.data, str(other))))
+    with TestClient(create_app(wider)) as c:
         items = {s["id"]: s for s in c.get("/api/sources").json()["items"]}
         assert items["other"]["tasks"] == 2 and items["other"]["conflicts"] == 1
         served = c.get("/api/tasks/t1", params={"source": "other"}).json()
@@ -178,7 +178,7 @@ def test_invalid_data_refuses_to_start(settings: WebSettings, tmp_path: Path) ->
     from arcforge.tasks import TaskFormatError
 
     with pytest.raises(TaskFormatError, match=r"x1.json: train\[0\].input: row 0 column 1: 12"):
-        create_app(replace(settings, data=(str(bad),)))
+        create_app(settings.model_copy(update=dict(data=(str(bad),))))
 
 
 def test_pages_are_served(client: TestClient) -> None:
@@ -198,7 +198,7 @@ def test_the_store_is_not_a_data_source_to_import(settings: WebSettings) -> None
     from arcforge.errors import UsageError
 
     with pytest.raises(UsageError, match="always offered"):
-        create_app(replace(settings, data=("store",)))
+        create_app(settings.model_copy(update=dict(data=("store",))))
 
 
 def test_a_task_shows_exactly_the_test_outputs_its_viewer_unlocked(client: TestClient) -> None:

@@ -46,21 +46,29 @@ def serve(
         typer.Option("--runs", file_okay=False, help="Folder of run folders for the run viewer."),
     ] = None,
     private: Annotated[
-        bool, typer.Option("--private",
-                           help="Only logged-in users may read; no open sign-up.")
-    ] = False,
+        bool | None, typer.Option("--private",
+                                  help="Only logged-in users may read; no open sign-up.")
+    ] = None,
     proxy_headers: Annotated[
-        bool, typer.Option("--proxy-headers",
-                           help="Trust X-Forwarded-For/-Proto from a reverse proxy on 127.0.0.1 "
-                           "(only behind one: clients could otherwise fake their address).")
-    ] = False,
+        bool | None, typer.Option("--proxy-headers",
+                                  help="Trust X-Forwarded-For/-Proto from a reverse proxy on "
+                                  "127.0.0.1 (only behind one: clients could otherwise fake "
+                                  "their address).")
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", help="Settings file (default ./arcforge.toml "
+                                  "when present): the [studio] table holds rules and limits.")
+    ] = None,
 ) -> None:
     """Serve the studio: browse, solve, vary and trace tasks; view runs."""
+    from arcforge.config import load_settings
     from arcforge.web import serve as run_server
 
     if runs is not None and not runs.is_dir():
         raise UsageError(f"--runs: {runs} is not a folder")
-    run_server(host, port, data or None, store, runs, private, proxy_headers=proxy_headers)
+    studio = load_settings(config).studio
+    run_server(host, port, data or None, store, runs, private, proxy_headers=proxy_headers,
+               studio=studio)
 
 
 def _read_password(password_stdin: bool, username: str) -> str:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from arcforge.config import StudioSettings
 from arcforge.web.settings import DEFAULT_SOURCES, WebSettings
 
 __all__ = ["WebSettings", "serve", "server_options"]
@@ -36,13 +37,16 @@ def serve(
     data: str | Sequence[str] | None = None,
     store_url: str | None = None,
     runs_dir: str | Path | None = None,
-    private: bool = False,
-    proxy_headers: bool = False,
+    private: bool | None = None,
+    proxy_headers: bool | None = None,
+    studio: StudioSettings | None = None,
 ) -> None:
     """Import the data into the store and serve the studio until interrupted (blocking).
 
     ``data`` is one ``--data`` spec or several (default: the four bundled sets).
-    ``proxy_headers`` trusts ``X-Forwarded-*`` from a reverse proxy on 127.0.0.1.
+    ``studio`` holds the rules and limits (default: :func:`arcforge.config.load_settings`);
+    ``private`` and ``proxy_headers`` (trust ``X-Forwarded-*`` from a reverse proxy on
+    127.0.0.1), when given, override it.
     """
     import logging
 
@@ -57,12 +61,15 @@ def serve(
     web_log.setLevel(logging.INFO)
 
     specs = (data,) if isinstance(data, str) else tuple(data or DEFAULT_SOURCES)
-    settings = WebSettings(
-        store_url=store_url,
-        data=specs,
+    if studio is None:
+        from arcforge.config import load_settings
+
+        studio = load_settings().studio
+    flags = {"private": private, "trust_proxy_headers": proxy_headers}
+    studio = studio.model_copy(update={k: v for k, v in flags.items() if v is not None})
+    settings = WebSettings.from_studio(
+        studio, store_url=store_url, data=specs,
         runs_dir=Path(runs_dir) if runs_dir is not None else None,
-        private=private,
-        trust_proxy_headers=proxy_headers,
     )
     app = create_app(settings)
     uvicorn.run(app, host=host, port=port, log_level="info", **server_options(settings))
