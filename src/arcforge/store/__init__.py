@@ -4,7 +4,6 @@ Open it with :func:`open_store`; every repository method lives on :class:`Store`
 returns plain dataclasses from :mod:`arcforge.store.views`. No SQL outside this package.
 """
 
-from arcforge.store.catalog import TaskImportReport
 from arcforge.store.errors import (
     ConflictError,
     ForbiddenError,
@@ -14,6 +13,7 @@ from arcforge.store.errors import (
 )
 from arcforge.store.paths import ENV_VAR, default_store_path, resolve_store_url
 from arcforge.store.store import Store, open_store
+from arcforge.store.tasks import TaskImport
 from arcforge.store.views import (
     AttemptView,
     RemovedVersion,
@@ -39,7 +39,7 @@ __all__ = [
     "SignResult",
     "Store",
     "StoreError",
-    "TaskImportReport",
+    "TaskImport",
     "TaskPage",
     "TaskSummary",
     "TraceView",

@@ -19,9 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from arcforge.lineage import Key, Keys, hidden_keys
-from arcforge.store.catalog import chunks
 from arcforge.store.engine import StoreBase, now
 from arcforge.store.schema import ALL_ANSWERS, AnswerUnlock, Attempt, TaskVersion
+from arcforge.store.tasks import chunks
 from arcforge.store.users import get_user_row
 
 FOREIGN = "foreign"  # the key prefix of a copy's test pair that is not the task's

@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 
 from arcforge.grids import grid_problem
 from arcforge.store.answers import unlock_in
-from arcforge.store.catalog import version_row
 from arcforge.store.engine import StoreBase, now
 from arcforge.store.errors import ConflictError, NotFoundError, StoreError
 from arcforge.store.limits import Bucket, take_slot
@@ -28,6 +27,7 @@ from arcforge.store.schema import (
     TaskVersion,
     User,
 )
+from arcforge.store.tasks import version_row
 from arcforge.store.views import AttemptView
 
 

@@ -7,10 +7,10 @@ from collections.abc import Iterable, Mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from arcforge.store.catalog import chunks
 from arcforge.store.engine import now
 from arcforge.store.errors import ConflictError
 from arcforge.store.schema import TaskRow, Trace, User
+from arcforge.store.tasks import chunks
 from arcforge.store.users import check_username, name_key
 from arcforge.store.views import Kind
 

@@ -19,11 +19,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from arcforge.store.bulk import ensure_task_rows, ensure_users, existing_values
-from arcforge.store.catalog import TaskImportReport, chunks
 from arcforge.store.errors import ConflictError
 from arcforge.store.files import dump_json, load_json_file, problems_error, write_new_file
 from arcforge.store.schema import MAX_NAME, MAX_TRACE_ID, Trace, User, Vote
 from arcforge.store.store import Store
+from arcforge.store.tasks import TaskImport, chunks
 from arcforge.store.traces import text_hash
 from arcforge.store.users import name_key
 from arcforge.store.views import Kind
@@ -34,7 +34,7 @@ FIELDS = ("trace_id", "task_id", "username", "text", "score", "timestamp", "vote
 
 
 @dataclass
-class TracesImportReport:
+class TracesImport:
     tasks: int = 0
     traces_added: int = 0
     traces_present: int = 0
@@ -127,8 +127,8 @@ def check_traces_file(data: Any, file: str) -> list[Problem]:
     return problems
 
 
-def _apply_traces(session: Session, data: dict[str, list[dict[str, Any]]]) -> TracesImportReport:
-    report = TracesImportReport(tasks=len(data))
+def _apply_traces(session: Session, data: dict[str, list[dict[str, Any]]]) -> TracesImport:
+    report = TracesImport(tasks=len(data))
     entries = [e for items in data.values() for e in items]
     wanted: dict[str, Kind] = {}
     for e in entries:
@@ -210,7 +210,7 @@ def _check_same(session: Session, entries: list[dict[str, Any]], users: dict[str
         )
 
 
-def import_traces(store: Store, path: Path) -> TracesImportReport:
+def import_traces(store: Store, path: Path) -> TracesImport:
     """Import a legacy ``traces_store.json``; traces already present (same id) are skipped."""
     data = load_json_file(path)
     problems = check_traces_file(data, str(path))
@@ -257,7 +257,7 @@ def export_traces(store: Store, path: Path, force: bool = False) -> int:
     return sum(len(v) for v in data.values())
 
 
-def import_dataset(store: Store, path: Path) -> TaskImportReport:
+def import_dataset(store: Store, path: Path) -> TaskImport:
     """Import a legacy ``dataset.json`` (tasks and numbered variations with ``signed_by``).
 
     The whole file is checked first; a version whose number or content clashes with the

@@ -6,13 +6,13 @@ from sqlalchemy.exc import DBAPIError
 
 from arcforge.store.answers import AnswerRepository
 from arcforge.store.attempts import AttemptRepository
-from arcforge.store.catalog import CatalogRepository
 from arcforge.store.engine import make_engine
 from arcforge.store.errors import StoreError
 from arcforge.store.limits import RateLimitRepository
 from arcforge.store.paths import display_url, resolve_store_url, sqlite_file
 from arcforge.store.runs import RunRepository
 from arcforge.store.sessions import SessionRepository
+from arcforge.store.tasks import CatalogRepository
 from arcforge.store.traces import TraceRepository
 from arcforge.store.users import UserRepository
 

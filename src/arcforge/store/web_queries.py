@@ -6,9 +6,9 @@ from collections.abc import Sequence
 
 from sqlalchemy import func, select
 
-from arcforge.store.catalog import _solved_ids, chunks
 from arcforge.store.schema import Attempt, TaskRow, TaskVersion, Trace
 from arcforge.store.store import Store
+from arcforge.store.tasks import _solved_ids, chunks
 from arcforge.store.views import TaskSummary
 
 

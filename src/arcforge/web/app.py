@@ -28,7 +28,7 @@ from arcforge.web.errors import (
 )
 from arcforge.web.headers import SecurityHeaders
 from arcforge.web.pages import router as pages_router
-from arcforge.web.runviews import RunViews
+from arcforge.web.run_viewer import RunViewer
 from arcforge.web.secret import default_secret_file, load_or_create_secret
 from arcforge.web.security import Signer
 from arcforge.web.settings import WebSettings
@@ -80,7 +80,7 @@ def create_app(settings: WebSettings) -> FastAPI:
         store=store,
         signer=Signer(secret),
         sources=sources,
-        runs=RunViews(store, settings.runs_dir),
+        runs=RunViewer(store, settings.runs_dir),
     )
 
     @asynccontextmanager

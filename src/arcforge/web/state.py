@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from arcforge.store import Store
 from arcforge.web.hub import Hub
-from arcforge.web.runviews import RunViews
+from arcforge.web.run_viewer import RunViewer
 from arcforge.web.security import Signer
 from arcforge.web.settings import WebSettings
 from arcforge.web.sources import Source
@@ -23,7 +23,7 @@ class Studio:
     store: Store
     signer: Signer
     sources: list[Source]
-    runs: RunViews
+    runs: RunViewer
     hub: Hub = field(default_factory=Hub)
 
     @property

@@ -10,7 +10,7 @@ from arcforge.errors import ArcforgeError
 from arcforge.web.api.tasks import TaskId
 from arcforge.web.deps import Reader, StudioDep
 from arcforge.web.ids import checked_id
-from arcforge.web.runviews import RunNotFound
+from arcforge.web.run_viewer import RunNotFound
 from arcforge.web.schemas import Count
 
 router = APIRouter(prefix="/api", tags=["runs"])

@@ -15,8 +15,8 @@ from pydantic import BaseModel
 
 from arcforge.lineage import follow_spec, hidden_keys
 from arcforge.store import NotFoundError, StoreError, UserView, VersionView
-from arcforge.store.catalog import view_to_task
 from arcforge.store.limits import Bucket
+from arcforge.store.tasks import view_to_task
 from arcforge.tasks import Task
 from arcforge.transforms import TransformError, apply, parse_spec
 from arcforge.web import visibility

@@ -57,7 +57,7 @@ def _passes(record: SampleRecord, split: str) -> bool:
     return bool(pairs) and all(p.status == "pass" for p in pairs)
 
 
-class RunViews:
+class RunViewer:
     """Reads runs for the API; caches each run's data source once loaded."""
 
     def __init__(self, store: Store, runs_dir: Path | None) -> None:

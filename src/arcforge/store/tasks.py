@@ -37,7 +37,7 @@ CHUNK = 500
 
 
 @dataclass
-class TaskImportReport:
+class TaskImport:
     """What :meth:`CatalogRepository.import_tasks` did."""
 
     tasks_added: int = 0
@@ -168,7 +168,7 @@ def _import_one(
     task: Task,
     existing: dict[tuple[str, int], _Stored],
     by_hash: dict[tuple[str, str], _Stored],
-    report: TaskImportReport,
+    report: TaskImport,
     pending: dict[tuple[str, int], tuple[TaskVersion, list[int]]],
     originals: dict[str, dict[str, Any] | None],
 ) -> str | None:
@@ -222,7 +222,7 @@ class CatalogRepository(StoreBase):
         source: str | None = None,
         *,
         on_conflict: Literal["error", "skip"] = "error",
-    ) -> TaskImportReport:
+    ) -> TaskImport:
         """Add tasks (originals and numbered variations, with their signers) in one transaction.
 
         A version already stored with the same content only gains missing signers. A version
@@ -238,8 +238,8 @@ class CatalogRepository(StoreBase):
         if source is not None and len(source) > MAX_SOURCE:
             raise StoreError(f"source: at most {MAX_SOURCE} characters, got {len(source)}")
 
-        def run(session: Session) -> TaskImportReport:
-            report = TaskImportReport()
+        def run(session: Session) -> TaskImport:
+            report = TaskImport()
             ids = sorted({t.id for t in tasks})
             existing: dict[tuple[str, int], _Stored] = {}
             by_hash: dict[tuple[str, str], _Stored] = {}
