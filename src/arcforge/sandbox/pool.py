@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import json
 import os
+import re
 import secrets
 import sys
 import tempfile
@@ -144,6 +145,16 @@ class _Worker:
             self.group.remove()
 
 
+# control characters (terminal escapes, NUL) and bidirectional overrides in a program's
+# error message would act on the terminal or page that shows it
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character shown as its escape (``\\x1b``)."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode(), text)
+
+
 def _parse_results(reply: dict[str, Any], n: int) -> list[ProgramResult]:
     """Turn a worker reply into results, validating every grid; WorkerFailure if malformed."""
     raw = reply.get("results")
@@ -154,7 +165,7 @@ def _parse_results(reply: dict[str, Any], n: int) -> list[ProgramResult]:
         if not isinstance(item, dict) or item.get("s") not in protocol.STATUSES:
             raise WorkerFailure("reply holds a malformed result")
         error = item.get("err")
-        error = str(error)[:MAX_ERROR] if error is not None else None
+        error = printable(str(error)[:MAX_ERROR]) if error is not None else None
         if item["s"] == protocol.OK:
             grid = decode(item.get("out"))
             if grid is not None:

@@ -65,9 +65,13 @@ class SandboxCheck:
         return table
 
 
+MIN_PROCESS_ABI = 3  # without bubblewrap: truncate (ABI 3) and refer (ABI 2) governed
+
+
 def expected_limits(timeout_s: float, memory_mb: int) -> dict[str, int]:
     """The rlimits the probe child (one input) must report."""
-    return {"CPU": math.ceil(timeout_s * 2) + 1, "AS": memory_mb << 20, "NOFILE": 64}
+    return {"CPU": math.ceil(timeout_s * 2) + 1, "AS": memory_mb << 20, "NOFILE": 64,
+            "FSIZE": 16 << 20, "NPROC": 0}
 
 
 def _blocked(outcome: Any) -> bool:
@@ -104,8 +108,12 @@ def confinement_problem(report: dict[str, Any], isolation: str, timeout_s: float
     hello = report.get("hello") or {}
     missing = []
     if isolation == "process":
-        if not hello.get("landlock_abi"):
+        abi = hello.get("landlock_abi") or 0
+        if not abi:
             missing.append(f"Landlock is not active ({hello.get('landlock_error') or '?'})")
+        elif abi < MIN_PROCESS_ABI:
+            missing.append(f"Landlock ABI {abi} does not govern truncation and renames across "
+                           f"folders (ABI {MIN_PROCESS_ABI}, Linux 6.2, is needed)")
         else:
             if not _blocked(report.get("read_etc_passwd")):
                 missing.append("Landlock does not block reading outside files")
@@ -125,7 +133,7 @@ def confinement_problem(report: dict[str, Any], isolation: str, timeout_s: float
     if not missing:
         return None
     advice = ("Install bubblewrap (Debian: apt-get install bubblewrap) or use a kernel with "
-              "Landlock (Linux 5.13+)" if isolation == "process" else
+              "Landlock ABI 3 (Linux 6.2+)" if isolation == "process" else
               "Install libseccomp (Debian: apt-get install libseccomp2)")
     return f"the sandbox refuses to run programs: {'; '.join(missing)}. {advice}"
 
@@ -138,7 +146,7 @@ def _own_namespace(name: str) -> str | None:
 
 
 def build_report(isolation: str, probe: dict[str, Any], timeout_s: float,
-                 memory_mb: int) -> SandboxCheck:
+                 memory_mb: int, timeout_works: bool | None = None) -> SandboxCheck:
     """Turn the worker's hello and the probe child's findings into layers."""
     hello = probe.get("hello") or {}
     limits = probe.get("rlimits") or {}
@@ -152,12 +160,15 @@ def build_report(isolation: str, probe: dict[str, Any], timeout_s: float,
               "child; results come back as JSON, never pickle", required=True))
     add(Layer("clean parent", bool(hello.get("zygote_pid")), "children fork from a zygote "
               "that never held a request or a reply", required=True))
-    add(Layer("timeout", True, f"{timeout_s:g} s wall clock to load and per input, then "
-              "SIGKILL; a worker that stops answering is killed and replaced", required=True))
+    add(Layer("timeout", timeout_works is not False, f"{timeout_s:g} s wall clock to load and "
+              "per input, then SIGKILL; a worker that stops answering is killed and replaced"
+              + ("" if timeout_works is None else " (a looping program was stopped)"
+                 if timeout_works else ": a looping program was NOT stopped"), required=True))
     wanted = expected_limits(timeout_s, memory_mb)
     rl_ok = bool(limits) and all(limits.get(k) == v for k, v in wanted.items())
     add(Layer("resource limits", rl_ok and "confine_error" not in probe,
-              f"CPU, address space ({memory_mb} MB), file size, open files, processes"
+              f"CPU, address space ({memory_mb} MB), file size (16 MB), open files (64), "
+              "processes (0), pending signals (16), locked memory and message queues (0)"
               if rl_ok else f"not applied: {probe.get('confine_error', limits)}", required=True))
     answers = probe.get("answers_readable") or []
     exposed = probe.get("hidden_exposed") or []
@@ -181,8 +192,10 @@ def build_report(isolation: str, probe: dict[str, Any], timeout_s: float,
         theirs = (hello.get("namespaces") or {}).get(ns)
         ours = _own_namespace(ns)
         separate = bool(theirs) and bool(ours) and theirs != ours
-        add(Layer(f"{ns} namespace", separate, "separate from the host" if separate
-                  else "shared with the host"))
+        detail = "separate from the host" if separate else "shared with the host"
+        if ns == "mnt" and separate and isolation == "process":
+            detail = "a private copy of the host's mounts, for the worker's scratch tmpfs"
+        add(Layer(f"{ns} namespace", separate, detail))
     caps = probe.get("capabilities") or {}
     add(Layer("no capabilities", _no_capabilities(probe),
               f"uid {probe.get('uid')}; capabilities effective {caps.get('effective')}, "

@@ -9,6 +9,7 @@ import threading
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
+from arcforge.errors import ArcforgeError
 from arcforge.grids import Grid
 from arcforge.sandbox.pool import ProgramResult, SandboxPool
 from arcforge.sandbox.protections import SandboxCheck, build_report
@@ -89,9 +90,28 @@ def check(isolation: str | None = None, timeout_s: float | None = None,
             probe = await pool.probe(walk=True)
         finally:
             await pool.aclose()
-        return build_report(pool.isolation, probe, pool.timeout_s, pool.memory_mb)
+        return build_report(pool.isolation, probe, pool.timeout_s, pool.memory_mb,
+                            await _stops_a_loop(pool))
 
     return _call(go())
+
+
+LOOP = "def solve_task(grid):\n    while True:\n        pass\n"
+
+
+async def _stops_a_loop(checked: SandboxPool) -> bool | None:
+    """Whether a program that never returns is stopped (a short timeout, same isolation);
+    None when no program may run here."""
+    pool = SandboxPool(1, 0.3, checked.memory_mb, checked.isolation,
+                       packages=list(checked.packages))
+    try:
+        await pool.start()
+        [result] = await pool.run(LOOP, [[[0]]])
+    except ArcforgeError:
+        return None
+    finally:
+        await pool.aclose()
+    return result.status == "timeout"
 
 
 def shutdown() -> None:
