@@ -111,6 +111,8 @@ class Settings(BaseSettings):
     max_tokens: int | None = Field(None, ge=1)
     out: Path = Path("runs")
     max_cost: float | None = Field(None, ge=0)
+    max_cost_per_task: float | None = Field(None, ge=0)
+    augment: str | None = None  # comma-separated: sample s sees the task under entry s mod n
     base_url: str | None = None
     encoding: Literal["json", "digits"] = "json"
     request_timeout_s: float = Field(300.0, gt=0)
@@ -204,8 +206,10 @@ def load_settings(
     config_file: str | Path | None = None,
     overrides: dict[str, Any] | None = None,
     env_file: str | Path | None = ".env",
+    defaults: dict[str, Any] | None = None,
 ) -> Settings:
-    """Resolve the settings: defaults < config file < environment/.env < ``overrides``.
+    """Resolve the settings: built-in defaults < ``defaults`` (a command's own, such as two
+    samples for direct answers) < config file < environment/.env < ``overrides``.
 
     ``config_file`` defaults to ``arcforge.toml`` in the working folder when it exists.
     ``overrides`` holds command-line values; ``None`` values are ignored.
@@ -236,6 +240,7 @@ def load_settings(
                 env_settings,
                 dotenv_settings,
                 InitSettingsSource(settings_cls, file_values),
+                InitSettingsSource(settings_cls, dict(defaults or {})),
             )
 
     try:

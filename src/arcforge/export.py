@@ -75,11 +75,12 @@ def _metadata(record: SampleRecord, info: RunInfo, task: TaskScore,
 
 
 def _attempt(answer: Grid | None, correct: bool | None, samples: list[int],
-             records: dict[int, SampleRecord], info: RunInfo, task: TaskScore,
-             pair_index: int) -> dict[str, Any] | None:
+             records: dict[tuple[int, int | None], SampleRecord], info: RunInfo,
+             task: TaskScore, pair_index: int) -> dict[str, Any] | None:
     if answer is None:
         return None
-    record = records[samples[0]]
+    # a direct answer's record is the one for this test input; a program's, the sample's
+    record = records.get((samples[0], pair_index)) or records[(samples[0], None)]
     return {"answer": answer, "correct": correct,
             "metadata": _metadata(record, info, task, pair_index)}
 
@@ -89,9 +90,10 @@ def arcprize_files(run_dir: Path, scores: RunScores) -> dict[str, list[dict[str,
     results = read_results(run_dir)
     info = results.info
     assert info is not None  # a run folder always has its run.json
-    by_task: dict[tuple[str, int], dict[int, SampleRecord]] = {}
+    by_task: dict[tuple[str, int], dict[tuple[int, int | None], SampleRecord]] = {}
     for record in results.records:
-        by_task.setdefault((record.task_id, record.task_version), {})[record.sample] = record
+        by_task.setdefault((record.task_id, record.task_version), {})[
+            (record.sample, record.test_index)] = record
     files = {}
     for task in scores.tasks:
         records = by_task.get((task.task_id, task.version), {})

@@ -1,6 +1,6 @@
 """Finishing a run: what the commands do once the runner has returned.
 
-For a code run: score it, write ``summary.json``, the ARC Prize per-task files in
+For a code or direct-answer run: score it, write ``summary.json``, the ARC Prize per-task files in
 ``submission/``, the Kaggle ``submission.json`` and ``report.html``. The runner only runs;
 ``arcforge traces``, ``codegen`` and ``demo`` call :func:`finish_run` after it, and
 ``arcforge score``, ``export`` and ``report`` redo any part on their own.
@@ -17,9 +17,10 @@ from arcforge.scoring import RunScores, score_run, write_summary
 
 
 def finish_run(run_dir: Path, studio_url: str | None = None) -> RunScores | None:
-    """Score a code run and write its summary, exports and report; None for other runs."""
+    """Score a code or direct-answer run and write its summary, exports and report; None
+    for a traces run."""
     run_dir = Path(run_dir)
-    if read_run_info(run_dir).kind != "code":
+    if read_run_info(run_dir).kind == "reasoning":
         return None
     scores = score_run(run_dir)
     write_summary(run_dir, scores)

@@ -1,8 +1,11 @@
-"""Official-style scores of a code run: attempt selection, pass@k, ARC Prize and Kaggle scores.
+"""Official-style scores of a code or direct-answer run: attempt selection, pass@k, ARC
+Prize and Kaggle scores, accuracy by augmentation, cost.
 
-Selection: for each test input, the distinct output grids the task's samples produced are
-ranked by (a program producing it passes every train pair, its best train accuracy, how
-many samples produced it, earliest sample); the top two are attempt 1 and attempt 2.
+Selection: for each test input, the distinct output grids the task's samples produced
+(across every augmentation, mapped back to the task's frame) are ranked by (a program
+producing it passes every train pair, its best train accuracy, how many samples produced
+it, earliest sample); the top two are attempt 1 and attempt 2. Direct answers have no
+program, so the most common answer comes first.
 
 Scores, each as a mean over tasks (ARC Prize harness: a task scores the fraction of its
 test outputs solved) and over all test outputs (Kaggle):
@@ -45,6 +48,7 @@ class SampleScore:
     passes_train: bool
     test_status: list[str]
     test_outputs: list[Grid | None]
+    augment: str | None = None  # the frame the sample saw (None: the task's own)
 
     @property
     def train_accuracy(self) -> float:
@@ -98,6 +102,8 @@ class TaskScore:
         d["scores"] = {m: self.fraction(m) for m in METRICS}
         for s, sample in zip(d["samples"], self.samples, strict=True):
             s["train_accuracy"] = sample.train_accuracy
+            if sample.augment is None:
+                del s["augment"]  # only augmented runs say it
         for t, test in zip(d["tests"], self.tests, strict=True):
             t["solved"] = test.solved
         return d
@@ -121,6 +127,8 @@ class RunScores:
     tasks: list[TaskScore]
     samples_per_task: int
     errors: dict[str, int] = field(default_factory=dict)
+    cost: float | None = None  # USD of every finished sample; None when none was priced
+    tokens: dict[str, int] = field(default_factory=dict)
 
     @property
     def scored_tasks(self) -> list[TaskScore]:
@@ -161,6 +169,29 @@ class RunScores:
             "tasks_solved": sum(t.fraction("pass@2") == 1.0 for t in self.scored_tasks),
         }
 
+    def augmentations(self) -> dict[str, dict[str, Any]]:
+        """Per frame: how many of its samples' outputs (one per scored test input) were
+        right. Samples that never answered count as wrong."""
+        table: dict[str, list[int]] = {}
+        for task in self.scored_tasks:
+            for sample in task.samples:
+                if sample.augment is None:
+                    continue
+                right = table.setdefault(sample.augment, [0, 0])
+                for test, output in zip(task.tests, sample.test_outputs, strict=True):
+                    right[0] += output is not None and output == test.expected
+                    right[1] += 1
+        return {name: {"right": r, "outputs": n, "accuracy": r / n if n else None}
+                for name, (r, n) in sorted(table.items())}
+
+    def costs(self) -> dict[str, Any]:
+        """USD in all, per task and per solved task (ARC Prize style: all tests right)."""
+        solved = self.counts()["tasks_solved"]
+        per_task = self.cost / len(self.tasks) if self.cost is not None and self.tasks else None
+        return {"total": self.cost, "per_task": per_task,
+                "per_solved_task": self.cost / solved if self.cost is not None and solved
+                else None}
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "scores_version": SCORES_VERSION,
@@ -174,6 +205,9 @@ class RunScores:
             "per_test_output": {m: self.output_share(m) for m in METRICS},
             "counts": self.counts(),
             "errors": dict(self.errors),
+            "cost": self.costs(),
+            "tokens": dict(self.tokens),
+            "augmentations": self.augmentations(),
             "tasks": [t.to_dict() for t in self.tasks],
         }
 
@@ -182,6 +216,7 @@ class RunScores:
 
 
 def _sample_score(record: SampleRecord, task: Task) -> SampleScore:
+    """A code sample: its program's verdicts on every pair."""
     n_train, n_test = len(task.train), len(task.test)
     status = {("train", i): "missing" for i in range(n_train)}
     status.update({("test", i): "missing" for i in range(n_test)})
@@ -210,6 +245,35 @@ def _sample_score(record: SampleRecord, task: Task) -> SampleScore:
         passes_train=n_train > 0 and passed == n_train,
         test_status=[status[("test", i)] for i in range(n_test)],
         test_outputs=outputs,
+        augment=record.augment,
+    )
+
+
+def _answers_score(records: list[SampleRecord], task: Task) -> SampleScore:
+    """A direct-answer sample: one answer (or error) per test input, no program."""
+    n_test = len(task.test)
+    outputs: list[Grid | None] = [None] * n_test
+    status = ["missing"] * n_test
+    errors = []
+    for record in records:
+        i = record.test_index
+        if i is None or not 0 <= i < n_test:
+            continue
+        if record.error is not None:
+            status[i] = record.error.kind
+            errors.append(record.error)
+        elif record.answer is not None and grid_problem(record.answer) is None:
+            status[i], outputs[i] = "answered", record.answer
+    unanswered = bool(errors) and all(o is None for o in outputs)
+    return SampleScore(
+        sample=records[0].sample,
+        error=errors[0].model_dump() if unanswered else None,
+        train_passed=0,
+        train_total=len(task.train),
+        passes_train=False,
+        test_status=status,
+        test_outputs=outputs,
+        augment=records[0].augment,
     )
 
 
@@ -240,7 +304,13 @@ def select_attempts(samples: list[SampleScore], test_index: int) -> list[tuple[G
 
 def score_task(task: Task, records: list[SampleRecord], samples_expected: int) -> TaskScore:
     """Select attempts and judge them for one task from its finished samples."""
-    samples = [_sample_score(r, task) for r in sorted(records, key=lambda r: r.sample)]
+    by_sample: dict[int, list[SampleRecord]] = {}
+    for record in records:
+        by_sample.setdefault(record.sample, []).append(record)
+    samples = [
+        _answers_score(group, task) if group[0].kind == "predict" else _sample_score(group[0], task)
+        for _, group in sorted(by_sample.items())
+    ]
     result = TaskScore(task.id, task.version, task.key, samples_expected, samples)
     for i, pair in enumerate(task.test):
         ranked = select_attempts(samples, i)
@@ -275,8 +345,9 @@ def score_run(run_dir: Path, tasks: list[Task] | None = None) -> RunScores:
     info = results.info
     assert info is not None  # a run folder always has its run.json
     if info.kind == "reasoning":
-        raise ScoringError(f"{run_dir}: a reasoning-trace run has no programs to score; "
-                           "only code runs (arcforge codegen) are scored")
+        raise ScoringError(f"{run_dir}: a reasoning-trace run has no answers to score; "
+                           "code runs (arcforge codegen) and direct-answer runs (arcforge "
+                           "predict) are scored")
     if tasks is None:
         tasks = _run_tasks(run_dir, info)
     by_key = {(t.id, t.version): t for t in tasks}
@@ -291,15 +362,19 @@ def score_run(run_dir: Path, tasks: list[Task] | None = None) -> RunScores:
         if key in per_task:
             per_task[key].append(record)
     samples = info.samples
-    errors = error_counts(r for r in results.records if (r.task_id, r.task_version) in per_task)
+    counted = [r for r in results.records if (r.task_id, r.task_version) in per_task]
+    priced = [r.cost for r in counted if r.cost is not None]
     return RunScores(
         run_id=info.run_id,
         model=info.model,
         kind=info.kind,
-        tasks=[score_task(by_key[k], per_task[k], max(samples, len(per_task[k])))
-               for k in keys],
+        tasks=[score_task(by_key[k], per_task[k],
+                          max(samples, len({r.sample for r in per_task[k]}))) for k in keys],
         samples_per_task=samples,
-        errors=errors,
+        errors=error_counts(counted),
+        cost=round(sum(priced), 6) if priced else None,
+        tokens={k: sum(getattr(r.usage, k) for r in counted)
+                for k in ("input_tokens", "output_tokens", "reasoning_tokens")},
     )
 
 

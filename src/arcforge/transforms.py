@@ -16,7 +16,15 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
 from arcforge.errors import ArcforgeError
-from arcforge.grids import DIHEDRAL, check_colour_mapping, dihedral, permute_colours
+from arcforge.grids import (
+    DIHEDRAL,
+    DIHEDRAL_INVERSE,
+    Grid,
+    check_colour_mapping,
+    dihedral,
+    invert_mapping,
+    permute_colours,
+)
 from arcforge.tasks import Pair, Task
 
 DihedralName = Literal[
@@ -155,3 +163,68 @@ def random_colour_mapping(seed: int | None = None, keep_zero: bool = True) -> li
     for old, new in zip(colours, shuffled, strict=True):
         mapping[old] = new
     return mapping
+
+
+# --- augmentation: the same task seen in another frame ------------------------------------
+
+COLOURS = "colours"  # a permutation of colours 1-9 (0, the background, stays)
+AUGMENTATIONS = (*DIHEDRAL, COLOURS)
+
+
+def parse_augment(text: str | None, option: str = "--augment") -> list[str]:
+    """Names from a comma-separated list: rotations/reflections and ``colours``, each
+    alone or joined by ``+`` (``rot90+colours``); an empty list means no augmentation."""
+    if not text or not text.strip():
+        return []
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    for name in names:
+        for part in name.split("+"):
+            if part not in AUGMENTATIONS:
+                raise TransformError(f"{option}: {part!r} is not one of "
+                                     f"{', '.join(AUGMENTATIONS)} (join them with '+')")
+    return names
+
+
+def augmentation_spec(name: str, seed: int) -> list[dict[str, Any]]:
+    """The transform spec of augmentation ``name``; ``colours`` draws its permutation
+    from ``seed`` (the same seed always gives the same spec)."""
+    ops: list[dict[str, Any]] = []
+    for part in name.split("+"):
+        if part == COLOURS:
+            ops.append({"op": "permute_colours", "mapping": random_colour_mapping(seed)})
+        elif part != "identity":
+            ops.append({"op": part})
+    return spec_to_data(parse_spec(ops)) if ops else []
+
+
+def _grid_op(grid: Grid, op: Operation) -> Grid:
+    if isinstance(op, Dihedral):
+        return dihedral(grid, op.op)
+    if isinstance(op, PermuteColours):
+        return permute_colours(grid, op.mapping)
+    raise TransformError(f"{op.op} does not apply to a single grid")
+
+
+def map_grid(grid: Grid, spec: Any) -> Grid:
+    """One grid under a spec of rotations, reflections and colour permutations."""
+    for op in parse_spec(spec) if spec else []:
+        grid = _grid_op(grid, op)
+    return grid
+
+
+def inverse_spec(spec: Any) -> list[dict[str, Any]]:
+    """The spec that undoes ``spec`` on grids: each operation's inverse, in reverse order."""
+    inverse: list[dict[str, Any]] = []
+    for op in reversed(parse_spec(spec) if spec else []):
+        if isinstance(op, Dihedral):
+            inverse.append({"op": DIHEDRAL_INVERSE[op.op]})
+        elif isinstance(op, PermuteColours):
+            inverse.append({"op": "permute_colours", "mapping": invert_mapping(op.mapping)})
+        else:
+            raise TransformError(f"{op.op} cannot be undone on a single grid")
+    return inverse
+
+
+def unmap_grid(grid: Grid, spec: Any) -> Grid:
+    """Bring a grid seen under ``spec`` back to the original frame."""
+    return map_grid(grid, inverse_spec(spec))

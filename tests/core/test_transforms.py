@@ -8,7 +8,18 @@ from hypothesis import strategies as st
 
 from arcforge.grids import invert_mapping
 from arcforge.tasks import Pair, Task
-from arcforge.transforms import TransformError, apply, parse_spec, random_colour_mapping
+from arcforge.transforms import (
+    AUGMENTATIONS,
+    TransformError,
+    apply,
+    augmentation_spec,
+    inverse_spec,
+    map_grid,
+    parse_augment,
+    parse_spec,
+    random_colour_mapping,
+    unmap_grid,
+)
 
 
 def make_task() -> Task:
@@ -106,3 +117,56 @@ def test_content_hash_identifies_identical_content():
     b = apply(apply(a, {"op": "rot90"}), {"op": "rot270"})
     assert a.content_hash() == b.content_hash()
     assert a.content_hash() != apply(a, {"op": "rot90"}).content_hash()
+
+
+# --- augmentation ------------------------------------------------------------------------
+
+GRIDS = st.integers(1, 6).flatmap(lambda rows: st.integers(1, 6).flatmap(
+    lambda cols: st.lists(st.lists(st.integers(0, 9), min_size=cols, max_size=cols),
+                          min_size=rows, max_size=rows)))
+NAMES = st.sampled_from(AUGMENTATIONS)
+
+
+@given(GRIDS, NAMES, NAMES, st.integers(0, 10**9))
+def test_every_augmentation_is_undone_exactly(grid, first, second, seed):
+    for name in (first, f"{first}+{second}"):
+        spec = augmentation_spec(name, seed)
+        assert unmap_grid(map_grid(grid, spec), spec) == grid
+        assert map_grid(unmap_grid(grid, spec), spec) == grid
+
+
+@given(st.lists(st.tuples(GRIDS, GRIDS), min_size=1, max_size=3), GRIDS, NAMES,
+       st.integers(0, 10**9))
+def test_map_grid_agrees_with_apply_on_a_task(pairs, test_input, name, seed):
+    task = Task("h", tuple(Pair(i, o) for i, o in pairs), (Pair(test_input),))
+    spec = augmentation_spec(name, seed)
+    seen = apply(task, spec) if spec else task
+    assert [p.input for p in seen.train] == [map_grid(i, spec) for i, _ in pairs]
+    assert [p.output for p in seen.train] == [map_grid(o, spec) for _, o in pairs]
+    assert seen.test[0].input == map_grid(test_input, spec)
+
+
+def test_colour_permutations_keep_the_background_and_repeat_by_seed():
+    spec = augmentation_spec("colours", 7)
+    assert spec == augmentation_spec("colours", 7) != augmentation_spec("colours", 8)
+    assert spec[0]["mapping"][0] == 0
+    assert inverse_spec(spec)[0]["mapping"][spec[0]["mapping"][3]] == 3
+
+
+def test_a_wrong_inverse_would_be_seen():
+    grid = [[1, 2], [3, 4]]
+    spec = augmentation_spec("rot90", 0)
+    assert map_grid(map_grid(grid, spec), spec) != grid  # rot90 is not its own inverse
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ("identity,rot90, transpose,colours", ["identity", "rot90", "transpose", "colours"]),
+    ("rot90+colours", ["rot90+colours"]), ("", []), (None, []),
+])
+def test_augment_lists(text, names):
+    assert parse_augment(text) == names
+
+
+def test_unknown_augmentations_name_the_option():
+    with pytest.raises(TransformError, match="--augment: 'spin' is not one of"):
+        parse_augment("rot90,spin")

@@ -1,4 +1,5 @@
-"""The two agents: reasoning traces and reasoning plus code. :func:`make_agent` builds one."""
+"""The agents: reasoning traces, reasoning plus code, and direct answers (grids).
+:func:`make_agent` builds one."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Literal
 from arcforge.agents.base import Agent, Parsed, prompt_hash
 from arcforge.agents.encoding import check_encoding, encode_grid
 from arcforge.agents.extract import extract_code
+from arcforge.agents.predict import PredictAgent
 from arcforge.agents.reasoning_code import ReasoningCodeAgent
 from arcforge.agents.reasoning_trace import ReasoningTraceAgent
 from arcforge.agents.templates import PromptTemplate, bundled_template, load_template
@@ -15,6 +17,7 @@ from arcforge.agents.templates import PromptTemplate, bundled_template, load_tem
 __all__ = [
     "Agent",
     "Parsed",
+    "PredictAgent",
     "PromptTemplate",
     "ReasoningCodeAgent",
     "ReasoningTraceAgent",
@@ -25,8 +28,11 @@ __all__ = [
 ]
 
 
+BUNDLED = {"reasoning": "reasoning_trace", "code": "reasoning_code", "predict": "predict"}
+
+
 def make_agent(
-    kind: Literal["reasoning", "code"],
+    kind: Literal["reasoning", "code", "predict"],
     prompt: str | Path | None = None,
     encoding: str = "json",
     template: PromptTemplate | None = None,
@@ -35,8 +41,9 @@ def make_agent(
     bundled template."""
     enc = check_encoding(encoding)
     if template is None:
-        bundled = "reasoning_trace" if kind == "reasoning" else "reasoning_code"
-        template = load_template(prompt) if prompt else bundled_template(bundled)
+        template = load_template(prompt) if prompt else bundled_template(BUNDLED[kind])
     if kind == "reasoning":
         return ReasoningTraceAgent("reasoning", template, enc)
+    if kind == "predict":
+        return PredictAgent("predict", template, enc)
     return ReasoningCodeAgent("code", template, enc)

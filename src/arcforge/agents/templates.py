@@ -2,7 +2,9 @@
 
 A template is Jinja2 text with ``### system`` and ``### user`` section headers (without
 headers the whole file is the user message). Variables: ``train``, ``test_inputs``,
-``encoding_note``, ``task_id``. An unknown variable is an error naming the file.
+``encoding_note``, ``task_id``; direct-answer prompts (one test input each) also get
+``test_input``, ``test_index`` (1-based) and ``test_count``. An unknown variable is an
+error naming the file.
 """
 
 from __future__ import annotations

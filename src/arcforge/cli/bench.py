@@ -1,5 +1,6 @@
-"""``arcforge traces`` and ``arcforge codegen``: ask a model for reasoning traces or for
-reasoning plus ``solve_task`` code, over many tasks, durably (see docs/bench.md)."""
+"""``arcforge traces``, ``codegen`` and ``predict``: ask a model for reasoning traces, for
+reasoning plus ``solve_task`` code, or for the output grids themselves, over many tasks,
+durably (see docs/bench.md)."""
 
 from __future__ import annotations
 
@@ -38,10 +39,19 @@ Encoding = Annotated[str | None, typer.Option(
     "--encoding", help="Grid encoding in prompts: json (rows as JSON lists) or digits.")]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show request events.")]
 NoProgress = Annotated[bool, typer.Option("--no-progress", help="Hide the progress bar.")]
+Augment = Annotated[str | None, typer.Option(
+    "--augment", metavar="LIST", help="Comma-separated frames: identity, rot90, rot180, rot270, "
+    "flip_h, flip_v, transpose, anti_transpose, colours (join with +); sample s sees the task "
+    "under entry s mod n, and answers are mapped back.")]
+MaxCostPerTask = Annotated[float | None, typer.Option(
+    "--max-cost-per-task", min=0.0, help="Stop starting requests for a task once it has cost "
+    "this many USD.")]
 
 # Options fixed by run.json once a run exists.
 _FIXED_ON_RESUME = ("model", "data", "task_ids", "max_tasks", "samples", "temperature",
-                    "max_tokens", "prompt", "encoding", "out")
+                    "max_tokens", "prompt", "encoding", "out", "augment")
+# a command's own defaults, under the settings file and the environment
+_DEFAULTS = {"predict": {"samples": 2}}
 
 
 def _execute(kind: str, options: dict[str, Any]) -> None:
@@ -63,8 +73,8 @@ def _execute(kind: str, options: dict[str, Any]) -> None:
     settings = load_settings(options.pop("config"), {
         name: options[name] for name in (
             "model", "data", "samples", "concurrency", "temperature", "max_tokens", "out",
-            "max_cost", "base_url", "encoding")
-    })
+            "max_cost", "max_cost_per_task", "base_url", "encoding", "augment")
+    }, defaults=_DEFAULTS.get(kind))
     config = RunConfig(
         kind=kind,  # type: ignore[arg-type]
         settings=settings,
@@ -78,7 +88,7 @@ def _execute(kind: str, options: dict[str, Any]) -> None:
     result = run(config)
     console = Console()
     scores = None
-    if kind == "code":
+    if kind != "reasoning":
         from arcforge.errors import ArcforgeError
         from arcforge.finish import finish_run
 
@@ -111,15 +121,16 @@ def _print_summary(console: Any, result: Any, scores: Any) -> None:
 
 
 def _command(kind: str, doc: str) -> Any:
-    """One run command; ``traces`` and ``codegen`` take the same options."""
+    """One run command; ``traces``, ``codegen`` and ``predict`` take the same options."""
 
     def command(
         model: Model = None, data: Data = None, task_ids: TaskIds = None,
         max_tasks: MaxTasks = None, samples: Samples = None, concurrency: Concurrency = None,
         temperature: Temperature = None, max_tokens: MaxTokens = None, out: Out = None,
-        resume: Resume = None, max_cost: MaxCost = None, base_url: BaseUrl = None,
+        resume: Resume = None, max_cost: MaxCost = None,
+        max_cost_per_task: MaxCostPerTask = None, base_url: BaseUrl = None,
         config: ConfigFile = None, prompt: Prompt = None, encoding: Encoding = None,
-        verbose: Verbose = False, no_progress: NoProgress = False,
+        augment: Augment = None, verbose: Verbose = False, no_progress: NoProgress = False,
     ) -> None:
         _execute(kind, dict(locals()))
 
@@ -128,7 +139,7 @@ def _command(kind: str, doc: str) -> Any:
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``traces`` and ``codegen`` to the root app."""
+    """Add ``traces``, ``codegen`` and ``predict`` to the root app."""
     app.command("traces")(
         _command("reasoning", "Ask a model to explain the rule of each task (reasoning traces).")
     )
@@ -136,5 +147,12 @@ def register(app: typer.Typer) -> None:
         _command(
             "code",
             "Ask a model for reasoning plus a solve_task program; run it in the sandbox; score.",
+        )
+    )
+    app.command("predict")(
+        _command(
+            "predict",
+            "Ask a model for each test output grid directly (two samples by default); score "
+            "as the ARC Prize leaderboard does.",
         )
     )

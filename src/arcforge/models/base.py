@@ -38,12 +38,13 @@ class RequestContext:
 
     task: Task
     sample: int
-    kind: Literal["reasoning", "code"]
+    kind: Literal["reasoning", "code", "predict"]
     prompt_hash: str
     run_id: str = ""  # names the run in request log lines
     # optional concurrency gate (see arcforge.models.retry.Gate): a slot is held only while a
     # request is on the wire, never during a backoff sleep
     gate: Any = None
+    test_index: int | None = None  # direct answers: the test input asked for
 
 
 @dataclass(slots=True)

@@ -48,7 +48,7 @@ class Journal:
         Raises ValueError for a value JSON cannot hold (the caller records the sample
         without it)."""
         try:
-            line = record.model_dump_json()
+            line = record.to_json()
         except Exception as exc:  # pydantic's serialisation error, or a cycle
             raise ValueError(str(exc)) from None
         self._queue.put(line.encode() + b"\n")

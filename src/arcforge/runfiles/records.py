@@ -17,8 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from arcforge.verification import Verification
 
-FORMAT_VERSION = 2  # 2: run.json records format_version and the sandbox settings
-Kind = Literal["reasoning", "code"]
+# 2: run.json records format_version and the sandbox settings
+# 3: direct-answer runs (one record per test input) and augmentation
+FORMAT_VERSION = 3
+Kind = Literal["reasoning", "code", "predict"]
 
 
 class ErrorInfo(BaseModel):
@@ -74,11 +76,20 @@ class SampleRecord(BaseModel):
     verification: Verification | None = None  # code runs: every pair's verdict
     started_at: str = ""  # ISO 8601 UTC
     finished_at: str = ""
+    # direct answers (predict): which test input this request asked for, and the grid
+    # read from the answer, in the task's own frame
+    test_index: int | None = Field(None, ge=0)
+    answer: list[list[int]] | None = None
+    answer_method: str | None = None
+    # augmentation: the name (``rot90``, ``colours``...) and the transform spec of the task
+    # the model saw; answers and outputs above are already mapped back through it
+    augment: str | None = None
+    transform: list[dict[str, Any]] | None = None
 
     @property
-    def key(self) -> tuple[str, int, int]:
-        """(task id, task version, sample): unique within a run."""
-        return (self.task_id, self.task_version, self.sample)
+    def key(self) -> tuple[str, int, int, int | None]:
+        """(task id, task version, sample, test index): unique within a run."""
+        return (self.task_id, self.task_version, self.sample, self.test_index)
 
     @property
     def ok(self) -> bool:
@@ -88,11 +99,19 @@ class SampleRecord(BaseModel):
     def error_kind(self) -> str | None:
         return self.error.kind if self.error is not None else None
 
+    def _absent(self) -> set[str]:
+        """Fields that only some runs fill, left out of the JSON when empty (a code or
+        traces record keeps the layout of version 1)."""
+        return {name for name in OPTIONAL if getattr(self, name) is None}
+
     def to_dict(self) -> dict[str, Any]:
-        return self.model_dump(mode="json")
+        return self.model_dump(mode="json", exclude=self._absent())
 
     def to_json(self) -> str:
-        return self.model_dump_json()
+        return self.model_dump_json(exclude=self._absent())
+
+
+OPTIONAL = ("test_index", "answer", "answer_method", "augment", "transform")
 
 
 class PromptInfo(BaseModel):
@@ -129,6 +148,7 @@ class RunInfo(BaseModel):
     settings: dict[str, Any] = Field(default_factory=dict)
     sessions: list[dict[str, Any]] = Field(default_factory=list)
     sandbox: dict[str, Any] | None = None  # code runs: settings that decide verdicts
+    augment: list[str] | None = None  # sample s sees the task under augment[s % len]
 
     @property
     def task_keys(self) -> list[tuple[str, int]] | None:

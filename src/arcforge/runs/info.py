@@ -33,6 +33,7 @@ from arcforge.runfiles import (
 from arcforge.runs.config import RunConfig
 from arcforge.runs.verifier import sandbox_settings
 from arcforge.tasks import Task
+from arcforge.transforms import parse_augment
 
 LOCK = ".lock"
 
@@ -69,7 +70,7 @@ def package_version() -> str:
 def _run_id(kind: str, model: str) -> str:
     stamp = datetime.now(UTC).strftime("%Y%m%d_%H%M%S")
     slug = re.sub(r"[^A-Za-z0-9.]+", "-", model.split("/", 1)[-1]).strip("-")[:40] or "model"
-    prefix = "codegen" if kind == "code" else "traces"
+    prefix = {"code": "codegen", "predict": "predict"}.get(kind, "traces")
     return f"{prefix}-{stamp}-{slug}-{secrets.token_hex(2)}"
 
 
@@ -89,12 +90,14 @@ def new_run(config: RunConfig) -> Prepared:
 
     s = config.settings
     split_spec(s.model)
+    augment = parse_augment(s.augment, "--augment")  # bad options fail before any folder
     agent = make_agent(config.kind, config.prompt, s.encoding)
     tasks = config.tasks if config.tasks is not None else load_tasks(
         s.data, config.task_ids, config.max_tasks)
     if not tasks:
         raise UsageError("no tasks to run")
-    agent.messages(tasks[0])  # a template that cannot be rendered fails before any folder
+    # a template that cannot be rendered fails before any folder
+    agent.messages(tasks[0], 0 if config.kind == "predict" else None)
     run_id = _run_id(config.kind, s.model)
     run_dir = Path(s.out) / run_id
     try:
@@ -125,6 +128,8 @@ def new_run(config: RunConfig) -> Prepared:
     )
     if config.kind == "code" and config.verify:
         info.sandbox = sandbox_settings(s)  # resume verifies under the same settings
+    if augment:
+        info.augment = augment
     lock = lock_run(run_dir)
     write_tasks(run_dir, tasks)
     write_run_info(run_dir, info)
@@ -147,7 +152,7 @@ def resume_run(config: RunConfig) -> Prepared:
     except RunFileError as exc:
         raise UsageError(f"--resume {run_dir}: {exc}") from None
     if info.kind != config.kind:
-        command = "codegen" if info.kind == "code" else "traces"
+        command = {"code": "codegen", "predict": "predict"}.get(info.kind, "traces")
         raise UsageError(f"--resume {run_dir}: this is a {info.kind} run; "
                          f"resume it with arcforge {command}")
     tasks = load_run_tasks(run_dir, info)

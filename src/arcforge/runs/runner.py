@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
+import hashlib
 import logging
 import signal
 import traceback
@@ -43,6 +44,8 @@ from arcforge.runs.logs import attach_run_log
 from arcforge.runs.progress import RunProgress
 from arcforge.runs.verifier import Verifier
 from arcforge.tasks import Task
+from arcforge.transforms import apply as apply_transform
+from arcforge.transforms import augmentation_spec, unmap_grid
 
 log = logging.getLogger("arcforge.runs")
 
@@ -76,6 +79,8 @@ class Runner:
         self._final_path: Path | None = None
         self._inflight: set[asyncio.Task[None]] = set()
         self._visible: dict[str, Task] = {}
+        self._task_spent: dict[str, float] = {}  # cost so far of each task (--max-cost-per-task)
+        self._over_task_budget: set[str] = set()
         self._spent = 0.0
         self._cost_known = False
         self._finished = 0
@@ -104,6 +109,10 @@ class Runner:
         self._spent = sum(r.cost or 0.0 for r in prepared.records)
         self._cost_known = any(r.cost is not None for r in prepared.records)
         self._errors = error_counts(prepared.records)
+        self.augment: list[str] = list(self.info.augment or [])
+        for r in prepared.records:
+            key = _key(r.task_id, r.task_version)
+            self._task_spent[key] = self._task_spent.get(key, 0.0) + (r.cost or 0.0)
 
     def _make_model(self) -> Model:
         if self._model is not None:
@@ -133,7 +142,7 @@ class Runner:
             stack.callback(self._install_signals())
             await self._session(model, journal)
         return RunResult(self.run_dir, self._status(), self._final_path,
-                         len(self.tasks) * self.samples, self._finished, dict(self._errors),
+                         self._total(), self._finished, dict(self._errors),
                          self._spent, self._cost_known)
 
     async def _open(self) -> Model:
@@ -157,11 +166,8 @@ class Runner:
 
     async def _session(self, model: Model, journal: Journal) -> None:
         limiter = AdaptiveLimiter(self.settings.concurrency)
-        pending = [
-            (task, s) for task in self.tasks for s in range(self.samples)
-            if (task.id, task.version, s) not in self.done
-        ]
-        total = len(self.tasks) * self.samples
+        pending = [unit for unit in self._units() if _unit_key(unit) not in self.done]
+        total = self._total()
         self._log(f"run {self.run_id}: {len(pending)} of {total} samples to do, "
                   f"model {self.info.model}, concurrency {self.settings.concurrency}")
         max_cost = self.settings.max_cost
@@ -178,6 +184,27 @@ class Runner:
             with progress:
                 self._progress = progress
                 await self._schedule(pending, model, limiter, journal, v, max_cost)
+
+    def _units(self) -> list[tuple[Task, int, int | None]]:
+        """Every request of the run: (task, sample, test index); a test index only for
+        direct answers, which ask for each test input on its own."""
+        direct = self.config.kind == "predict"
+        return [(task, s, i) for task in self.tasks for s in range(self.samples)
+                for i in (range(len(task.test)) if direct else (None,))]
+
+    def _total(self) -> int:
+        per_sample = (lambda t: len(t.test)) if self.config.kind == "predict" else (lambda t: 1)
+        return sum(per_sample(t) for t in self.tasks) * self.samples
+
+    def _frame(self, task: Task, sample: int) -> tuple[str | None, list[dict[str, Any]]]:
+        """The augmentation sample ``sample`` of ``task`` sees: its name and spec (the
+        colours drawn from the run, the task and the sample, so a resume repeats them)."""
+        if not self.augment:
+            return None, []
+        name = self.augment[sample % len(self.augment)]
+        seed = int(hashlib.sha256(f"{self.run_id}\0{task.key}\0{sample}".encode())
+                   .hexdigest()[:16], 16)
+        return name, augmentation_spec(name, seed)
 
     def _finish(self, journal: Journal, failed: bool) -> bool:
         """Close the journal and write the final results file (also after an error)."""
@@ -198,11 +225,16 @@ class Runner:
         return "completed"
 
     async def _schedule(
-        self, pending: list[tuple[Task, int]], model: Model, limiter: AdaptiveLimiter,
+        self, pending: list[tuple[Task, int, int | None]], model: Model,
+        limiter: AdaptiveLimiter,
         journal: Journal, verifier: Verifier, max_cost: float | None,
     ) -> None:
         admitted = asyncio.Semaphore(self.settings.concurrency)
-        for task, sample in pending:
+        per_task = self.settings.max_cost_per_task
+        for task, sample, test_index in pending:
+            if per_task is not None and self._task_spent.get(task.key, 0.0) >= per_task:
+                self._over_task_budget.add(task.key)  # not recorded: --resume may finish it
+                continue
             await admitted.acquire()
             if self._stop_starting:
                 admitted.release()
@@ -214,42 +246,56 @@ class Runner:
                           f"{self._spent:.4f}): no more requests are started; the samples "
                           "left are not recorded and --resume can finish them[/]")
                 break
-            job = asyncio.create_task(
-                self._sample(task, sample, model, limiter, journal, verifier, admitted)
-            )
+            job = asyncio.create_task(self._sample(
+                task, sample, test_index, model, limiter, journal, verifier, admitted))
             self._inflight.add(job)
             job.add_done_callback(self._inflight.discard)
         while self._inflight:
             await asyncio.gather(*list(self._inflight), return_exceptions=True)
+        if self._over_task_budget:
+            self._budget_reached = True
+            self._say(f"[yellow]--max-cost-per-task {per_task:g} USD reached on "
+                      f"{len(self._over_task_budget)} task(s): their remaining samples were "
+                      "not started (--resume with a higher limit finishes them)[/]")
 
     async def _sample(
-        self, task: Task, sample: int, model: Model, limiter: AdaptiveLimiter, journal: Journal,
-        verifier: Verifier, admitted: asyncio.Semaphore,
+        self, task: Task, sample: int, test_index: int | None, model: Model,
+        limiter: AdaptiveLimiter, journal: Journal, verifier: Verifier,
+        admitted: asyncio.Semaphore,
     ) -> None:
         released = False
+        name, spec = self._frame(task, sample)
         record = SampleRecord(run_id=self.run_id, kind=self.config.kind, task_id=task.id,
                               task_version=task.version, sample=sample, model=self.info.model,
-                              started_at=utc_now())
+                              started_at=utc_now(), test_index=test_index, augment=name,
+                              transform=spec if name is not None else None)
         try:
             visible = self._visible.get(task.key)
             if visible is None:  # the task as the model may see it, made once per task
                 visible = self._visible[task.key] = task.without_test_outputs()
-            messages = self.agent.messages(visible)
+            if spec:  # the model sees the task in another frame
+                visible = apply_transform(visible, spec)
+            messages = self.agent.messages(visible, test_index)
             record.messages = messages
             record.prompt_hash = prompt_hash(messages)
             context = RequestContext(visible, sample, self.config.kind, record.prompt_hash,
-                                     run_id=self.run_id, gate=limiter)
+                                     run_id=self.run_id, gate=limiter, test_index=test_index)
             try:
                 response = await model.generate(messages, context, temperature=self.temperature,
                                                  max_tokens=self.max_tokens)
             except ModelError as exc:
                 self._fill_error(record, exc)
             else:
-                self._fill_answer(record, response)
+                self._fill_answer(record, response, spec)
             admitted.release()
             released = True
             if self.config.kind == "code" and record.code is not None:
-                record.verification = await verifier.verify(record.code, task)
+                seen = apply_transform(task, spec) if spec else task
+                verification = await verifier.verify(record.code, seen)
+                for pair in verification.pairs if spec else []:  # back to the task's frame
+                    if pair.output is not None and pair.status != "invalid_output":
+                        pair.output = unmap_grid(pair.output, spec)
+                record.verification = verification
         except asyncio.CancelledError:
             raise  # not recorded: --resume finishes it
         except Exception as exc:  # a bug must not end the run: record it on this sample
@@ -269,7 +315,8 @@ class Runner:
             journal.append(record)
         self._count(record, limiter)
 
-    def _fill_answer(self, record: SampleRecord, response: ModelResponse) -> None:
+    def _fill_answer(self, record: SampleRecord, response: ModelResponse,
+                     spec: list[dict[str, Any]]) -> None:
         record.response = response.text
         record.provider_reasoning = response.reasoning
         record.usage = response.usage
@@ -279,8 +326,11 @@ class Runner:
         record.finish_reason = response.finish_reason
         parsed = self.agent.parse(response)
         record.reasoning, record.code = parsed.reasoning, parsed.code
+        if parsed.answer is not None:
+            record.answer = unmap_grid(parsed.answer, spec) if spec else parsed.answer
+            record.answer_method = parsed.answer_method
         if parsed.error:
-            record.error = ErrorInfo(kind="extraction", message=parsed.error)
+            record.error = ErrorInfo(kind=parsed.error_kind, message=parsed.error)
 
     def _fill_error(self, record: SampleRecord, exc: ModelError) -> None:
         record.error = ErrorInfo(kind=exc.kind, message=self.settings.redact(str(exc)))
@@ -302,6 +352,8 @@ class Runner:
         kind = record.error_kind
         if kind:
             self._errors[kind] = self._errors.get(kind, 0) + 1
+        task_key = _key(record.task_id, record.task_version)
+        self._task_spent[task_key] = self._task_spent.get(task_key, 0.0) + (record.cost or 0.0)
         self._progress.advance(record.usage.total, record.cost, kind, limiter.current)
 
     # -- stopping ------------------------------------------------------------------------
@@ -349,7 +401,7 @@ class Runner:
                 self._final_path = self._write_final("aborted")
 
     def _write_final(self, status: str) -> Path:
-        return write_final(self.run_dir, self.info, status, len(self.tasks) * self.samples)
+        return write_final(self.run_dir, self.info, status, self._total())
 
     # -- messages ------------------------------------------------------------------------
 
@@ -361,6 +413,15 @@ class Runner:
         from rich.text import Text
 
         self._log(Text.from_markup(message).plain)
+
+
+def _key(task_id: str, version: int) -> str:
+    return task_id if version == 0 else f"{task_id}@{version}"
+
+
+def _unit_key(unit: tuple[Task, int, int | None]) -> tuple[str, int, int, int | None]:
+    task, sample, test_index = unit
+    return (task.id, task.version, sample, test_index)
 
 
 async def _close_quietly(model: Model) -> None:

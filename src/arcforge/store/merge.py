@@ -258,11 +258,11 @@ def _our_records(entries: list[tuple[str, Any]], report: FileMerge, strict: bool
     except RunFileError as exc:
         raise InputFileError(f"{exc}; nothing was merged") from None
     report.skipped += skipped
-    places: dict[tuple[Any, Any, Any], str] = {}  # where each record first appears
+    places: dict[tuple[Any, ...], str] = {}  # where each record first appears
     for where, obj in entries:
         if isinstance(obj, dict):
-            places.setdefault((obj.get("task_id"), obj.get("task_version"), obj.get("sample")),
-                              where)
+            places.setdefault((obj.get("task_id"), obj.get("task_version"), obj.get("sample"),
+                               obj.get("test_index")), where)
     _each([(places.get(r.key, "?"), r) for r in records],
           lambda where, rec: _record(rec, where, report), report, strict)
 

@@ -100,7 +100,8 @@ class BuiltinDSLModel:
         """Search the task (once per task and settings) and answer sample ``context.sample``."""
         start = time.perf_counter()
         result = await self.search(context.task)
-        text, code, extra = self.compose(context.task, result, context.sample, context.kind)
+        text, code, extra = self.compose(context.task, result, context.sample, context.kind,
+                                         context.test_index)
         return ModelResponse(
             text=text,
             model=self.name,
@@ -158,9 +159,11 @@ class BuiltinDSLModel:
         return self._pool
 
     def compose(
-        self, task: Task, result: SearchResult, sample: int, kind: str
+        self, task: Task, result: SearchResult, sample: int, kind: str,
+        test_index: int | None = None,
     ) -> tuple[str, str | None, dict[str, Any]]:
-        """The answer text, the code (None when nothing fits) and search figures."""
+        """The answer text, the code (None when nothing fits) and search figures; a direct
+        answer (``predict``) ends with the predicted grid of ``test_index`` in ``\\boxed{}``."""
         programs = result.distinct()
         extra: dict[str, Any] = {
             "programs_found": len(programs),
@@ -174,6 +177,9 @@ class BuiltinDSLModel:
         program = programs[rank]
         extra["program"] = [step.op for step in program.steps]
         text = explain_program(task, result, program, rank, repeated=rank != sample)
+        if kind == "predict" and test_index is not None:
+            grid = program.test_outputs[test_index]
+            return f"{text}\n\n\\boxed{{{json.dumps(grid)}}}\n", None, extra
         if kind != "code":
             return text, None, extra
         code = generate_code(program.steps)
