@@ -291,3 +291,35 @@ def test_files_written_by_the_run_folder_code(store: Store, tmp_path: Path) -> N
     assert (report.added, report.present) == (4, 4)
     assert store.list_traces("dd44")[0].text == "ünïcode reasoning → fine"
     assert store.get_run("run-1").traces == 4
+
+
+def test_a_trace_seen_under_a_transform_joins_that_variation(store: Store, tmp_path: Path) -> None:
+    task = make_task("aa11")
+    store.import_tasks([task], source="test")
+    spec = [{"op": "rot90"}]
+    seen = record("aa11", 0, "rotated, the shape moves down", transform=spec, augment="rot90")
+    plain = record("aa11", 1, "the shape moves right")
+    path = write_journal(tmp_path / "run-1", [seen, plain])
+    report = merge_files(store, [path])
+    assert report.added == 2
+    [variation] = [v for v in store.list_versions("aa11") if v.version > 0]
+    assert list(variation.transform) == spec and MODEL in variation.signed_by
+    assert {t.text: t.task_version for t in store.list_traces("aa11", None)} == {
+        "rotated, the shape moves down": variation.version, "the shape moves right": 0}
+    assert merge_files(store, [path]).added == 0  # idempotent, no second variation
+    assert len(store.list_versions("aa11")) == 2
+
+
+def test_a_transformed_trace_waits_for_its_task(store: Store, tmp_path: Path) -> None:
+    seen = record("zz99", 0, "rotated", transform=[{"op": "rot90"}], augment="rot90")
+    path = write_journal(tmp_path / "run-1", [seen, record("zz99", 1, "plain")])
+    report = merge_files(store, [path])
+    assert report.added == 1 and "import the tasks" in report.notes[0]
+    store.import_tasks([make_task("zz99")], source="test")
+    assert merge_files(store, [path]).added == 1  # the task is known now
+
+
+def test_direct_answers_are_not_traces(store: Store, tmp_path: Path) -> None:
+    answer = record("aa11", 0, "\\boxed{[[1]]}", kind="predict", test_index=0, answer=[[1]])
+    report = merge_files(store, [write_journal(tmp_path / "run-1", [answer])])
+    assert report.added == 0 and "direct answers" in report.files[0].notes[0]

@@ -246,8 +246,11 @@ def merge(
             console.print(f"[yellow]note:[/] {escape(f.path)}: {escape(note)}")
         for problem in f.skipped:
             console.print(f"[yellow]skipped:[/] {escape(str(problem))}")
+    for note in report.notes:
+        console.print(f"[yellow]note:[/] {escape(note)}")
     for author, n in sorted(report.authors.items()):
-        console.print(f"{verb} {n:,} traces by {escape(author)}")
+        if n:
+            console.print(f"{verb} {n:,} traces by {escape(author)}")
     if report.tasks_created:
         were = "are" if dry_run else "were"
         console.print(

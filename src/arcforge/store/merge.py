@@ -48,14 +48,16 @@ from arcforge.store.bulk import (
     missing_tasks,
 )
 from arcforge.store.engine import now
-from arcforge.store.errors import InputFileError
+from arcforge.store.errors import InputFileError, NotFoundError, StoreError
 from arcforge.store.files import load_json_file, problems_error
 from arcforge.store.runs import ensure_run
 from arcforge.store.schema import MAX_NAME, Trace
 from arcforge.store.store import Store
+from arcforge.store.tasks import sign_in
 from arcforge.store.traces import compose_trace_id, text_hash
 from arcforge.store.users import name_key
 from arcforge.tasks import Problem
+from arcforge.transforms import TransformError
 
 NAMED = ("run_id", "task_id", "model")  # stored as names: 1 to MAX_NAME characters
 
@@ -83,12 +85,13 @@ class MergeItem:
     sample: int | None
     text: str
     created_at: float | None
+    transform: str | None = None  # JSON of the spec the model saw the task under
     text_hash: str = field(init=False)
     key: str = field(init=False)
 
     def __post_init__(self) -> None:
         digest = text_hash(self.text)
-        parts = [
+        parts: list[Any] = [
             self.run_id or "",
             name_key(self.author),
             self.task_id,
@@ -96,6 +99,8 @@ class MergeItem:
             self.sample,
             digest,
         ]
+        if self.transform:
+            parts.append(self.transform)
         object.__setattr__(self, "text_hash", digest)
         object.__setattr__(self, "key", hashlib.sha256(json.dumps(parts).encode()).hexdigest())
 
@@ -133,6 +138,7 @@ class MergeResult:
     dry_run: bool
     authors: dict[str, int] = field(default_factory=dict)  # author -> traces added
     tasks_created: int = 0
+    notes: list[str] = field(default_factory=list)
 
     @property
     def added(self) -> int:
@@ -180,6 +186,11 @@ def _record(rec: SampleRecord, where: str, report: FileMerge) -> None:
     if rec.error is not None:
         report.errors += 1
         return
+    if rec.kind == "predict":  # a direct answer is a grid, not an explanation
+        if not report.notes or not report.notes[-1].startswith("direct answers"):
+            report.notes.append("direct answers (arcforge predict) are not traces: left out")
+        report.empty += 1
+        return
     if rec.reasoning is None or not rec.reasoning.strip():
         report.empty += 1
         return
@@ -192,6 +203,7 @@ def _record(rec: SampleRecord, where: str, report: FileMerge) -> None:
             rec.sample,
             rec.reasoning,
             _epoch(rec.finished_at),
+            json.dumps(rec.transform, sort_keys=True) if rec.transform else None,
         )
     )
 
@@ -370,6 +382,36 @@ def _trace_ids(session: Session, items: list[MergeItem]) -> list[str]:
     return out
 
 
+def _place_seen_tasks(session: Session, report: MergeResult, items: list[MergeItem],
+                      users: dict[str, Any]) -> dict[str, int]:
+    """The version each trace belongs to: the one it names, or for a model that saw the task
+    under a transform, the variation with that content (signed by the model, made when
+    new). A transformed trace of a task whose content is not stored yet is left out."""
+    versions: dict[str, int] = {}
+    left_out = 0
+    for item in items:
+        if not item.transform:
+            versions[item.key] = item.task_version
+            continue
+        author = users[name_key(item.author)].id
+        try:
+            signed = sign_in(session, item.task_id, item.task_version,
+                             json.loads(item.transform), author)
+        except (NotFoundError, StoreError, TransformError):
+            left_out += 1
+            for f in report.files:
+                if item in f.items:
+                    f.added -= 1
+                    break
+            report.authors[item.author] -= 1
+            continue
+        versions[item.key] = signed.version.version
+    if left_out:
+        report.notes.append(f"{left_out} traces saw a task under a transform but the task's "
+                            "content is not in the store: import the tasks, then merge again")
+    return versions
+
+
 def _apply(session: Session, report: MergeResult) -> None:
     keys: dict[str, tuple[FileMerge, MergeItem]] = {}
     for f in report.files:
@@ -410,12 +452,14 @@ def _apply(session: Session, report: MergeResult) -> None:
                     run.info.to_dict() if run.info is not None else None,
                 )
                 runs_needed.discard(run.run_id)
+    versions = _place_seen_tasks(session, report, new, users)
+    new = [i for i in new if i.key in versions]
     stamp = now()
     rows = [
         {
             "trace_id": tid,
             "task_id": i.task_id,
-            "task_version": i.task_version,
+            "task_version": versions[i.key],
             "author_id": users[name_key(i.author)].id,
             "source": "model",
             "run_id": i.run_id,

@@ -12,14 +12,14 @@ from arcforge.store.limits import RateLimitRepository
 from arcforge.store.paths import display_url, resolve_store_url, sqlite_file
 from arcforge.store.runs import RunRepository
 from arcforge.store.sessions import SessionRepository
-from arcforge.store.tasks import CatalogRepository
+from arcforge.store.tasks import TaskRepository
 from arcforge.store.traces import TraceRepository
 from arcforge.store.users import UserRepository
 
 
 class Store(
     UserRepository,
-    CatalogRepository,
+    TaskRepository,
     TraceRepository,
     AttemptRepository,
     AnswerRepository,

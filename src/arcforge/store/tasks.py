@@ -38,7 +38,7 @@ CHUNK = 500
 
 @dataclass
 class TaskImport:
-    """What :meth:`CatalogRepository.import_tasks` did."""
+    """What :meth:`TaskRepository.import_tasks` did."""
 
     tasks_added: int = 0
     versions_added: int = 0
@@ -215,7 +215,7 @@ def _imported_keys(
     return match_keys(original, content, own=f"v{task.version}")
 
 
-class CatalogRepository(StoreBase):
+class TaskRepository(StoreBase):
     def import_tasks(
         self,
         tasks: Sequence[Task],
@@ -329,56 +329,8 @@ class CatalogRepository(StoreBase):
         task, version or user.
         """
 
-        def run(session: Session) -> SignResult:
-            lock_task(session, task_id)
-            user = get_user_row(session, user_id)
-            base = version_row(session, task_id, base_version)
-            if base.removed:
-                raise StoreError(f"task {task_id} version {base_version} was removed")
-            parent = view_to_task(version_view(session, base, []))
-            result = apply(parent, spec)
-            digest = result.content_hash()
-            same = session.scalar(
-                select(TaskVersion).where(
-                    TaskVersion.task_id == task_id, TaskVersion.content_hash == digest
-                )
-            )
-            if same is not None:
-                if same.removed and user.role != "admin" and same.created_by != user.id:
-                    raise ConflictError(
-                        f"task {task_id} version {same.version} has this content and was "
-                        "removed by its author: only its creator or an admin may restore it"
-                    )
-                outcome: Literal["signed", "already_signed", "restored"]
-                outcome = "signed" if _sign(session, same.id, user.id) else "already_signed"
-                if same.removed:
-                    same.removed, same.removed_by, same.removed_at = False, None, None
-                    outcome = "restored"
-                session.flush()
-                return SignResult(version_view(session, same), outcome)
-            if max_created is not None:
-                made = session.scalar(
-                    select(func.count()).where(
-                        TaskVersion.task_id == task_id, TaskVersion.created_by == user.id
-                    )
-                )
-                if (made or 0) >= max_created:
-                    raise ConflictError(
-                        f"you created {made} versions of task {task_id}, the most one person "
-                        "may (removed ones count); you can still sign existing versions"
-                    )
-            highest = session.scalar(
-                select(func.max(TaskVersion.version)).where(TaskVersion.task_id == task_id)
-            )
-            keys = follow_spec((tuple(base.train_keys or ()), tuple(base.test_keys or ())), spec)
-            row = new_version_row(result.with_(version=(highest or 0) + 1), user.id, keys)
-            session.add(row)
-            session.flush()
-            _sign(session, row.id, user.id)
-            session.flush()
-            return SignResult(version_view(session, row), "created")
-
-        return self.transact(run)
+        return self.transact(
+            lambda session: sign_in(session, task_id, base_version, spec, user_id, max_created))
 
     def sign_version(self, task_id: str, version: int, user_id: int) -> VersionView:
         """Add a signer to an existing live version (nothing changes if already signed)."""
@@ -516,6 +468,60 @@ class CatalogRepository(StoreBase):
             names = signers(session, [r.id for r in rows])
             views = [version_view(session, r, names.get(r.id, [])) for r in rows]
         return [view_to_task(v) for v in views]
+
+
+def sign_in(
+    session: Session, task_id: str, base_version: int, spec: Any, user_id: int,
+    max_created: int | None = None,
+) -> SignResult:
+    """:meth:`TaskRepository.sign_variation` within a transaction the caller holds."""
+    lock_task(session, task_id)
+    user = get_user_row(session, user_id)
+    base = version_row(session, task_id, base_version)
+    if base.removed:
+        raise StoreError(f"task {task_id} version {base_version} was removed")
+    parent = view_to_task(version_view(session, base, []))
+    result = apply(parent, spec)
+    digest = result.content_hash()
+    same = session.scalar(
+        select(TaskVersion).where(
+            TaskVersion.task_id == task_id, TaskVersion.content_hash == digest
+        )
+    )
+    if same is not None:
+        if same.removed and user.role != "admin" and same.created_by != user.id:
+            raise ConflictError(
+                f"task {task_id} version {same.version} has this content and was "
+                "removed by its author: only its creator or an admin may restore it"
+            )
+        outcome: Literal["signed", "already_signed", "restored"]
+        outcome = "signed" if _sign(session, same.id, user.id) else "already_signed"
+        if same.removed:
+            same.removed, same.removed_by, same.removed_at = False, None, None
+            outcome = "restored"
+        session.flush()
+        return SignResult(version_view(session, same), outcome)
+    if max_created is not None:
+        made = session.scalar(
+            select(func.count()).where(
+                TaskVersion.task_id == task_id, TaskVersion.created_by == user.id
+            )
+        )
+        if (made or 0) >= max_created:
+            raise ConflictError(
+                f"you created {made} versions of task {task_id}, the most one person "
+                "may (removed ones count); you can still sign existing versions"
+            )
+    highest = session.scalar(
+        select(func.max(TaskVersion.version)).where(TaskVersion.task_id == task_id)
+    )
+    keys = follow_spec((tuple(base.train_keys or ()), tuple(base.test_keys or ())), spec)
+    row = new_version_row(result.with_(version=(highest or 0) + 1), user.id, keys)
+    session.add(row)
+    session.flush()
+    _sign(session, row.id, user.id)
+    session.flush()
+    return SignResult(version_view(session, row), "created")
 
 
 def _solved_ids(user_id: int) -> Any:
