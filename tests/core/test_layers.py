@@ -18,7 +18,7 @@ LAYERS: list[set[str]] = [
     {"models", "agents"},
     {"runs"},
     {"scoring"},
-    {"export", "report"},
+    {"export", "report", "compare"},
     {"finish"},
     {"web"},
     {"cli", "__main__"},

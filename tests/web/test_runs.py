@@ -28,6 +28,7 @@ def test_list_runs_from_folders_and_store(client: TestClient, code_run: Path) ->
         "id": "r-code", "origin": "folder", "kind": "code", "model": "builtin/dsl",
         "data": "tasks", "started_at": "2026-11-27T09:00:00Z", "samples": 3, "tasks": 2,
         "errors": 1, "total_samples": 4, "status": "incomplete", "merged": False,
+        "cost": None, "cost_per_task": None,  # no sample was priced
     }
     assert items["r-merged"]["origin"] == "store" and items["r-merged"]["samples"] == 1
 
@@ -37,7 +38,7 @@ def test_run_detail_scores_and_tasks(client: TestClient, code_run: Path) -> None
     assert body["info"]["model"] == "builtin/dsl"
     summary = body["scores"].pop("summary")
     assert body["scores"] == {"samples": 3, "tasks": 2, "errors": 1, "tasks_passed_train": 1,
-                              "tasks_passed_test": 1}
+                              "tasks_passed_test": 1, "cost": None, "cost_per_task": None}
     assert summary["arcprize_score"] == 0.5 and summary["counts"]["tasks_solved"] == 1
     t1 = summary["tasks"][0]
     assert (t1["task_id"], t1["answers_hidden"], t1["scores"]["pass@1"]) == ("t1", True, 1.0)

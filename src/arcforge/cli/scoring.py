@@ -1,5 +1,5 @@
-"""``arcforge score`` and ``arcforge export``: official-style scores and submission files
-of a code run."""
+"""``arcforge score``, ``export`` and ``compare``: official-style scores and submission
+files of a run, and runs side by side by score and cost."""
 
 from __future__ import annotations
 
@@ -24,6 +24,34 @@ class ExportFormat(StrEnum):
 def register(app: typer.Typer) -> None:
     app.command("score")(score)
     app.command("export")(export)
+    app.command("compare")(compare)
+
+
+def compare(
+    run_dirs: Annotated[list[Path], typer.Argument(metavar="RUN_DIR...",
+                                                   help="Run folders of any kind.")],
+    chart: Annotated[Path, typer.Option(
+        "--chart", help="Where to write the SVG chart of score against cost per task.")
+    ] = Path("compare.svg"),
+    as_json: Json = False,
+) -> None:
+    """Print runs side by side (model, method, samples, augment, rounds, both scores, cost
+    per task, tokens, time) and chart score against cost per task (the Pareto front)."""
+    from arcforge.atomic import write_bytes_atomic
+    from arcforge.compare import chart_svg, render_table, run_row
+    from arcforge.errors import UsageError
+
+    if not run_dirs:
+        raise UsageError("compare: name at least one RUN_DIR")
+    rows = [run_row(d) for d in run_dirs]
+    if chart.parent and not chart.parent.exists():
+        raise UsageError(f"--chart {chart}: the folder {chart.parent} does not exist")
+    write_bytes_atomic(chart, chart_svg(rows).encode())
+    if as_json:
+        typer.echo(json.dumps({"runs": [r.to_dict() for r in rows], "chart": str(chart)}))
+        return
+    console.print(render_table(rows))
+    console.print(f"wrote {escape(str(chart))}", highlight=False)
 
 
 def score(

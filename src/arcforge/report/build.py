@@ -45,6 +45,7 @@ class PairView:
 @dataclass
 class SampleView:
     sample: int
+    label: str  # "sample 2", "sample 2 · test 1", "sample 2 · rot90"
     error: dict[str, str] | None
     reasoning: str
     code: str | None
@@ -68,8 +69,14 @@ class TaskView:
 
 
 def _sample_view(record: SampleRecord, task: Task | None) -> SampleView:
+    label = f"sample {record.sample}"
+    if record.test_index is not None:
+        label += f" · test {record.test_index + 1}"
+    if record.augment:
+        label += f" · seen as {record.augment}"
     view = SampleView(
         sample=record.sample,
+        label=label,
         error=record.error.model_dump() if record.error is not None else None,
         reasoning=record.reasoning or record.response or "",
         code=record.code,
@@ -77,6 +84,8 @@ def _sample_view(record: SampleRecord, task: Task | None) -> SampleView:
         latency_s=record.latency_s,
         cost=record.cost,
     )
+    if record.answer is not None and record.test_index is not None:  # a direct answer
+        return _answer_view(view, record.answer, record.test_index, task)
     pairs = record.verification.pairs if record.verification is not None else []
     for pair in pairs:
         split, index = pair.split, pair.index
@@ -99,6 +108,17 @@ def _sample_view(record: SampleRecord, task: Task | None) -> SampleView:
                 error=pair.error,
             )
         )
+    return view
+
+
+def _answer_view(view: SampleView, answer: Any, index: int, task: Task | None) -> SampleView:
+    expected = task.test[index].output if task is not None and index < len(task.test) else None
+    status = "unchecked" if expected is None else "pass" if answer == expected else "fail"
+    view.pairs.append(PairView(
+        split="test", index=index,
+        expected=_svg(expected, f"test[{index}] expected") if expected else None,
+        produced=None if status == "pass" else _svg(answer, f"test[{index}] answer"),
+        status=status, error=None))
     return view
 
 
@@ -165,7 +185,7 @@ def build_context(run_dir: Path, studio_url: str | None = DEFAULT_STUDIO) -> dic
 
     scores = None
     task_scores: dict[tuple[str, int], Any] = {}
-    if info.kind == "code":
+    if info.kind != "reasoning":
         from arcforge.scoring import score_run
 
         scores = score_run(run_dir, tasks)
@@ -175,7 +195,7 @@ def build_context(run_dir: Path, studio_url: str | None = DEFAULT_STUDIO) -> dic
     views = []
     for key, recs in per_task.items():
         task = by_key.get(key)
-        recs = sorted(recs, key=lambda r: r.sample)
+        recs = sorted(recs, key=lambda r: (r.sample, r.test_index or 0))
         score = task_scores.get(key)
         train = [s.train_accuracy for s in score.samples] if score else []
         views.append(
@@ -184,7 +204,7 @@ def build_context(run_dir: Path, studio_url: str | None = DEFAULT_STUDIO) -> dic
                 task_id=key[0],
                 n_tests=len(task.test) if task else 0,
                 samples=[_sample_view(r, task) for r in recs],
-                samples_expected=max(samples_per_task, len(recs)),
+                samples_expected=max(samples_per_task, len({r.sample for r in recs})),
                 errors=sum(r.error is not None for r in recs),
                 fraction=score.fraction("pass@2") if score else None,
                 attempts=[_attempts(t) for t in score.tests] if score else [],
@@ -196,6 +216,8 @@ def build_context(run_dir: Path, studio_url: str | None = DEFAULT_STUDIO) -> dic
         "kind": info.kind,
         "scores": scores,
         "counts": scores.counts() if scores else None,
+        "costs": scores.costs() if scores else None,
+        "augmentations": scores.augmentations() if scores else {},
         "totals": _totals(records),
         "tasks": views,
         "studio_url": studio_url.rstrip("/") if studio_url else None,

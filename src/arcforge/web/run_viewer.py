@@ -33,6 +33,7 @@ from arcforge.runfiles import (
 from arcforge.store import Store, UserView
 from arcforge.store.errors import NotFoundError
 from arcforge.tasks import Task
+from arcforge.verification import PairVerdict
 from arcforge.web import public, visibility
 from arcforge.web.ids import is_safe_id
 from arcforge.web.markdown import render_markdown
@@ -50,10 +51,30 @@ class RunRef:
     folder: Path | None  # None: known only from the store
 
 
-def _passes(record: SampleRecord, split: str) -> bool:
-    if record.verification is None:
-        return False
-    pairs = record.verification.split(split)
+def _verdicts(record: SampleRecord, expected: Task | None) -> list[PairVerdict]:
+    """A program's verdicts on every pair, or a direct answer as the verdict on its test."""
+    if record.verification is not None:
+        return record.verification.pairs
+    if record.answer is None or record.test_index is None:
+        return []
+    want = None
+    if expected is not None and record.test_index < len(expected.test):
+        want = expected.test[record.test_index].output
+    status = "unchecked" if want is None else "pass" if record.answer == want else "fail"
+    return [PairVerdict("test", record.test_index, status, record.answer)]
+
+
+def _costs(records: list[SampleRecord]) -> dict[str, float | None]:
+    """USD of a run's finished samples, in all and per task (None when none was priced)."""
+    priced = [r.cost for r in records if r.cost is not None]
+    tasks = len({(r.task_id, r.task_version) for r in records})
+    total = round(sum(priced), 6) if priced else None
+    return {"cost": total, "cost_per_task": total / tasks if total is not None and tasks
+            else None}
+
+
+def _passes(record: SampleRecord, split: str, expected: Task | None = None) -> bool:
+    pairs = [p for p in _verdicts(record, expected) if p.split == split]
     return bool(pairs) and all(p.status == "pass" for p in pairs)
 
 
@@ -147,6 +168,7 @@ class RunViewer:
             "total_samples": total,
             "status": status,
             "merged": False,
+            **_costs(records),
         }
 
     # --- one run -----------------------------------------------------------------------
@@ -174,15 +196,18 @@ class RunViewer:
         for r in records:
             groups[(r.task_id, r.task_version)].append(r)
         code = any(r.kind == "code" for r in records)
+        direct = any(r.kind == "predict" for r in records)
         tasks = []
         for (tid, version), recs in sorted(groups.items()):
+            expected = self._expected_task(ref, tid, version) if direct else None
             tasks.append({
                 "task_id": tid,
                 "version": version,
-                "samples": len(recs),
+                "samples": len({r.sample for r in recs}),
                 "errors": sum(not r.ok for r in recs),
                 "passed_train": any(_passes(r, "train") for r in recs) if code else None,
-                "passed_test": any(_passes(r, "test") for r in recs) if code else None,
+                "passed_test": any(_passes(r, "test", expected) for r in recs)
+                if code or direct else None,
             })
         scores: dict[str, Any] = {
             "samples": len(records),
@@ -191,7 +216,9 @@ class RunViewer:
         }
         if code:
             scores["tasks_passed_train"] = sum(bool(t["passed_train"]) for t in tasks)
+        if code or direct:
             scores["tasks_passed_test"] = sum(bool(t["passed_test"]) for t in tasks)
+        scores.update(_costs(records))
         summary_file = ref.folder / SUMMARY
         if summary_file.is_file():
             from arcforge.taskfiles import read_json
@@ -278,7 +305,7 @@ class RunViewer:
     @staticmethod
     def _record_sample(record: SampleRecord, expected: Task | None) -> dict[str, Any]:
         pairs = []
-        for p in record.verification.pairs if record.verification is not None else []:
+        for p in _verdicts(record, expected):
             want = None
             if expected is not None:
                 group = expected.train if p.split == "train" else expected.test
@@ -288,6 +315,8 @@ class RunViewer:
         text = record.reasoning or ""
         return {
             "sample": record.sample,
+            "test_index": record.test_index,
+            "augment": record.augment,
             "model": record.model,
             "reasoning": record.reasoning,
             "reasoning_html": render_markdown(text) if text else "",

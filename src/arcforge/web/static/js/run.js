@@ -127,7 +127,8 @@ function renderSample(task, s) {
   const passed = pairs.filter((p) => p.status === "pass").length;
   return h("article.sample", { dataset: { sample: String(s.sample) } },
     h("header",
-      h("h3", `Sample ${s.sample}`),
+      h("h3", `Sample ${s.sample}` + (s.test_index == null ? "" : ` · test ${s.test_index + 1}`)),
+      s.augment ? h("span.badge", { title: "the frame this sample saw the task in; its answers were mapped back" }, s.augment) : null,
       h("span.mono.dim", s.model ?? ""),
       pairs.length ? h("span.badge", { class: passed === pairs.length ? "ok" : "bad" }, `${passed}/${pairs.length} pairs`) : null,
       s.error ? h("span.badge.bad", { title: s.error.message }, s.error.kind) : null,

@@ -17,18 +17,19 @@ async function main() {
   fill(app,
     h("h1", "Runs"),
     data.items.length ? h("table.runs#run-list",
-      h("thead", h("tr", ["run", "kind", "model", "data", "started", "tasks", "samples", "errors", "status"].map((c) => h("th", c)))),
+      h("thead", h("tr", ["run", "kind", "model", "data", "started", "tasks", "samples", "errors", "cost / task", "status"].map((c) => h("th", c)))),
       h("tbody", data.items.map((r) => h("tr", { dataset: { run: r.id } },
         h("td", h("a.mono", { href: `/runs/${enc(r.id)}` }, r.id), r.origin === "store" ? h("span.badge", "store") : null),
-        h("td", h(`span.badge.${r.kind === "code" ? "code" : "reasoning"}`, r.kind ?? "")),
+        h("td", h(`span.badge.${r.kind === "reasoning" ? "reasoning" : "code"}`, r.kind ?? "")),
         h("td.mono", r.model ?? ""),
         h("td.mono.dim", r.data ?? ""),
         h("td", r.started_at ? timeElement(r.started_at) : ""),
         h("td.num", String(r.tasks ?? "")),
         h("td.num", String(r.samples ?? "")),
         h("td.num", r.errors ? h("span.bad", String(r.errors)) : h("span.dim", "0")),
+        h("td.num", r.cost_per_task == null ? h("span.dim", "—") : `$${r.cost_per_task.toFixed(4)}`),
         h("td", r.status ?? "")))))
-      : h("p.empty", "No runs yet. Start one with ", h("code", "arcforge codegen"), " or ", h("code", "arcforge traces"),
+      : h("p.empty", "No runs yet. Start one with ", h("code", "arcforge codegen"), ", ", h("code", "arcforge predict"), " or ", h("code", "arcforge traces"),
         " and serve with ", h("code", "--runs DIR"), "."));
 }
 
