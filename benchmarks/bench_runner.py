@@ -58,9 +58,10 @@ class Result:
 class Server:
     """The fake server in a child process."""
 
-    def __init__(self, latency: float, max_concurrent: int | None, retry_after: str) -> None:
+    def __init__(self, latency: float, max_concurrent: int | None, retry_after: str,
+                 *extra: str) -> None:
         args = [sys.executable, str(SERVER), "--latency", str(latency), "--retry-after",
-                retry_after]
+                retry_after, *extra]
         if max_concurrent:
             args += ["--max-concurrent", str(max_concurrent)]
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)

@@ -371,9 +371,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--max-concurrent", type=int, default=None)
     parser.add_argument("--retry-after", default="0")
     parser.add_argument("--fault-rate", type=float, default=0.0)
+    parser.add_argument("--scripted", action="store_true",
+                        help="answer with the output grid (tests/bench/scripted.py's solver)")
+    parser.add_argument("--answer", help="answer every request with this text")
     args = parser.parse_args(argv)
+    rules = [Rule(content=args.answer)] if args.answer is not None else None
+    if args.scripted:
+        from bench.scripted import answer_grid  # tests/ is this script's folder
+
+        rules = [Rule(content=answer_grid)]
     server = FakeServer(latency_s=args.latency, max_concurrent=args.max_concurrent,
-                        retry_after=args.retry_after, fault_rate=args.fault_rate, record=False)
+                        retry_after=args.retry_after, fault_rate=args.fault_rate, record=False,
+                        rules=rules)
 
     async def serve() -> None:
         await server.start_async(args.port)
