@@ -56,6 +56,29 @@ def test_a_model_right_in_every_frame_scores_everything(kind, fake_server, make_
         assert all(r.answer_method == "boxed" for r in records)
 
 
+EVERY_FRAME = ("identity,rot90,rot180,rot270,flip_h,flip_v,transpose,anti_transpose,colours,"
+               "rot90+colours,anti_transpose+colours")
+
+
+@pytest.mark.parametrize("kind", ["predict", "code"])
+def test_every_rotation_reflection_and_colour_permutation_comes_back(
+        kind, fake_server, make_settings):
+    """All 8 rotations/reflections, colour permutations, and both together: each frame's
+    answers (or program outputs) are mapped back exactly, so each frame scores alone."""
+    fake_server.rules = [Rule(content=answer)]
+    frames = EVERY_FRAME.split(",")
+    result = run(RunConfig(kind, make_settings(samples=len(frames), augment=EVERY_FRAME),
+                           tasks=dihedral_tasks(7), progress=False))
+    scores = finish_run(result.run_dir)
+    assert scores is not None and scores.arcprize_score == 1.0
+    by_frame = scores.augmentations()
+    assert sorted(by_frame) == sorted(frames)
+    assert all(row["accuracy"] == 1.0 and row["outputs"] == 14 for row in by_frame.values())
+    transforms = {r.augment: r.transform for r in load_records(result.run_dir)}
+    assert transforms["identity"] == [] and transforms["flip_v"] == [{"op": "flip_v"}]
+    assert transforms["rot90+colours"][0] == {"op": "rot90"}
+
+
 def test_the_frames_really_differ_from_the_task(fake_server, make_settings):
     """Without mapping back, the augmented answers would be wrong: the model answered
     in the frame it saw."""
