@@ -113,6 +113,7 @@ class Settings(BaseSettings):
     max_cost: float | None = Field(None, ge=0)
     max_cost_per_task: float | None = Field(None, ge=0)
     augment: str | None = None  # comma-separated: sample s sees the task under entry s mod n
+    rounds: int = Field(1, ge=1, le=32)  # codegen: rounds of execution feedback per sample
     base_url: str | None = None
     encoding: Literal["json", "digits"] = "json"
     request_timeout_s: float = Field(300.0, gt=0)

@@ -71,7 +71,24 @@ def _metadata(record: SampleRecord, info: RunInfo, task: TaskScore,
         "pair_index": pair_index,
         "test_id": info.run_id,
         "sample": record.sample,
+        **({"round": record.round} if record.round is not None else {}),
     }
+
+
+def _answering(rounds: list[SampleRecord], chosen: int | None) -> SampleRecord:
+    """The record behind a sample's answer: of a refined sample, its chosen round, with
+    the tokens, cost and time of all its rounds (what the answer took)."""
+    if len(rounds) == 1:
+        return rounds[0]
+    rounds = sorted(rounds, key=lambda r: r.round_number)
+    record = next((r for r in rounds if r.round_number == chosen), rounds[-1])
+    usage = record.usage.model_copy(update={
+        name: sum(getattr(r.usage, name) for r in rounds)
+        for name in ("input_tokens", "output_tokens", "reasoning_tokens")})
+    costs = [r.cost for r in rounds if r.cost is not None]
+    return record.model_copy(update={
+        "usage": usage, "cost": sum(costs) if costs else None,
+        "started_at": rounds[0].started_at, "finished_at": rounds[-1].finished_at})
 
 
 def _attempt(answer: Grid | None, correct: bool | None, samples: list[int],
@@ -90,13 +107,15 @@ def arcprize_files(run_dir: Path, scores: RunScores) -> dict[str, list[dict[str,
     results = read_results(run_dir)
     info = results.info
     assert info is not None  # a run folder always has its run.json
-    by_task: dict[tuple[str, int], dict[tuple[int, int | None], SampleRecord]] = {}
+    by_task: dict[tuple[str, int], dict[tuple[int, int | None], list[SampleRecord]]] = {}
     for record in results.records:
-        by_task.setdefault((record.task_id, record.task_version), {})[
-            (record.sample, record.test_index)] = record
+        by_task.setdefault((record.task_id, record.task_version), {}).setdefault(
+            (record.sample, record.test_index), []).append(record)
     files = {}
     for task in scores.tasks:
-        records = by_task.get((task.task_id, task.version), {})
+        chosen = {s.sample: s.round for s in task.samples}
+        records = {key: _answering(rounds, chosen.get(key[0]))
+                   for key, rounds in by_task.get((task.task_id, task.version), {}).items()}
         files[task.key] = [
             {
                 "attempt_1": _attempt(t.attempt_1, t.correct_1, t.attempt_1_samples, records,

@@ -63,8 +63,19 @@ def task_renderable(
     return Group(*parts)
 
 
-def grid_svg(grid: Grid, cell: int = 12, title: str | None = None) -> str:
-    """A standalone inline SVG of a grid: one path per colour (runs of cells), thin lines."""
+def differing_cells(grid: Grid, other: Grid | None) -> list[tuple[int, int]]:
+    """The cells where two grids of one shape differ (none when the shapes differ)."""
+    if other is None or len(grid) != len(other) or any(
+            len(a) != len(b) for a, b in zip(grid, other, strict=True)):
+        return []
+    return [(r, c) for r, (a, b) in enumerate(zip(grid, other, strict=True))
+            for c, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+
+
+def grid_svg(grid: Grid, cell: int = 12, title: str | None = None,
+             marks: list[tuple[int, int]] | None = None) -> str:
+    """A standalone inline SVG of a grid: one path per colour (runs of cells), thin lines;
+    ``marks`` (row, column) cells are outlined (a diff against another grid)."""
     h, w = len(grid), len(grid[0])
     width, height = w * cell, h * cell
     runs: dict[int, list[str]] = {}
@@ -80,10 +91,17 @@ def grid_svg(grid: Grid, cell: int = 12, title: str | None = None) -> str:
         f'<path fill="{PALETTE[k]}" d="{"".join(v)}"/>' for k, v in sorted(runs.items())
     )
     label = f"<title>{escape(title)}</title>" if title else ""
+    outline = ""
+    if marks:
+        boxes = "".join(f"M{c * cell + 1} {r * cell + 1}h{cell - 2}v{cell - 2}h-{cell - 2}z"
+                        for r, c in marks)
+        outline = (f'<path class="diff" d="{boxes}" stroke="#ff2d95" stroke-width="2" '
+                   'fill="none"/>')
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="grid" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" shape-rendering="crispEdges" role="img">{label}{paths}'
-        f'<path d="{_lines(w, h, cell)}" stroke="#555" stroke-width="0.5" fill="none"/></svg>'
+        f'<path d="{_lines(w, h, cell)}" stroke="#555" stroke-width="0.5" fill="none"/>'
+        f'{outline}</svg>'
     )
 
 

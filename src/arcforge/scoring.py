@@ -49,6 +49,8 @@ class SampleScore:
     test_status: list[str]
     test_outputs: list[Grid | None]
     augment: str | None = None  # the frame the sample saw (None: the task's own)
+    round: int | None = None  # refined samples: the round whose program is the answer
+    rounds: int | None = None  # refined samples: how many rounds it took
 
     @property
     def train_accuracy(self) -> float:
@@ -102,8 +104,9 @@ class TaskScore:
         d["scores"] = {m: self.fraction(m) for m in METRICS}
         for s, sample in zip(d["samples"], self.samples, strict=True):
             s["train_accuracy"] = sample.train_accuracy
-            if sample.augment is None:
-                del s["augment"]  # only augmented runs say it
+            for name in ("augment", "round", "rounds"):
+                if s[name] is None:
+                    del s[name]  # only augmented or refining runs say them
         for t, test in zip(d["tests"], self.tests, strict=True):
             t["solved"] = test.solved
         return d
@@ -129,6 +132,7 @@ class RunScores:
     errors: dict[str, int] = field(default_factory=dict)
     cost: float | None = None  # USD of every finished sample; None when none was priced
     tokens: dict[str, int] = field(default_factory=dict)
+    rounds: list[dict[str, Any]] = field(default_factory=list)  # refining runs: by round
 
     @property
     def scored_tasks(self) -> list[TaskScore]:
@@ -208,6 +212,7 @@ class RunScores:
             "cost": self.costs(),
             "tokens": dict(self.tokens),
             "augmentations": self.augmentations(),
+            "rounds": self.rounds,
             "tasks": [t.to_dict() for t in self.tasks],
         }
 
@@ -247,6 +252,15 @@ def _sample_score(record: SampleRecord, task: Task) -> SampleScore:
         test_outputs=outputs,
         augment=record.augment,
     )
+
+
+def _best_round(rounds: list[SampleRecord], task: Task) -> SampleScore:
+    """A refined sample's answer: its round whose program passed the most train pairs
+    (the later round on a tie; a round that ended in an error only when all did)."""
+    scored = [(_sample_score(r, task), r.round_number) for r in rounds]
+    best, number = max(scored, key=lambda s: (s[0].train_passed, s[0].error is None, s[1]))
+    best.round, best.rounds = number, max(n for _, n in scored)
+    return best
 
 
 def _answers_score(records: list[SampleRecord], task: Task) -> SampleScore:
@@ -302,15 +316,23 @@ def select_attempts(samples: list[SampleScore], test_index: int) -> list[tuple[G
     return [(json.loads(text), [s.sample for s in members]) for text, members in ranked]
 
 
-def score_task(task: Task, records: list[SampleRecord], samples_expected: int) -> TaskScore:
-    """Select attempts and judge them for one task from its finished samples."""
+def _score_sample(group: list[SampleRecord], task: Task) -> SampleScore:
+    if group[0].kind == "predict":
+        return _answers_score(group, task)
+    if group[0].round is not None:
+        return _best_round(group, task)
+    return _sample_score(group[0], task)
+
+
+def score_task(task: Task, records: list[SampleRecord], samples_expected: int,
+               max_round: int | None = None) -> TaskScore:
+    """Select attempts and judge them for one task from its finished samples (of a
+    refining run: as if it had stopped after ``max_round`` rounds)."""
     by_sample: dict[int, list[SampleRecord]] = {}
     for record in records:
-        by_sample.setdefault(record.sample, []).append(record)
-    samples = [
-        _answers_score(group, task) if group[0].kind == "predict" else _sample_score(group[0], task)
-        for _, group in sorted(by_sample.items())
-    ]
+        if max_round is None or record.round_number <= max_round:
+            by_sample.setdefault(record.sample, []).append(record)
+    samples = [_score_sample(group, task) for _, group in sorted(by_sample.items())]
     result = TaskScore(task.id, task.version, task.key, samples_expected, samples)
     for i, pair in enumerate(task.test):
         ranked = select_attempts(samples, i)
@@ -361,21 +383,53 @@ def score_run(run_dir: Path, tasks: list[Task] | None = None) -> RunScores:
         key = (record.task_id, record.task_version)
         if key in per_task:
             per_task[key].append(record)
-    samples = info.samples
     counted = [r for r in results.records if (r.task_id, r.task_version) in per_task]
-    priced = [r.cost for r in counted if r.cost is not None]
-    return RunScores(
-        run_id=info.run_id,
-        model=info.model,
-        kind=info.kind,
-        tasks=[score_task(by_key[k], per_task[k],
-                          max(samples, len({r.sample for r in per_task[k]}))) for k in keys],
-        samples_per_task=samples,
-        errors=error_counts(counted),
-        cost=round(sum(priced), 6) if priced else None,
-        tokens={k: sum(getattr(r.usage, k) for r in counted)
-                for k in ("input_tokens", "output_tokens", "reasoning_tokens")},
-    )
+
+    def scores(max_round: int | None = None) -> RunScores:
+        kept = [r for r in counted if max_round is None or r.round_number <= max_round]
+        priced = [r.cost for r in kept if r.cost is not None]
+        return RunScores(
+            run_id=info.run_id,
+            model=info.model,
+            kind=info.kind,
+            tasks=[score_task(by_key[k], per_task[k],
+                              max(info.samples, len({r.sample for r in per_task[k]})),
+                              max_round) for k in keys],
+            samples_per_task=info.samples,
+            errors=error_counts(kept),
+            cost=round(sum(priced), 6) if priced else None,
+            tokens={k: sum(getattr(r.usage, k) for r in kept)
+                    for k in ("input_tokens", "output_tokens", "reasoning_tokens")},
+        )
+
+    result = scores()
+    if (info.rounds or 1) > 1:
+        result.rounds = _by_round(scores, counted, info.rounds or 1)
+    return result
+
+
+def _by_round(scores: Any, records: list[SampleRecord], rounds: int) -> list[dict[str, Any]]:
+    """The run's scores had every sample stopped after round 1, 2, ... R: what each
+    extra round solved, and what it cost."""
+    table: list[dict[str, Any]] = []
+    solved_before = 0
+    for n in range(1, rounds + 1):
+        at = scores(n)
+        solved = at.counts()["tasks_solved"]
+        table.append({
+            "round": n,
+            "requests": sum(r.round_number == n for r in records),
+            "arcprize_score": at.arcprize_score,
+            "kaggle_score": at.kaggle_score,
+            "tasks_solved": solved,
+            "newly_solved": solved - solved_before,
+            "cost": at.cost,
+            "cost_of_round": (round(at.cost - (table[-1]["cost"] or 0.0), 6)
+                              if at.cost is not None and table else at.cost),
+            "cost_per_task": at.costs()["per_task"],
+        })
+        solved_before = solved
+    return table
 
 
 def write_summary(run_dir: Path, scores: RunScores) -> Path:

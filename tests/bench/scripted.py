@@ -101,3 +101,18 @@ def formats(grid: Grid) -> dict[str, str]:
         "no grid": "I think the colours move around but I am not sure.",
         "invalid": "\\boxed{[[1, 2], [3]]}",
     }
+
+
+IDENTITY_CODE = ("The output is the input.\n\n```python\ndef solve_task(g):\n"
+                 "    return [list(r) for r in g]\n```\n")
+FEEDBACK_MARK = "Your solve_task was run"  # the bundled feedback template's first words
+
+
+def fixes_on_feedback(prompt: str) -> str:
+    """A coder that first answers the identity, and the right program once it is shown
+    what its program did (the conversation holds feedback)."""
+    return answer_code(prompt) if FEEDBACK_MARK in prompt else IDENTITY_CODE
+
+
+def never_fixes(prompt: str) -> str:
+    return IDENTITY_CODE

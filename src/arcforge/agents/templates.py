@@ -26,6 +26,7 @@ _SECTION = re.compile(r"^###[ \t]*(system|user)[ \t]*$", re.M | re.I)
 class PromptTemplate:
     source: str  # a file path, or package:<name> for a bundled template
     text: str
+    option: str = "--prompt"  # the option that replaces it, named in errors
 
     @property
     def sha256(self) -> str:
@@ -38,7 +39,7 @@ class PromptTemplate:
         try:
             text = _compiled(self.text).render(**values)
         except jinja2.TemplateError as exc:
-            raise UsageError(f"--prompt {self.source}: {exc}") from None
+            raise UsageError(f"{self.option} {self.source}: {exc}") from None
         parts = _SECTION.split(text)
         if len(parts) == 1:
             return [{"role": "user", "content": text.strip()}]
@@ -48,7 +49,7 @@ class PromptTemplate:
             if body.strip()
         ]
         if parts[0].strip() or not any(m["role"] == "user" for m in messages):
-            raise UsageError(f"--prompt {self.source}: text must sit under a '### system' or "
+            raise UsageError(f"{self.option} {self.source}: text must sit under a '### system' or "
                              "'### user' header, and a user section is required")
         return messages
 
@@ -62,24 +63,24 @@ def _compiled(text: str) -> Any:
     return env.from_string(text)
 
 
-def bundled_template(name: str) -> PromptTemplate:
+def bundled_template(name: str, option: str = "--prompt") -> PromptTemplate:
     text = resources.files("arcforge.agents").joinpath("prompts", f"{name}.txt").read_text("utf-8")
-    return PromptTemplate(f"package:{name}", text)
+    return PromptTemplate(f"package:{name}", text, option)
 
 
-def load_template(path: str | Path) -> PromptTemplate:
+def load_template(path: str | Path, option: str = "--prompt") -> PromptTemplate:
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"--prompt {path}: cannot read: {exc}") from None
+        raise UsageError(f"{option} {path}: cannot read: {exc}") from None
     if not text.strip():
-        raise UsageError(f"--prompt {path}: the template is empty")
-    template = PromptTemplate(str(path), text)
+        raise UsageError(f"{option} {path}: the template is empty")
+    template = PromptTemplate(str(path), text, option)
     import jinja2
 
     try:
         jinja2.Environment().parse(text)
     except jinja2.TemplateSyntaxError as exc:
-        raise UsageError(f"--prompt {path}: line {exc.lineno}: {exc.message}") from None
+        raise UsageError(f"{option} {path}: line {exc.lineno}: {exc.message}") from None
     return template

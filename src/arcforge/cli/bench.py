@@ -46,10 +46,16 @@ Augment = Annotated[str | None, typer.Option(
 MaxCostPerTask = Annotated[float | None, typer.Option(
     "--max-cost-per-task", min=0.0, help="Stop starting requests for a task once it has cost "
     "this many USD.")]
+Rounds = Annotated[int | None, typer.Option(
+    "--rounds", min=1, max=32, help="Rounds per sample: a program that fails a train pair is "
+    "shown what went wrong and asked again, up to this many times in all (default 1).")]
+FeedbackPrompt = Annotated[Path | None, typer.Option(
+    "--feedback-prompt", help="A feedback template file replacing the bundled one (--rounds).")]
 
 # Options fixed by run.json once a run exists.
 _FIXED_ON_RESUME = ("model", "data", "task_ids", "max_tasks", "samples", "temperature",
-                    "max_tokens", "prompt", "encoding", "out", "augment")
+                    "max_tokens", "prompt", "encoding", "out", "augment", "rounds",
+                    "feedback_prompt")
 # a command's own defaults, under the settings file and the environment
 _DEFAULTS = {"predict": {"samples": 2}}
 
@@ -73,7 +79,8 @@ def _execute(kind: str, options: dict[str, Any]) -> None:
     settings = load_settings(options.pop("config"), {
         name: options[name] for name in (
             "model", "data", "samples", "concurrency", "temperature", "max_tokens", "out",
-            "max_cost", "max_cost_per_task", "base_url", "encoding", "augment")
+            "max_cost", "max_cost_per_task", "base_url", "encoding", "augment", "rounds")
+        if name in options
     }, defaults=_DEFAULTS.get(kind))
     config = RunConfig(
         kind=kind,  # type: ignore[arg-type]
@@ -81,6 +88,7 @@ def _execute(kind: str, options: dict[str, Any]) -> None:
         task_ids=parse_task_ids(options["task_ids"]),
         max_tasks=options["max_tasks"],
         prompt=options["prompt"],
+        feedback_prompt=options.get("feedback_prompt"),
         resume=resume,
         verbose=options["verbose"],
         progress=not options["no_progress"],
@@ -134,8 +142,21 @@ def _command(kind: str, doc: str) -> Any:
     ) -> None:
         _execute(kind, dict(locals()))
 
-    command.__doc__ = doc
-    return command
+    def codegen(
+        model: Model = None, data: Data = None, task_ids: TaskIds = None,
+        max_tasks: MaxTasks = None, samples: Samples = None, concurrency: Concurrency = None,
+        temperature: Temperature = None, max_tokens: MaxTokens = None, out: Out = None,
+        resume: Resume = None, max_cost: MaxCost = None,
+        max_cost_per_task: MaxCostPerTask = None, base_url: BaseUrl = None,
+        config: ConfigFile = None, prompt: Prompt = None, encoding: Encoding = None,
+        augment: Augment = None, rounds: Rounds = None, feedback_prompt: FeedbackPrompt = None,
+        verbose: Verbose = False, no_progress: NoProgress = False,
+    ) -> None:
+        _execute(kind, dict(locals()))
+
+    chosen = codegen if kind == "code" else command
+    chosen.__doc__ = doc
+    return chosen
 
 
 def register(app: typer.Typer) -> None:

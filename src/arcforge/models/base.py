@@ -45,6 +45,7 @@ class RequestContext:
     # request is on the wire, never during a backoff sleep
     gate: Any = None
     test_index: int | None = None  # direct answers: the test input asked for
+    round: int = 1  # refinement: the round of the sample (later rounds follow feedback)
 
 
 @dataclass(slots=True)

@@ -18,18 +18,25 @@ import jinja2
 from markupsafe import Markup
 
 from arcforge.atomic import write_bytes_atomic
-from arcforge.render import grid_svg
-from arcforge.runfiles import REPORT, SampleRecord, error_counts, read_results, read_tasks
+from arcforge.render import differing_cells, grid_svg
+from arcforge.runfiles import (
+    REPORT,
+    SampleRecord,
+    error_counts,
+    latest_rounds,
+    read_results,
+    read_tasks,
+)
 from arcforge.tasks import Task
 
 DEFAULT_STUDIO = "http://127.0.0.1:8000"
 
 
-def _svg(grid: Any, title: str) -> Markup:
+def _svg(grid: Any, title: str, marks: list[tuple[int, int]] | None = None) -> Markup:
     """A grid about 60-180 px wide: small grids get bigger cells."""
     side = max(len(grid), len(grid[0]))
     cell = max(6, min(24, 150 // side))
-    return Markup(grid_svg(grid, cell=cell, title=title))
+    return Markup(grid_svg(grid, cell=cell, title=title, marks=marks))
 
 
 @dataclass
@@ -40,6 +47,7 @@ class PairView:
     produced: Markup | None  # drawn only when it differs from the expected grid
     status: str
     error: str | None
+    differing: int = 0  # cells of the produced grid that differ (same shapes only)
 
 
 @dataclass
@@ -53,6 +61,9 @@ class SampleView:
     tokens: int = 0
     latency_s: float = 0.0
     cost: float | None = None
+    round: int | None = None  # refining runs: the round of the sample
+    chosen: bool = False  # this round's program is the sample's answer
+    feedback: str | None = None  # what the model was told after this round
 
 
 @dataclass
@@ -66,10 +77,13 @@ class TaskView:
     fraction: float | None  # pass@2 share of test outputs, code runs only
     attempts: list[dict[str, Any]]  # per test input: expected + both attempts with verdicts
     best_train: float | None
+    finished: int = 0  # samples recorded (a refined sample's rounds count once)
 
 
-def _sample_view(record: SampleRecord, task: Task | None) -> SampleView:
+def _sample_view(record: SampleRecord, task: Task | None, chosen: bool = False) -> SampleView:
     label = f"sample {record.sample}"
+    if record.round is not None:
+        label += f" · round {record.round}"
     if record.test_index is not None:
         label += f" · test {record.test_index + 1}"
     if record.augment:
@@ -83,6 +97,9 @@ def _sample_view(record: SampleRecord, task: Task | None) -> SampleView:
         tokens=record.usage.total,
         latency_s=record.latency_s,
         cost=record.cost,
+        round=record.round,
+        chosen=chosen,
+        feedback=record.feedback,
     )
     if record.answer is not None and record.test_index is not None:  # a direct answer
         return _answer_view(view, record.answer, record.test_index, task)
@@ -95,9 +112,10 @@ def _sample_view(record: SampleRecord, task: Task | None) -> SampleView:
             if 0 <= index < len(known):
                 expected = known[index].output
         output = pair.output
-        produced = None
+        produced, marks = None, []
         if output is not None and output != expected and pair.status != "invalid_output":
-            produced = _svg(output, f"{split}[{index}] produced")
+            marks = differing_cells(output, expected)
+            produced = _svg(output, f"{split}[{index}] produced", marks)
         view.pairs.append(
             PairView(
                 split=split,
@@ -106,6 +124,7 @@ def _sample_view(record: SampleRecord, task: Task | None) -> SampleView:
                 produced=produced,
                 status=pair.status,
                 error=pair.error,
+                differing=len(marks),
             )
         )
     return view
@@ -136,9 +155,11 @@ def _totals(records: list[SampleRecord]) -> dict[str, Any]:
         k: sum(getattr(r.usage, k) for r in records)
         for k in ("input_tokens", "output_tokens", "reasoning_tokens")
     }
+    latest = latest_rounds(records).values()
     return {
-        "samples": len(records),
-        "answered": sum(r.error is None for r in records),
+        "samples": len(latest),
+        "answered": sum(r.error is None for r in latest),
+        "requests": len(records),
         "errors": error_counts(records),
         "usage": usage,
         "cost": sum(costs) if costs else None,
@@ -195,20 +216,23 @@ def build_context(run_dir: Path, studio_url: str | None = DEFAULT_STUDIO) -> dic
     views = []
     for key, recs in per_task.items():
         task = by_key.get(key)
-        recs = sorted(recs, key=lambda r: (r.sample, r.test_index or 0))
+        recs = sorted(recs, key=lambda r: (r.sample, r.test_index or 0, r.round_number))
         score = task_scores.get(key)
+        chosen = {(s.sample, s.round) for s in score.samples} if score else set()
         train = [s.train_accuracy for s in score.samples] if score else []
         views.append(
             TaskView(
                 key=task.key if task else key[0],
                 task_id=key[0],
                 n_tests=len(task.test) if task else 0,
-                samples=[_sample_view(r, task) for r in recs],
+                samples=[_sample_view(r, task, r.round is not None
+                                      and (r.sample, r.round) in chosen) for r in recs],
                 samples_expected=max(samples_per_task, len({r.sample for r in recs})),
-                errors=sum(r.error is not None for r in recs),
+                errors=sum(r.error is not None for r in latest_rounds(recs).values()),
                 fraction=score.fraction("pass@2") if score else None,
                 attempts=[_attempts(t) for t in score.tests] if score else [],
                 best_train=max(train) if train else None,
+                finished=len(latest_rounds(recs)),
             )
         )
     return {
@@ -218,6 +242,7 @@ def build_context(run_dir: Path, studio_url: str | None = DEFAULT_STUDIO) -> dic
         "counts": scores.counts() if scores else None,
         "costs": scores.costs() if scores else None,
         "augmentations": scores.augmentations() if scores else {},
+        "rounds": scores.rounds if scores else [],
         "totals": _totals(records),
         "tasks": views,
         "studio_url": studio_url.rstrip("/") if studio_url else None,

@@ -37,14 +37,16 @@ from arcforge.runfiles.records import (
     SampleRecord,
     Usage,
     error_counts,
+    goes_on,
+    latest_rounds,
 )
 
 __all__ = [
     "FINAL_PREFIX", "FORMAT_VERSION", "JOURNAL", "KAGGLE_SUBMISSION", "LOG", "REPORT",
     "RUN_INFO", "SUBMISSION_DIR", "SUMMARY", "TASKS", "ErrorInfo", "FinalMetadata", "Journal",
     "Kind", "PromptInfo", "Results", "RunFileError", "RunInfo", "SampleRecord", "Usage",
-    "error_counts", "final_results_files", "load_records", "parse_records", "read_objects",
-    "read_results",
+    "error_counts", "final_results_files", "goes_on", "latest_rounds", "load_records",
+    "parse_records", "read_objects", "read_results",
     "read_run_info", "read_tasks", "tasks_hash", "utc_now", "write_final", "write_run_info",
     "write_tasks",
 ]

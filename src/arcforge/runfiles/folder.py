@@ -20,7 +20,14 @@ from pydantic import ValidationError
 
 from arcforge.atomic import atomic_file, write_json_atomic
 from arcforge.runfiles.jsonl import RunFileError, read_lines
-from arcforge.runfiles.records import FinalMetadata, RunInfo, SampleRecord, error_counts
+from arcforge.runfiles.records import (
+    FinalMetadata,
+    RunInfo,
+    SampleRecord,
+    error_counts,
+    goes_on,
+    latest_rounds,
+)
 from arcforge.tasks import Problem, Task, TaskFormatError, task_problems
 
 RUN_INFO = "run.json"
@@ -125,7 +132,7 @@ def write_final(run_dir: Path, info: RunInfo, status: str, total: int) -> Path:
     lines, torn = read_lines(Path(run_dir) / JOURNAL)
     if torn:
         lines = lines[:-1]
-    seen: set[tuple[str, int, int]] = set()
+    seen: set[tuple[str, int, int, int | None, int]] = set()
     kept: list[bytes] = []
     records: list[SampleRecord] = []
     for line in lines:
@@ -140,6 +147,7 @@ def write_final(run_dir: Path, info: RunInfo, status: str, total: int) -> Path:
         seen.add(record.key)
         kept.append(line)
         records.append(record)
+    finished = sum(not goes_on(r, info.rounds) for r in latest_rounds(records).values())
     stamp = datetime.now(UTC).strftime("%Y%m%d_%H%M%S")
     path = Path(run_dir) / f"{FINAL_PREFIX}{stamp}.json"
     n = 1
@@ -147,8 +155,8 @@ def write_final(run_dir: Path, info: RunInfo, status: str, total: int) -> Path:
         n += 1
         path = Path(run_dir) / f"{FINAL_PREFIX}{stamp}_{n}.json"
     metadata = FinalMetadata(
-        **info.to_dict(), status=status, total_samples=total, finished_samples=len(kept),
-        not_run=total - len(kept), errors=error_counts(records),
+        **info.to_dict(), status=status, total_samples=total, finished_samples=finished,
+        not_run=total - finished, errors=error_counts(records),
         cost=round(sum(r.cost or 0.0 for r in records), 6), records=len(kept),
         written_at=utc_now())
     head = json.dumps({"metadata": metadata.model_dump(mode="json", exclude_unset=True)},

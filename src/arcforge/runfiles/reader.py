@@ -48,7 +48,7 @@ def parse_records(items: Iterable[tuple[str, Any]], file: str, strict: bool = Tr
     with a :class:`Problem` naming its place."""
     records: list[SampleRecord] = []
     skipped: list[Problem] = []
-    seen: set[tuple[str, int, int]] = set()
+    seen: set[tuple[str, int, int, int | None, int]] = set()
     for where, obj in items:
         problem = None
         if not isinstance(obj, dict):

@@ -19,7 +19,8 @@ from arcforge.verification import Verification
 
 # 2: run.json records format_version and the sandbox settings
 # 3: direct-answer runs (one record per test input) and augmentation
-FORMAT_VERSION = 3
+# 4: refinement rounds (one record per round of a code sample)
+FORMAT_VERSION = 4
 Kind = Literal["reasoning", "code", "predict"]
 
 
@@ -85,11 +86,27 @@ class SampleRecord(BaseModel):
     # the model saw; answers and outputs above are already mapped back through it
     augment: str | None = None
     transform: list[dict[str, Any]] | None = None
+    # refinement (codegen --rounds R, R > 1): which round of the sample this is (from 1),
+    # and, when the sample goes on, the feedback message its verification gave the
+    # model. ``messages`` of a later round are the ones it added: the previous answer and
+    # that feedback. Runs of one round leave both out.
+    round: int | None = Field(None, ge=1)
+    feedback: str | None = None
 
     @property
-    def key(self) -> tuple[str, int, int, int | None]:
-        """(task id, task version, sample, test index): unique within a run."""
+    def key(self) -> tuple[str, int, int, int | None, int]:
+        """(task id, task version, sample, test index, round): unique within a run."""
+        return (self.task_id, self.task_version, self.sample, self.test_index,
+                self.round or 1)
+
+    @property
+    def sample_key(self) -> tuple[str, int, int, int | None]:
+        """(task id, task version, sample, test index): one sample's rounds share it."""
         return (self.task_id, self.task_version, self.sample, self.test_index)
+
+    @property
+    def round_number(self) -> int:
+        return self.round or 1
 
     @property
     def ok(self) -> bool:
@@ -111,7 +128,8 @@ class SampleRecord(BaseModel):
         return self.model_dump_json(exclude=self._absent())
 
 
-OPTIONAL = ("test_index", "answer", "answer_method", "augment", "transform")
+OPTIONAL = ("test_index", "answer", "answer_method", "augment", "transform", "round",
+            "feedback")
 
 
 class PromptInfo(BaseModel):
@@ -149,6 +167,8 @@ class RunInfo(BaseModel):
     sessions: list[dict[str, Any]] = Field(default_factory=list)
     sandbox: dict[str, Any] | None = None  # code runs: settings that decide verdicts
     augment: list[str] | None = None  # sample s sees the task under augment[s % len]
+    rounds: int | None = Field(None, ge=1)  # codegen refinement: rounds per sample at most
+    feedback_prompt: PromptInfo | None = None  # the feedback template of a refining run
 
     @property
     def task_keys(self) -> list[tuple[str, int]] | None:
@@ -175,6 +195,22 @@ class FinalMetadata(RunInfo):
     cost: float = 0.0
     records: int = 0
     written_at: str = ""
+
+
+def latest_rounds(records: Iterable[SampleRecord],
+                  ) -> dict[tuple[str, int, int, int | None], SampleRecord]:
+    """The last recorded round of each sample (every record, in runs of one round)."""
+    latest: dict[tuple[str, int, int, int | None], SampleRecord] = {}
+    for record in records:
+        held = latest.get(record.sample_key)
+        if held is None or record.round_number > held.round_number:
+            latest[record.sample_key] = record
+    return latest
+
+
+def goes_on(record: SampleRecord, rounds: int | None) -> bool:
+    """Whether the sample of this (last recorded) round has a round still to ask for."""
+    return record.feedback is not None and record.round_number < (rounds or 1)
 
 
 def error_counts(records: Iterable[SampleRecord]) -> dict[str, int]:

@@ -26,6 +26,7 @@ class RunConfig:
     task_ids: list[str] | None = None
     max_tasks: int | None = None
     prompt: Path | None = None
+    feedback_prompt: Path | None = None  # code runs with rounds > 1: the feedback template
     resume: Path | None = None
     verbose: bool = False
     progress: bool = True  # show the progress bar (on stderr)

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from arcforge.agents import make_agent
+from arcforge.agents.feedback import feedback_template, feedback_values, render_feedback
+from arcforge.agents.templates import PromptTemplate
 from arcforge.errors import UsageError
 from arcforge.models.factory import split_spec
 from arcforge.runfiles import (
@@ -31,6 +33,7 @@ from arcforge.runfiles import (
     write_tasks,
 )
 from arcforge.runs.config import RunConfig
+from arcforge.runs.verifier import pending as pending_verification
 from arcforge.runs.verifier import sandbox_settings
 from arcforge.tasks import Task
 from arcforge.transforms import parse_augment
@@ -98,6 +101,7 @@ def new_run(config: RunConfig) -> Prepared:
         raise UsageError("no tasks to run")
     # a template that cannot be rendered fails before any folder
     agent.messages(tasks[0], 0 if config.kind == "predict" else None)
+    feedback = _feedback_template(config, tasks[0])
     run_id = _run_id(config.kind, s.model)
     run_dir = Path(s.out) / run_id
     try:
@@ -130,10 +134,33 @@ def new_run(config: RunConfig) -> Prepared:
         info.sandbox = sandbox_settings(s)  # resume verifies under the same settings
     if augment:
         info.augment = augment
+    if feedback is not None:
+        info.rounds = s.rounds
+        info.feedback_prompt = PromptInfo(source=feedback.source, sha256=feedback.sha256,
+                                          text=feedback.text)
     lock = lock_run(run_dir)
     write_tasks(run_dir, tasks)
     write_run_info(run_dir, info)
     return Prepared(run_dir, info, list(tasks), [], s.base_url, lock)
+
+
+def _feedback_template(config: RunConfig, task: Task) -> PromptTemplate | None:
+    """The feedback template of a refining code run (checked by rendering it once)."""
+    rounds = config.settings.rounds
+    if config.kind != "code":  # the setting is codegen's: traces and answers run no program
+        return None
+    if config.feedback_prompt is not None and rounds == 1:
+        raise UsageError("--feedback-prompt: needs --rounds 2 or more (feedback is what a "
+                         "later round is told)")
+    if rounds == 1:
+        return None
+    template = feedback_template(None if config.feedback_prompt is None
+                                 else str(config.feedback_prompt))
+    render_feedback(template, feedback_values(task, None, "a check of the template",
+                                              config.settings.encoding), 1, rounds)
+    render_feedback(template, feedback_values(task, pending_verification(task), None,
+                                              config.settings.encoding), 1, rounds)
+    return template
 
 
 def load_run_tasks(run_dir: Path, info: RunInfo) -> list[Task]:

@@ -57,14 +57,17 @@ class RunProgress:
         self._progress.refresh()
         self._progress.stop()
 
-    def advance(self, tokens: int, cost: float | None, error_kind: str | None, limit: int) -> None:
+    def advance(self, tokens: int, cost: float | None, error_kind: str | None, limit: int,
+                finished: bool = True) -> None:
+        """One answer recorded; ``finished`` when it ends its sample (a refinement round
+        that goes on adds its tokens and cost only)."""
         self.tokens += tokens
         self.cost += cost or 0.0
         if error_kind:
             self.errors[error_kind] += 1
         self.limit = limit
         elapsed = time.monotonic() - self._started
-        self._done_here += 1
+        self._done_here += finished
         speed = self._done_here / elapsed if elapsed > 0 else 0.0
         if cost is not None:
             self.cost_known = True
@@ -72,7 +75,7 @@ class RunProgress:
         cost_text = f"${self.cost:.4f}" if self.cost_known else "$?"
         self._progress.update(
             self._task,
-            advance=1,
+            advance=int(finished),
             rate=f"{speed:.1f}/s" if speed else "",
             stats=f"tok {self.tokens:,} {cost_text} err {errors} limit {limit}",
         )

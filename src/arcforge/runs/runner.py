@@ -25,6 +25,7 @@ from typing import Any
 from rich.console import Console
 
 from arcforge.agents import Agent, make_agent, prompt_hash
+from arcforge.agents.feedback import OPTION as FEEDBACK_OPTION
 from arcforge.agents.templates import PromptTemplate
 from arcforge.models.base import Model, ModelError, ModelResponse, RequestContext
 from arcforge.runfiles import (
@@ -34,6 +35,8 @@ from arcforge.runfiles import (
     RunInfo,
     SampleRecord,
     error_counts,
+    goes_on,
+    latest_rounds,
     utc_now,
     write_final,
 )
@@ -42,10 +45,12 @@ from arcforge.runs.info import new_run, resume_run
 from arcforge.runs.limiter import AdaptiveLimiter
 from arcforge.runs.logs import attach_run_log
 from arcforge.runs.progress import RunProgress
+from arcforge.runs.refine import Continued, earns_feedback, feedback_message, reply
 from arcforge.runs.verifier import Verifier
 from arcforge.tasks import Task
 from arcforge.transforms import apply as apply_transform
 from arcforge.transforms import augmentation_spec, unmap_grid
+from arcforge.verification import Verification
 
 log = logging.getLogger("arcforge.runs")
 
@@ -104,7 +109,18 @@ class Runner:
         self.max_tokens = self.info.max_tokens
         self.base_url: str | None = prepared.base_url
         self._lock = prepared.lock
-        self.done = {r.key for r in prepared.records}
+        self.rounds: int = self.info.rounds or 1
+        self.refining = cfg.kind == "code" and self.rounds > 1
+        feedback = self.info.feedback_prompt
+        self.feedback_template = (PromptTemplate(feedback.source, feedback.text, FEEDBACK_OPTION)
+                                  if feedback is not None else None)
+        latest = latest_rounds(prepared.records)
+        self.done = {k for k, r in latest.items() if not goes_on(r, self.rounds)}
+        rounds: dict[tuple[str, int, int, int | None], list[SampleRecord]] = {}
+        for r in sorted(prepared.records, key=lambda r: r.round_number):
+            if r.sample_key not in self.done:
+                rounds.setdefault(r.sample_key, []).append(r)
+        self._continued = {k: Continued(rs) for k, rs in rounds.items()}
         self._finished = len(self.done)
         self._spent = sum(r.cost or 0.0 for r in prepared.records)
         self._cost_known = any(r.cost is not None for r in prepared.records)
@@ -181,6 +197,10 @@ class Runner:
                             self.info.sandbox, self.settings) as v:
             if code and not v.active:
                 self._say("[yellow]no sandbox: code is recorded with verification 'pending'[/]")
+                if self.refining:
+                    self._say(f"[yellow]--rounds {self.rounds}: without a sandbox no program "
+                              "is run, so no sample gets feedback: each stops after its "
+                              "first round[/]")
             with progress:
                 self._progress = progress
                 await self._schedule(pending, model, limiter, journal, v, max_cost)
@@ -247,7 +267,8 @@ class Runner:
                           "left are not recorded and --resume can finish them[/]")
                 break
             job = asyncio.create_task(self._sample(
-                task, sample, test_index, model, limiter, journal, verifier, admitted))
+                task, sample, test_index, model, limiter, journal, verifier, admitted,
+                self._continued.get(_unit_key((task, sample, test_index)))))
             self._inflight.add(job)
             job.add_done_callback(self._inflight.discard)
         while self._inflight:
@@ -261,25 +282,64 @@ class Runner:
     async def _sample(
         self, task: Task, sample: int, test_index: int | None, model: Model,
         limiter: AdaptiveLimiter, journal: Journal, verifier: Verifier,
-        admitted: asyncio.Semaphore,
+        admitted: asyncio.Semaphore, continued: Continued | None = None,
     ) -> None:
-        released = False
+        """One sample: its request (held by a place of ``admitted``, taken by the caller)
+        and, when refining, its later rounds until one passes every train pair, the rounds
+        run out, or the run stops starting requests (``--resume`` then goes on)."""
         name, spec = self._frame(task, sample)
-        record = SampleRecord(run_id=self.run_id, kind=self.config.kind, task_id=task.id,
-                              task_version=task.version, sample=sample, model=self.info.model,
-                              started_at=utc_now(), test_index=test_index, augment=name,
-                              transform=spec if name is not None else None)
+        visible = self._visible.get(task.key)
+        if visible is None:  # the task as the model may see it, made once per task
+            visible = self._visible[task.key] = task.without_test_outputs()
+        if spec:  # the model sees the task in another frame
+            visible = apply_transform(visible, spec)
+        round_, messages, added = 1, [], []  # the first round's prompt is made in _round
+        if continued is not None:
+            round_, messages = continued.next_round, continued.conversation()
+            added = reply(continued.rounds[-1])
+        while True:
+            record = SampleRecord(
+                run_id=self.run_id, kind=self.config.kind, task_id=task.id,
+                task_version=task.version, sample=sample, model=self.info.model,
+                started_at=utc_now(), test_index=test_index, augment=name,
+                transform=spec if name is not None else None,
+                round=round_ if self.refining else None)
+            record.messages = added
+            try:
+                messages = await self._round(record, task, visible, spec, messages, model,
+                                             limiter, verifier, admitted)
+            except asyncio.CancelledError:
+                raise  # not recorded: --resume finishes it
+            except Exception as exc:  # a bug must not end the run: record it on this sample
+                record.error = ErrorInfo(kind="internal", message=f"{type(exc).__name__}: {exc}")
+                record.feedback = None
+                log.error("internal error on %s sample %d:\n%s", task.key, sample,
+                          traceback.format_exc(), extra={"run_id": self.run_id})
+            record.finished_at = utc_now()
+            self._keep(record, journal, limiter)
+            if record.feedback is None or not await self._next_round(task, admitted):
+                return
+            added = reply(record)
+            messages = messages + added
+            round_ += 1
+
+    async def _round(
+        self, record: SampleRecord, task: Task, visible: Task, spec: list[dict[str, Any]],
+        messages: list[dict[str, Any]], model: Model, limiter: AdaptiveLimiter,
+        verifier: Verifier, admitted: asyncio.Semaphore,
+    ) -> list[dict[str, Any]]:
+        """Ask, read, and for code verify ``record``'s round; give back the place in
+        ``admitted`` once the answer is in (verification runs outside it). ``messages``
+        is the conversation so far (empty: a first round, whose prompt is made here);
+        returns the conversation that was sent."""
+        released = False
         try:
-            visible = self._visible.get(task.key)
-            if visible is None:  # the task as the model may see it, made once per task
-                visible = self._visible[task.key] = task.without_test_outputs()
-            if spec:  # the model sees the task in another frame
-                visible = apply_transform(visible, spec)
-            messages = self.agent.messages(visible, test_index)
-            record.messages = messages
+            if not messages:
+                messages = record.messages = self.agent.messages(visible, record.test_index)
             record.prompt_hash = prompt_hash(messages)
-            context = RequestContext(visible, sample, self.config.kind, record.prompt_hash,
-                                     run_id=self.run_id, gate=limiter, test_index=test_index)
+            context = RequestContext(visible, record.sample, self.config.kind,
+                                     record.prompt_hash, run_id=self.run_id, gate=limiter,
+                                     test_index=record.test_index, round=record.round_number)
             try:
                 response = await model.generate(messages, context, temperature=self.temperature,
                                                  max_tokens=self.max_tokens)
@@ -287,30 +347,49 @@ class Runner:
                 self._fill_error(record, exc)
             else:
                 self._fill_answer(record, response, spec)
+            self._charge(record)  # before verification: budgets see it at once
             admitted.release()
             released = True
+            verification = None
             if self.config.kind == "code" and record.code is not None:
                 seen = apply_transform(task, spec) if spec else task
                 verification = await verifier.verify(record.code, seen)
-                for pair in verification.pairs if spec else []:  # back to the task's frame
-                    if pair.output is not None and pair.status != "invalid_output":
-                        pair.output = unmap_grid(pair.output, spec)
-                record.verification = verification
-        except asyncio.CancelledError:
-            raise  # not recorded: --resume finishes it
-        except Exception as exc:  # a bug must not end the run: record it on this sample
-            record.error = ErrorInfo(kind="internal", message=f"{type(exc).__name__}: {exc}")
-            log.error("internal error on %s sample %d:\n%s", task.key, sample,
-                      traceback.format_exc(), extra={"run_id": self.run_id})
+            if (self.refining and record.round_number < self.rounds
+                    and earns_feedback(record, verification)):
+                assert self.feedback_template is not None
+                record.feedback = feedback_message(record, visible, verification,
+                                                   self.feedback_template,
+                                                   self.agent.encoding, self.rounds)
+            if verification is not None:
+                record.verification = _to_task_frame(verification, spec)
         finally:
             if not released:
                 admitted.release()
-        record.finished_at = utc_now()
+        return messages
+
+    async def _next_round(self, task: Task, admitted: asyncio.Semaphore) -> bool:
+        """Take a place for a sample's next round, unless the run or the task's budget
+        says stop (the sample is then left for ``--resume``)."""
+        max_cost, per_task = self.settings.max_cost, self.settings.max_cost_per_task
+        await admitted.acquire()
+        if max_cost is not None and self._spent >= max_cost:
+            self._budget_reached = self._stop_starting = True
+        elif per_task is not None and self._task_spent.get(task.key, 0.0) >= per_task:
+            self._over_task_budget.add(task.key)
+        elif not self._stop_starting:
+            return True
+        admitted.release()
+        return False
+
+    def _keep(self, record: SampleRecord, journal: Journal, limiter: AdaptiveLimiter) -> None:
+        """Append a finished round to the journal (a value JSON cannot hold is recorded as
+        an internal error, the sample kept) and count it."""
         try:
             journal.append(record)
-        except (TypeError, ValueError) as exc:  # a value JSON cannot hold: keep the sample
+        except (TypeError, ValueError) as exc:
             record.error = ErrorInfo(kind="internal", message=f"unrecordable answer: {exc}")
             record.verification = None
+            record.feedback = None
             record.response = record.reasoning = record.provider_reasoning = None
             journal.append(record)
         self._count(record, limiter)
@@ -345,16 +424,20 @@ class Runner:
         elif exc.text is not None:
             record.response = exc.text
 
-    def _count(self, record: SampleRecord, limiter: AdaptiveLimiter) -> None:
-        self._finished += 1
+    def _charge(self, record: SampleRecord) -> None:
+        """Add an answer's cost to the run's and its task's (the budgets)."""
         self._spent += record.cost or 0.0
         self._cost_known = self._cost_known or record.cost is not None
+        task_key = _key(record.task_id, record.task_version)
+        self._task_spent[task_key] = self._task_spent.get(task_key, 0.0) + (record.cost or 0.0)
+
+    def _count(self, record: SampleRecord, limiter: AdaptiveLimiter) -> None:
+        finished = record.feedback is None  # a round that goes on does not end its sample
+        self._finished += finished
         kind = record.error_kind
         if kind:
             self._errors[kind] = self._errors.get(kind, 0) + 1
-        task_key = _key(record.task_id, record.task_version)
-        self._task_spent[task_key] = self._task_spent.get(task_key, 0.0) + (record.cost or 0.0)
-        self._progress.advance(record.usage.total, record.cost, kind, limiter.current)
+        self._progress.advance(record.usage.total, record.cost, kind, limiter.current, finished)
 
     # -- stopping ------------------------------------------------------------------------
 
@@ -417,6 +500,14 @@ class Runner:
 
 def _key(task_id: str, version: int) -> str:
     return task_id if version == 0 else f"{task_id}@{version}"
+
+
+def _to_task_frame(verification: Verification, spec: list[dict[str, Any]]) -> Verification:
+    """Program outputs seen under ``spec`` brought back to the task's frame (in place)."""
+    for pair in verification.pairs if spec else []:
+        if pair.output is not None and pair.status != "invalid_output":
+            pair.output = unmap_grid(pair.output, spec)
+    return verification
 
 
 def _unit_key(unit: tuple[Task, int, int | None]) -> tuple[str, int, int, int | None]:

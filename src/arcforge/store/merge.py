@@ -191,6 +191,12 @@ def _record(rec: SampleRecord, where: str, report: FileMerge) -> None:
             report.notes.append("direct answers (arcforge predict) are not traces: left out")
         report.empty += 1
         return
+    if rec.round_number > 1:  # a reply to feedback on a program, not an explanation
+        note = "later refinement rounds (replies to feedback) are not traces: left out"
+        if note not in report.notes:
+            report.notes.append(note)
+        report.empty += 1
+        return
     if rec.reasoning is None or not rec.reasoning.strip():
         report.empty += 1
         return
@@ -274,7 +280,7 @@ def _our_records(entries: list[tuple[str, Any]], report: FileMerge, strict: bool
     for where, obj in entries:
         if isinstance(obj, dict):
             places.setdefault((obj.get("task_id"), obj.get("task_version"), obj.get("sample"),
-                               obj.get("test_index")), where)
+                               obj.get("test_index"), obj.get("round") or 1), where)
     _each([(places.get(r.key, "?"), r) for r in records],
           lambda where, rec: _record(rec, where, report), report, strict)
 

@@ -35,12 +35,13 @@ _CACHE_SIZE = 1024
 _RESULTS: OrderedDict[str, SearchResult] = OrderedDict()
 
 
-def _task_key(task: Task, time_budget_s: float, max_depth: int) -> str:
+def _task_key(task: Task, time_budget_s: float, max_depth: int, prefix_extra: int = 0) -> str:
     content = {
         "train": [[p.input, p.output] for p in task.train],
         "test": [p.input for p in task.test],
         "budget": time_budget_s,
         "depth": max_depth,
+        **({"prefix_extra": prefix_extra} if prefix_extra else {}),
     }
     return hashlib.sha256(json.dumps(content, separators=(",", ":")).encode()).hexdigest()
 
@@ -59,6 +60,11 @@ class BuiltinDSLModel:
     Sample ``k`` answers with the ``k``-th program with distinct test predictions (the
     best one again, saying so, when fewer fit). ``temperature`` and ``max_tokens`` are
     ignored; usage is 0 tokens and cost 0.0.
+
+    Refinement (``codegen --rounds``): a later round is asked only because the previous
+    answer failed, so round ``r`` searches further: programs one operation longer per
+    round (up to :data:`MAX_DEPTH_LIMIT`), inferred operations after longer prefixes, and
+    ``r`` times the time budget. It never reads the test outputs, which it is not given.
     """
 
     provider = "builtin"
@@ -99,9 +105,14 @@ class BuiltinDSLModel:
     ) -> ModelResponse:
         """Search the task (once per task and settings) and answer sample ``context.sample``."""
         start = time.perf_counter()
-        result = await self.search(context.task)
+        result = await self.search(context.task, context.round)
         text, code, extra = self.compose(context.task, result, context.sample, context.kind,
                                          context.test_index)
+        if context.round > 1:
+            extra["round"] = context.round
+            text = (f"Round {context.round}: my previous program did not fit every example, "
+                    f"so I searched further (programs of up to {result.max_depth} steps).\n\n"
+                    + text)
         return ModelResponse(
             text=text,
             model=self.name,
@@ -115,23 +126,32 @@ class BuiltinDSLModel:
             extra=extra,
         )
 
-    async def search(self, task: Task) -> SearchResult:
+    def effort(self, round_: int = 1) -> tuple[float, int, int]:
+        """(time budget, max depth, prefix extra) of a round's search: round 1 is the plain
+        search, each later one goes further."""
+        extra = round_ - 1
+        return (self.time_budget_s * round_, min(self.max_depth + extra, MAX_DEPTH_LIMIT),
+                extra)
+
+    async def search(self, task: Task, round_: int = 1) -> SearchResult:
         """The search result for a task, from the cache or a worker process."""
-        key = _task_key(task, self.time_budget_s, self.max_depth)
+        effort = self.effort(round_)
+        key = _task_key(task, *effort)
         if key in _RESULTS:
             _RESULTS.move_to_end(key)
             return _RESULTS[key]
         if key not in self._running:
-            self._running[key] = asyncio.ensure_future(self._run(task, key))
+            self._running[key] = asyncio.ensure_future(self._run(task, key, *effort))
         return await asyncio.shield(self._running[key])
 
-    async def _run(self, task: Task, key: str) -> SearchResult:
+    async def _run(self, task: Task, key: str, budget: float, depth: int,
+                   prefix_extra: int) -> SearchResult:
         train = [(p.input, p.output) for p in task.train]
         tests = [p.input for p in task.test]
         loop = asyncio.get_running_loop()
         try:
             result = await loop.run_in_executor(
-                self._executor(), search_task, train, tests, self.time_budget_s, self.max_depth
+                self._executor(), search_task, train, tests, budget, depth, prefix_extra
             )
         except BrokenProcessPool as exc:
             if self._closing:

@@ -110,6 +110,7 @@ class Searcher:
         time_budget_s: float,
         max_depth: int,
         max_programs: int = 8,
+        prefix_extra: int = 0,
     ) -> None:
         self.inputs = tuple(np.array(i, dtype=np.int64) for i, _ in train)
         self.outputs = [np.array(o, dtype=np.int64) for _, o in train]
@@ -117,6 +118,7 @@ class Searcher:
         self.budget = time_budget_s
         self.max_depth = max_depth
         self.max_programs = max_programs
+        self.prefix_extra = prefix_extra  # inferred ops may end programs this much longer
         self.cache: dict[tuple[str, bytes], np.ndarray | None] = {}
         self.result = SearchResult(max_depth=max_depth, budget_s=time_budget_s)
         self.deadline = 0.0
@@ -199,7 +201,7 @@ class Searcher:
     def _try_inferred(self, steps: tuple[Step, ...], grids: tuple[np.ndarray, ...]) -> None:
         xs = list(grids)
         for op in INFERRED:
-            if len(steps) > op.max_prefix:
+            if len(steps) > op.max_prefix + self.prefix_extra:
                 continue
             self._tick()
             for kwargs in op.infer(xs, self.outputs):
@@ -256,6 +258,8 @@ def search_task(
     tests: list[Grid],
     time_budget_s: float = 10.0,
     max_depth: int = 3,
+    prefix_extra: int = 0,
 ) -> SearchResult:
     """Search programs for one task (plain lists in and out: safe to run in a worker)."""
-    return Searcher(train, tests, time_budget_s=time_budget_s, max_depth=max_depth).run()
+    return Searcher(train, tests, time_budget_s=time_budget_s, max_depth=max_depth,
+                    prefix_extra=prefix_extra).run()
