@@ -9,7 +9,7 @@ Prize leaderboard shows models.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from html import escape
 from pathlib import Path
@@ -36,6 +36,7 @@ class RunRow:
     cost_per_task: float | None
     tokens: int
     seconds: float | None
+    by_round: list[dict[str, Any]] = field(default_factory=list)  # refining code runs
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -60,18 +61,21 @@ def run_row(run_dir: Path) -> RunRow:
     cost = round(sum(priced), 6) if priced else None
     tasks = len(info.task_keys or []) or len({(r.task_id, r.task_version) for r in records})
     arcprize = kaggle = solved = None
+    by_round: list[dict[str, Any]] = []
     if info.kind != "reasoning":
         scores = score_run(run_dir)
         arcprize, kaggle = scores.arcprize_score, scores.kaggle_score
         solved = scores.counts()["tasks_solved"]
+        by_round = scores.rounds
     return RunRow(
         run_id=info.run_id, path=str(run_dir), model=info.model, kind=info.kind,
         samples=info.samples, augment=",".join(info.augment or []) or "-",
-        rounds=int(info.settings.get("rounds") or 1), arcprize_score=arcprize,
+        rounds=info.rounds or 1, arcprize_score=arcprize,
         kaggle_score=kaggle, tasks=tasks, tasks_solved=solved, cost=cost,
         cost_per_task=cost / tasks if cost is not None and tasks else None,
         tokens=sum(r.usage.total for r in records),
         seconds=_seconds([r.started_at for r in records], [r.finished_at for r in records]),
+        by_round=by_round,
     )
 
 
@@ -94,12 +98,7 @@ def render_table(rows: list[RunRow]) -> Any:
     """A rich table: one row per run."""
     from rich.table import Table
 
-    def pct(v: float | None) -> str:
-        return "-" if v is None else f"{v:.1%}"
-
-    def usd(v: float | None) -> str:
-        return "unknown" if v is None else f"${v:.4f}"
-
+    pct, usd = _pct, _usd
     table = Table(title="runs compared")
     for column in ("run", "model", "method", "samples", "augment", "rounds", "ARC Prize",
                    "Kaggle", "cost / task", "tokens", "time"):
@@ -113,6 +112,34 @@ def render_table(rows: list[RunRow]) -> Any:
                       "-" if r.seconds is None else f"{r.seconds:,.0f} s")
     table.caption = "* on the Pareto front: no run scores higher for less per task"
     return table
+
+
+def render_rounds_table(rows: list[RunRow]) -> Any:
+    """A rich table of what each refinement round added (None when no run refined)."""
+    from rich.table import Table
+
+    refined = [r for r in rows if r.by_round]
+    if not refined:
+        return None
+    table = Table(title="by refinement round")
+    for column in ("run", "round", "requests", "ARC Prize", "tasks solved", "newly solved",
+                   "cost of round", "cost / task so far"):
+        table.add_column(column, justify="left" if column == "run" else "right")
+    for r in refined:
+        for n in r.by_round:
+            table.add_row(r.run_id if n["round"] == 1 else "", str(n["round"]),
+                          str(n["requests"]), _pct(n["arcprize_score"]),
+                          str(n["tasks_solved"]), f"+{n['newly_solved']}",
+                          _usd(n["cost_of_round"]), _usd(n["cost_per_task"]))
+    return table
+
+
+def _pct(v: float | None) -> str:
+    return "-" if v is None else f"{v:.1%}"
+
+
+def _usd(v: float | None) -> str:
+    return "unknown" if v is None else f"${v:.4f}"
 
 
 def chart_svg(rows: list[RunRow], width: int = 720, height: int = 440) -> str:
@@ -163,6 +190,18 @@ def chart_svg(rows: list[RunRow], width: int = 720, height: int = 440) -> str:
         parts.append(f'<polyline class="front" points="{points}" fill="none" '
                      'stroke="#0074D9" stroke-width="1.5" stroke-dasharray="4 3"/>')
     on_front = {id(r) for r in front}
+    for r in plotted:  # a refining run's rounds: where it stood after each, joined
+        steps = [n for n in r.by_round
+                 if n["arcprize_score"] is not None and n["cost_per_task"] is not None]
+        if len(steps) > 1:
+            points = " ".join(f"{x(n['cost_per_task']):.1f},{y(n['arcprize_score']):.1f}"
+                              for n in steps)
+            parts.append(f'<polyline class="rounds" points="{points}" fill="none" '
+                         'stroke="#FF851B" stroke-width="1"/>')
+            parts += [f'<circle class="round" cx="{x(n["cost_per_task"]):.1f}" '
+                      f'cy="{y(n["arcprize_score"]):.1f}" r="2.5" fill="#FF851B">'
+                      f'<title>{escape(r.run_id)}: after round {n["round"]}</title></circle>'
+                      for n in steps[:-1]]
     for r in plotted:
         cx, cy = x(r.cost_per_task or 0), y(r.arcprize_score or 0)
         colour = "#0074D9" if id(r) in on_front else "#888"

@@ -263,6 +263,16 @@ def _best_round(rounds: list[SampleRecord], task: Task) -> SampleScore:
     return best
 
 
+def answering_rounds(records: list[SampleRecord], task: Task) -> dict[int, int]:
+    """Of a task's records in a refining run: each sample's round that is its answer."""
+    by_sample: dict[int, list[SampleRecord]] = {}
+    for record in records:
+        if record.round is not None and record.kind == "code":
+            by_sample.setdefault(record.sample, []).append(record)
+    return {sample: _best_round(group, task).round or 1
+            for sample, group in by_sample.items()}
+
+
 def _answers_score(records: list[SampleRecord], task: Task) -> SampleScore:
     """A direct-answer sample: one answer (or error) per test input, no program."""
     n_test = len(task.test)

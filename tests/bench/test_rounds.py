@@ -236,3 +236,34 @@ def test_a_replaced_feedback_template_is_what_the_model_reads(fake_server, isola
     assert read_run_info(run_dir).feedback_prompt.text == template.read_text()
     last = fake_server.stats.received[-1]["messages"][-1]["content"]
     assert last == "Round 1 of 2: 0/2 right. [1:fail][2:fail]"
+
+
+def test_compare_shows_what_each_round_added(fake_server, make_settings, tmp_path):
+    import subprocess
+    import sys
+    import xml.etree.ElementTree as ET
+
+    fake_server.rules = [Rule(content=fixes_on_feedback)]
+    fake_server.report_cost = 0.002
+    tasks = dihedral_tasks(3)
+    dirs = []
+    for rounds in (1, 3):
+        result = run(RunConfig("code", make_settings(rounds=rounds), tasks=tasks,
+                               progress=False))
+        finish_run(result.run_dir)
+        dirs.append(result.run_dir)
+    chart = tmp_path / "chart.svg"
+    args = [sys.executable, "-m", "arcforge", "compare", *map(str, dirs), "--chart", str(chart)]
+    done = subprocess.run([*args, "--json"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    one, three = json.loads(done.stdout)["runs"]
+    assert (one["rounds"], one["by_round"], one["arcprize_score"]) == (1, [], 0.0)
+    assert three["rounds"] == 3 and three["arcprize_score"] == 1.0
+    assert [(n["round"], n["newly_solved"], n["cost_of_round"]) for n in three["by_round"]] \
+        == [(1, 0, 0.006), (2, 3, 0.006), (3, 0, 0.0)]
+    svg = ET.parse(chart).getroot()
+    assert svg.find(".//{http://www.w3.org/2000/svg}polyline[@class='rounds']") is not None
+    table = subprocess.run(args, capture_output=True, text=True, timeout=120,
+                           env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
+    assert table.returncode == 0 and "by refinement round" in table.stdout
+    assert "+3" in table.stdout

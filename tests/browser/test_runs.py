@@ -120,3 +120,48 @@ def test_hostile_strings_in_run_files_never_break_a_page(studio: Studio, page: P
     page.goto(f"{studio.url}/runs/broken?task={task.id}")  # a run.json that is no run
     expect(page.locator("main")).to_contain_text("cannot be read")
     # the context fixture fails the test on any JavaScript error of these pages
+
+
+def test_a_refining_run_shows_each_round_its_feedback_and_the_answer(
+    studio: Studio, page: Page
+) -> None:
+    import json
+
+    from arcforge.runfiles import JOURNAL, RUN_INFO, SampleRecord
+
+    task = studio.tasks["25ff71a9"]
+    folder = studio.root / "runs" / "rounds-run"
+    folder.mkdir()
+    (folder / RUN_INFO).write_text(json.dumps({
+        "run_id": "rounds-run", "kind": "code", "model": "fake/coder", "samples": 1,
+        "rounds": 2, "task_ids": [["25ff71a9", 0]]}))
+
+    def record(round_: int, outputs: list, feedback: str | None) -> SampleRecord:
+        pairs = [{"split": "train", "index": i, "status": "pass" if o == p.output else "fail",
+                  "output": o} for i, (o, p) in enumerate(zip(outputs, task.train, strict=True))]
+        return SampleRecord(run_id="rounds-run", kind="code", task_id="25ff71a9",
+                            task_version=0, sample=0, model="fake/coder", round=round_,
+                            code=f"# round {round_}\n", feedback=feedback,
+                            verification={"pairs": pairs})
+
+    told = "Training example 1: wrong output. 3 of 9 cells differ (marked X)"
+    records = [record(1, [p.input for p in task.train], told),
+               record(2, [p.output for p in task.train], None)]
+    (folder / JOURNAL).write_text("".join(r.to_json() + "\n" for r in records))
+    api_login_admin(page, studio, "rounds-admin")
+    page.goto(f"{studio.url}/runs")
+    expect(page.locator('#run-list tr[data-run="rounds-run"]')).to_contain_text("2 rounds")
+    page.goto(f"{studio.url}/runs/rounds-run?task=25ff71a9")
+    samples = page.locator("article.sample")
+    expect(samples).to_have_count(2)
+    first, second = samples.nth(0), samples.nth(1)
+    expect(first.locator("h3")).to_have_text("Sample 0 · round 1")
+    expect(second.locator("h3")).to_have_text("Sample 0 · round 2")
+    expect(second.locator("header .badge.ok", has_text="answer")).to_have_count(1)
+    expect(first.locator("header .badge", has_text="answer")).to_have_count(0)
+    first.locator("details.feedback-box summary").click()
+    expect(first.locator("details.feedback-box pre")).to_have_text(told)
+    expect(first.locator(".pair-result .badge.verdict.fail")).to_have_count(len(task.train))
+    assert read_grid(page, "0r1-train-0-produced") == task.train[0].input
+    assert read_grid(page, "0r2-train-0-produced") == task.train[0].output
+    page.screenshot(path=str(ARTIFACTS / "run-viewer-rounds.png"), full_page=True)

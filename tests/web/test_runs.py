@@ -8,6 +8,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from arcforge.runfiles import RUN_INFO, TASKS, SampleRecord
+from arcforge.scoring import score_run, write_summary
 from arcforge.web.settings import WebSettings
 from arcforge.web.visibility import ANONYMOUS_REASON, FOREIGN_REASON, LOCKED_REASON
 
@@ -28,7 +29,7 @@ def test_list_runs_from_folders_and_store(client: TestClient, code_run: Path) ->
         "id": "r-code", "origin": "folder", "kind": "code", "model": "builtin/dsl",
         "data": "tasks", "started_at": "2026-11-27T09:00:00Z", "samples": 3, "tasks": 2,
         "errors": 1, "total_samples": 4, "status": "incomplete", "merged": False,
-        "cost": None, "cost_per_task": None,  # no sample was priced
+        "rounds": 1, "cost": None, "cost_per_task": None,  # no sample was priced
     }
     assert items["r-merged"]["origin"] == "store" and items["r-merged"]["samples"] == 1
 
@@ -230,3 +231,42 @@ def test_without_a_snapshot_the_store_gives_the_expected_grids(
     body = client.get("/api/runs/r-old/tasks/t2").json()
     assert body["expected_known"] is True and body["test"][1]["output"] == [[2, 2, 3]]
     assert client.get("/api/runs").json()["items"][0]["status"] == "unknown"
+
+
+def test_a_refining_run_shows_every_round_and_hides_feedback_with_the_answers(
+        client: TestClient, settings: WebSettings) -> None:
+    """Rounds of one sample: each with its code, verdicts and the feedback it led to; the
+    answering round marked; the list counts the sample once. Feedback, like code, is only
+    for those who may see the task's answers."""
+    t1 = TASKS_["t1"]
+    first = SampleRecord(
+        run_id="r-rounds", kind="code", task_id="t1", task_version=0, sample=0, round=1,
+        model="m", code="def solve_task(g):\n    return g\n",
+        feedback="Training example 1: wrong output.",
+        verification=verdicts({("train", 0): ("fail", t1["train"][0]["input"]),
+                               ("train", 1): ("fail", t1["train"][1]["input"]),
+                               ("test", 0): ("fail", t1["test"][0]["input"])}))
+    second = SampleRecord(
+        run_id="r-rounds", kind="code", task_id="t1", task_version=0, sample=0, round=2,
+        model="m", code="def solve_task(g):\n    return [r[::-1] for r in g]\n",
+        messages=[{"role": "assistant", "content": "..."},
+                  {"role": "user", "content": "Training example 1: wrong output."}],
+        verification=verdicts({("train", 0): ("pass", t1["train"][0]["output"]),
+                               ("train", 1): ("pass", t1["train"][1]["output"]),
+                               ("test", 0): ("pass", t1["test"][0]["output"])}))
+    folder = write_run(settings.runs_dir, "r-rounds", [first, second], {"t1": t1},
+                       kind="code", samples=1, rounds=3, model="m", data="tasks")
+    write_summary(folder, score_run(folder))
+    listed = {r["id"]: r for r in client.get("/api/runs").json()["items"]}["r-rounds"]
+    assert (listed["samples"], listed["rounds"], listed["status"]) == (1, 3, "complete")
+    summary = client.get("/api/runs/r-rounds").json()["scores"]["summary"]
+    assert [(r["round"], r["tasks_solved"]) for r in summary["rounds"]] == [(1, 0), (2, 1), (3, 1)]
+    assert summary["tasks"][0]["samples"][0]["round"] == 2
+    login(client, "admin-r", "admin")
+    seen = client.get("/api/runs/r-rounds/tasks/t1").json()["samples"]
+    assert [(s["round"], s["chosen"], s["feedback"]) for s in seen] == [
+        (1, False, "Training example 1: wrong output."), (2, True, None)]
+    anonymous = second_client(client).get("/api/runs/r-rounds/tasks/t1").json()
+    assert anonymous["test_outputs_hidden"]
+    assert [(s["round"], s["feedback"], s["code"]) for s in anonymous["samples"]] == [
+        (1, None, None), (2, None, None)]

@@ -38,7 +38,7 @@ def compare(
     """Print runs side by side (model, method, samples, augment, rounds, both scores, cost
     per task, tokens, time) and chart score against cost per task (the Pareto front)."""
     from arcforge.atomic import write_bytes_atomic
-    from arcforge.compare import chart_svg, render_table, run_row
+    from arcforge.compare import chart_svg, render_rounds_table, render_table, run_row
     from arcforge.errors import UsageError
 
     if not run_dirs:
@@ -51,6 +51,9 @@ def compare(
         typer.echo(json.dumps({"runs": [r.to_dict() for r in rows], "chart": str(chart)}))
         return
     console.print(render_table(rows))
+    rounds = render_rounds_table(rows)
+    if rounds is not None:
+        console.print(rounds)
     console.print(f"wrote {escape(str(chart))}", highlight=False)
 
 

@@ -26,10 +26,13 @@ from arcforge.runfiles import (
     RUN_INFO,
     SUMMARY,
     SampleRecord,
+    goes_on,
+    latest_rounds,
     read_results,
     read_run_info,
     read_tasks,
 )
+from arcforge.scoring import answering_rounds
 from arcforge.store import Store, UserView
 from arcforge.store.errors import NotFoundError
 from arcforge.tasks import Task
@@ -153,8 +156,10 @@ class RunViewer:
         info, records = results.info, results.records
         assert info is not None  # a run folder always has its run.json
         total = len(info.task_ids) * info.samples if info.task_ids is not None else None
+        latest = latest_rounds(records).values()  # a refined sample's last round
+        finished = sum(not goes_on(r, info.rounds) for r in latest)
         status = "unknown" if total is None else (
-            "complete" if len(records) >= total else "incomplete")
+            "complete" if finished >= total else "incomplete")
         return {
             "id": folder.name,
             "origin": "folder",
@@ -162,10 +167,11 @@ class RunViewer:
             "model": info.model or (records[0].model if records else None),
             "data": public.data_name(info.data),
             "started_at": info.created_at,
-            "samples": len(records),
+            "samples": len(latest),
             "tasks": len({(r.task_id, r.task_version) for r in records}),
-            "errors": sum(not r.ok for r in records),
+            "errors": sum(not r.ok for r in latest),
             "total_samples": total,
+            "rounds": info.rounds or 1,
             "status": status,
             "merged": False,
             **_costs(records),
@@ -204,15 +210,16 @@ class RunViewer:
                 "task_id": tid,
                 "version": version,
                 "samples": len({r.sample for r in recs}),
-                "errors": sum(not r.ok for r in recs),
+                "errors": sum(not r.ok for r in latest_rounds(recs).values()),
                 "passed_train": any(_passes(r, "train") for r in recs) if code else None,
                 "passed_test": any(_passes(r, "test", expected) for r in recs)
                 if code or direct else None,
             })
+        latest = latest_rounds(records).values()  # a refined sample counts once
         scores: dict[str, Any] = {
-            "samples": len(records),
+            "samples": len(latest),
             "tasks": len(tasks),
-            "errors": sum(not r.ok for r in records),
+            "errors": sum(not r.ok for r in latest),
         }
         if code:
             scores["tasks_passed_train"] = sum(bool(t["passed_train"]) for t in tasks)
@@ -263,7 +270,9 @@ class RunViewer:
             records = [
                 r for r in results.records if r.task_id == task_id and r.task_version == version
             ]
-            samples = [self._record_sample(r, expected) for r in records]
+            chosen = answering_rounds(records, expected) if expected is not None else {}
+            samples = [self._record_sample(r, expected, chosen.get(r.sample) == r.round)
+                       for r in records]
             kind = results.info.kind if results.info is not None else None
         if not samples:
             raise RunNotFound(f"run {ref.id} has no samples of task {task_id} version {version}")
@@ -280,7 +289,8 @@ class RunViewer:
             "test": [] if expected is None
             else [{"input": p.input, "output": p.output} for p in expected.test],
             "expected_known": expected is not None,
-            "samples": sorted(samples, key=lambda s: -1 if s["sample"] is None else s["sample"]),
+            "samples": sorted(samples, key=lambda s: (-1 if s["sample"] is None else s["sample"],
+                                                      s.get("round") or 0)),
         }
         if access.sees_content(copy):
             return visibility.run_task(body, True, None)
@@ -303,7 +313,8 @@ class RunViewer:
         }
 
     @staticmethod
-    def _record_sample(record: SampleRecord, expected: Task | None) -> dict[str, Any]:
+    def _record_sample(record: SampleRecord, expected: Task | None,
+                       chosen: bool = False) -> dict[str, Any]:
         pairs = []
         for p in _verdicts(record, expected):
             want = None
@@ -317,6 +328,9 @@ class RunViewer:
             "sample": record.sample,
             "test_index": record.test_index,
             "augment": record.augment,
+            "round": record.round,
+            "chosen": chosen and record.round is not None,
+            "feedback": record.feedback,
             "model": record.model,
             "reasoning": record.reasoning,
             "reasoning_html": render_markdown(text) if text else "",

@@ -144,7 +144,7 @@ def traces(
     return [t for t in items if t.author_id == me], True
 
 
-_SAMPLE_DERIVED = ("reasoning", "reasoning_html", "provider_reasoning", "code")
+_SAMPLE_DERIVED = ("reasoning", "reasoning_html", "provider_reasoning", "code", "feedback")
 
 
 def run_task(
@@ -174,12 +174,12 @@ def run_task(
 
 _SUMMARY_FIELDS = ("scores_version", "run_id", "model", "kind", "samples_per_task",
                    "arcprize_score", "kaggle_score", "per_task", "per_test_output", "counts",
-                   "errors")
+                   "errors", "rounds")
 _TASK_FIELDS = ("task_id", "version", "key", "samples_expected", "scorable", "scores")
 _TEST_FIELDS = ("index", "correct_1", "correct_2", "oracle", "solved", "distinct_outputs",
                 "attempt_1_samples", "attempt_2_samples")
 _SCORE_FIELDS = ("sample", "error", "train_passed", "train_total", "passes_train",
-                 "test_status", "train_accuracy")
+                 "test_status", "train_accuracy", "round", "rounds")
 
 
 def _pick(item: Any, fields: Sequence[str]) -> dict[str, Any]:

@@ -125,9 +125,11 @@ function renderSample(task, s) {
   else reasoning.append(h("pre.plain", String(s.reasoning ?? "")));
   const pairs = s.pairs || [];
   const passed = pairs.filter((p) => p.status === "pass").length;
-  return h("article.sample", { dataset: { sample: String(s.sample) } },
+  const round = s.round == null ? "" : ` · round ${s.round}`;
+  return h("article.sample", { dataset: { sample: String(s.sample), round: String(s.round ?? "") } },
     h("header",
-      h("h3", `Sample ${s.sample}` + (s.test_index == null ? "" : ` · test ${s.test_index + 1}`)),
+      h("h3", `Sample ${s.sample}` + round + (s.test_index == null ? "" : ` · test ${s.test_index + 1}`)),
+      s.chosen ? h("span.badge.ok", { title: "the round whose program passed the most train pairs: the sample's answer" }, "answer") : null,
       s.augment ? h("span.badge", { title: "the frame this sample saw the task in; its answers were mapped back" }, s.augment) : null,
       h("span.mono.dim", s.model ?? ""),
       pairs.length ? h("span.badge", { class: passed === pairs.length ? "ok" : "bad" }, `${passed}/${pairs.length} pairs`) : null,
@@ -138,8 +140,9 @@ function renderSample(task, s) {
     s.error ? h("p.error", `${s.error.kind}: ${s.error.message}`) : null,
     h("details.reasoning-box", { open: true }, h("summary", "Reasoning"), reasoning),
     s.provider_reasoning ? h("details", h("summary", "Provider reasoning"), h("pre.plain", s.provider_reasoning)) : null,
-    s.code ? h("details.code-box", { open: true }, h("summary", "Code"), h("pre.code", h("code", s.code))) : null,
-    pairs.length ? h("div.pair-results", pairs.map((p) => renderPair(task, p, s.sample))) : null);
+    s.code ? h("details.code-box", { open: true }, h("summary", "Code" + round), h("pre.code", h("code", s.code))) : null,
+    pairs.length ? h("div.pair-results", pairs.map((p) => renderPair(task, p, `${s.sample}${s.round == null ? "" : `r${s.round}`}`))) : null,
+    s.feedback ? h("details.feedback-box", h("summary", `Feedback sent to the model after round ${s.round}`), h("pre.plain", s.feedback)) : null);
 }
 
 function renderPair(task, p, sample) {
