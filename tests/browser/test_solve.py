@@ -234,7 +234,8 @@ def test_practice_feedback_study_attempts_and_test_inputs(studio: Studio, page: 
 
     # study (on input 2): no distance, two attempts per test input
     page.click('.mode-switch button[data-mode="study"]')
-    expect(page.locator("#attempts-left")).to_have_text("2 of 2 attempts left")  # practice: not counted
+    # practice attempts are not counted in study
+    expect(page.locator("#attempts-left")).to_have_text("2 of 2 attempts left")
     page.keyboard.press("]")
     expect(page.locator("#attempts-left")).to_have_text("2 of 2 attempts left")
     page.fill("#rows", "1")

@@ -85,6 +85,10 @@ async function openCheck(id) {
   ui.left = h("span.attempts#attempts-left");
   ui.result = h("div.result#result", { role: "status", hidden: true });
   ui.answer = h("div.test-answer#test-answer");
+  ui.work = h("div.work", input.fig,
+    h("figure.grid-figure.output-figure", h("div.output-wrap", bench.output.el),
+      h("figcaption", h("span", "your output"), " ", bench.shape)),
+    ui.answer);
   fill($("#app"),
     h("div.check-layout",
       h("section.panel#check-description", h("h2", "The description"), text,
@@ -92,16 +96,13 @@ async function openCheck(id) {
       h("section.panel.solve-panel",
         h("div.panel-head", h("h2", "Build the output")),
         bench.toolbar,
-        h("div.work", input.fig,
-          h("figure.grid-figure.output-figure", h("div.output-wrap", bench.output.el),
-            h("figcaption", h("span", "your output"), " ", bench.shape)),
-          ui.answer),
+        ui.work,
         h("div.bench-foot", bench.status, h("span.spacer"), bench.toggles),
         bench.gridbar,
         h("div.submit-row", ui.submit, ui.left, ui.result))));
-  bench.fitOutput(360, 360);
   document.addEventListener("keydown", onKey);
   showState();
+  bench.follow(null, ui.work);
 }
 
 function showState() {
@@ -113,7 +114,12 @@ function showState() {
       check.outcome === "success" ? "✓ The description was enough: your output is right." : "✗ Not built from the description: the attempts are used up.",
       h("a#check-another", { href: "/check" }, " Check another ›"));
   }
-  fill(ui.answer, check.output ? gridFigure(check.output, "answer", { maxWidth: 220, maxHeight: 220, maxCell: 32, name: "test-answer", label: "answer" }).fig : null);
+  if (check.output && !bench.view("test-answer")) {
+    const answer = gridFigure(check.output, "answer", { maxWidth: 220, maxHeight: 220, maxCell: 32, name: "test-answer", label: "answer" });
+    bench.track(answer.view, false);
+    fill(ui.answer, answer.fig);
+    bench.layout(null, ui.work);
+  }
 }
 
 async function build() {

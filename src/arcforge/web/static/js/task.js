@@ -50,12 +50,11 @@ async function main() {
     const p = new URLSearchParams(location.search);
     loadTask(Number(p.get("v") || 0), false);
   });
-  let resizeTimer = null;
-  window.addEventListener("resize", () => { clearTimeout(resizeTimer); resizeTimer = setTimeout(layoutGrids, 100); });
   document.addEventListener("visibilitychange", () => {
     logEntry(bench.session, document.hidden ? "away" : "back");
   });
   await loadTask(state.version, false, firstTask);
+  bench.follow(ui.demos, ui.work);
   live.subscribe([state.taskId]);
 }
 
@@ -121,34 +120,9 @@ function showTab(name) {
   ui.variationsTab.setAttribute("aria-selected", String(name === "variations"));
 }
 
-/** Size every grid to the space it has: demonstrations two to a row in their column, the test
- * input and the output side by side above the bar (stacked when the column is narrow). */
+/** Size every grid to the space it has (see Workbench.layout). */
 function layoutGrids() {
-  if (!state.task) return;
-  const width = ui.demos.clientWidth || 360;
-  const half = Math.floor((width - 36) / 2);
-  for (const v of bench.views) {
-    if (v.options.name?.startsWith("train-")) v.fit(half, half, 32);
-  }
-  const room = ui.work.clientWidth || 400;
-  const stacked = room < 520;
-  ui.work.classList.toggle("stacked", stacked);
-  const below = 150; // status, size bar, submit row and feedback under the grids
-  const top = ui.work.getBoundingClientRect().top;
-  const height = Math.max(140, Math.min(window.innerHeight - top - below, room));
-  const answer = state.task.test[state.testIndex].output;
-  const inputShare = answer ? 0.3 : 0.4;
-  const view = (name) => [...bench.views].find((v) => v.options.name === name);
-  if (stacked) {
-    view("test-input")?.fit(room, 220, 32);
-    view("test-answer")?.fit(room, 220, 32);
-    bench.fitOutput(room, Math.max(room, 200));
-  } else {
-    const inner = room - 24 * (answer ? 2 : 1);
-    view("test-input")?.fit(Math.floor(inner * inputShare), height - 24, 32);
-    view("test-answer")?.fit(Math.floor(inner * inputShare), height - 24, 32);
-    bench.fitOutput(Math.floor(inner * (1 - inputShare * (answer ? 2 : 1))), height - 24);
-  }
+  if (state.task) bench.layout(ui.demos, ui.work);
 }
 
 // ---- loading ---------------------------------------------------------------------------

@@ -42,7 +42,9 @@ async function main() {
   bench.track(test.view);
   bench.setInput(input);
   bench.setSession(newSession(blankGrid(input.length, input[0].length), "open"));
-  bench.fitOutput(260, 260);
+  ui.demos = h("div.demos", demos);
+  ui.work = h("div.work", test.fig, h("figure.grid-figure.output-figure", h("div.output-wrap", bench.output.el),
+    h("figcaption", h("span", "your output"), " ", bench.shape)));
   ui.steps = h("ol.steps#tutorial-steps");
   ui.next = h("button.primary#tutorial-next", { type: "button", onclick: () => { step = 1; render(); } }, "Next");
   ui.submit = h("button.primary#submit", { type: "button", onclick: submit }, "Submit");
@@ -53,12 +55,11 @@ async function main() {
         h("h1", "Tutorial: your first ARC task"),
         h("p.dim", "ARC tasks are puzzles of coloured grids. Five steps with the editor you will use on every task."),
         ui.steps, h("div.row.tutorial-next", ui.next),
-        h("h2", "Demonstrations"), h("div.demos", demos)),
+        h("h2", "Demonstrations"), ui.demos),
       h("section.panel.solve-panel",
         h("div.panel-head", h("h2", "Test")),
         bench.toolbar,
-        h("div.work", test.fig, h("figure.grid-figure.output-figure", h("div.output-wrap", bench.output.el),
-          h("figcaption", h("span", "your output"), " ", bench.shape))),
+        ui.work,
         h("div.bench-foot", bench.status, h("span.spacer"), bench.toggles),
         bench.gridbar,
         h("div.submit-row", ui.submit, ui.result))));
@@ -66,6 +67,7 @@ async function main() {
   document.addEventListener("keyup", () => advance());
   document.addEventListener("click", () => advance());
   render();
+  bench.follow(ui.demos, ui.work);
   document.body.dataset.ready = "true";
 }
 

@@ -100,6 +100,47 @@ export class Workbench {
     this.editor.forgetCells();
   }
 
+  view(name) {
+    return [...this.views].find((v) => v.options.name === name) || null;
+  }
+
+  /** Size the grids to the page: demonstrations two to a row in `demos`; the test input, the
+   * output and the answer (when shown) side by side in the row `work`, down to the bottom of
+   * the window less `below` pixels, or stacked when the row is narrow (phones). */
+  layout(demos, work, below = 150) {
+    const half = Math.floor(((demos?.clientWidth || 360) - 36) / 2);
+    for (const v of this.views) {
+      if (v.options.name?.startsWith("train-")) v.fit(half, half, 32);
+    }
+    const room = work.clientWidth || 400;
+    const stacked = room < 520;
+    work.classList.toggle("stacked", stacked);
+    const input = this.view("test-input"), answer = this.view("test-answer");
+    if (stacked) {
+      input?.fit(room, 220, 32);
+      answer?.fit(room, 220, 32);
+      this.fitOutput(room, Math.max(room, 200));
+      return;
+    }
+    const top = work.getBoundingClientRect().top;
+    const height = Math.max(140, Math.min(window.innerHeight - top - below, room)) - 24;
+    const share = answer ? 0.3 : 0.4; // of the row for the test input (and for the answer)
+    const inner = room - 24 * (answer ? 2 : 1);
+    input?.fit(Math.floor(inner * share), height, 32);
+    answer?.fit(Math.floor(inner * share), height, 32);
+    this.fitOutput(Math.floor(inner * (1 - share * (answer ? 2 : 1))), height);
+  }
+
+  /** Keep the layout fitted while the window changes size. */
+  follow(demos, work, below) {
+    let timer = null;
+    window.addEventListener("resize", () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => this.layout(demos, work, below), 100);
+    });
+    this.layout(demos, work, below);
+  }
+
   focusGrid() { this.output.canvas.focus({ preventScroll: true }); }
 
   resize() {
