@@ -151,3 +151,27 @@ def test_checks_refuse_those_who_know_the_task(client: TestClient) -> None:
                 "/api/checks/next?task_id=..", "/api/checks/next?task_id=" + "a" * 101):
         assert veteran.get(bad).status_code in (404, 422), bad
     assert veteran.get("/api/checks/next?task_id=t2").json()["description_id"] is None
+
+
+def test_hostile_bodies_to_an_open_check_answer_422(client: TestClient) -> None:
+    h = login(client, "alice")
+    description = describe(client, h, solve(client, h)["attempt_id"]).json()["id"]
+    checker = second_client(client)
+    hc = login(checker, "mallory")
+    check = checker.post(f"/api/descriptions/{description}/check", headers=hc).json()
+    url = f"/api/checks/{check['id']}/attempts"
+    bodies: list[Any] = [
+        {}, [], "grid", {"grid": None}, {"grid": [[10]]}, {"grid": [[1, 2], [3]]},
+        {"grid": [[0]] * 31}, {"grid": [[True]]}, {"grid": [["1"]]},
+        {"grid": [[1]], "actions": [{"tool": "", "t_ms": 1}]},
+        {"grid": [[1]], "actions": [{"tool": "x" * 33, "t_ms": 1}]},
+        {"grid": [[1]], "actions": [{"tool": "edit", "t_ms": -1}]},
+        {"grid": [[1]], "actions": [{"tool": "edit", "colour": 10, "t_ms": 1}]},
+        {"grid": [[1]], "actions": [{"tool": "edit", "cells": [[30, 0]], "t_ms": 1}]},
+        {"grid": [[1]], "actions": [{"tool": "edit", "t_ms": 1}] * 20_001},
+        {"grid": [[1]], "duration_ms": "soon"},
+    ]
+    for body in bodies:
+        r = checker.post(url, headers=hc, json=body)
+        assert r.status_code in (413, 422), (str(body)[:80], r.status_code, r.text[:200])
+    assert checker.get(f"/api/checks/{check['id']}").json()["attempts_left"] == 2  # none counted
