@@ -61,12 +61,14 @@ def test_sign_up_and_solve_by_editing(studio: Studio, page: Page) -> None:
     assert read_grid(page) == answer
     page.screenshot(path=str(ARTIFACTS / "solve-view.png"), full_page=True)
 
+    # the browser never received the test output while solving
+    assert seen_tasks and all("output" not in t for s in seen_tasks for t in s["test"])
     page.click("#submit")
     expect(page.locator("#result")).to_contain_text("Correct")
     expect(page.locator(".test-nav .badge.ok")).to_have_text("✓ solved")
-
-    # the browser never received a test output
-    assert seen_tasks and all("output" not in t for s in seen_tasks for t in s["test"])
+    # solved in study mode (where every task starts): now the answer is shown
+    page.wait_for_selector('.grid-view[data-grid="test-answer"]')
+    assert read_grid(page, "test-answer") == answer
     # the attempt carries the action log of the session
     store = studio.app.state.studio.store
     user = store.get_user_by_name("solver")
