@@ -84,7 +84,8 @@ def solve_and_describe(page: Page, studio: Studio) -> None:
 def check(page: Page, studio: Studio, grid: list[list[int]], tries: int) -> None:
     """Check the offered description: build ``grid`` up to ``tries`` times."""
     page.goto(f"{studio.url}/check")
-    expect(page.locator("#check-offer")).to_contain_text(TASK)
+    expect(page.locator("#check-offer")).to_contain_text("test input 1 of a task")
+    expect(page.locator("#check-offer")).not_to_contain_text(TASK)  # named once it is over
     page.click("#start-check")
     page.wait_for_url("**/check/*")
     page.wait_for_selector("body[data-ready=true]")
@@ -112,6 +113,7 @@ def test_a_description_checked_by_two_people(studio: Studio, people: Any) -> Non
     check(builder, studio, answer, 1)
     expect(builder.locator("#result")).to_contain_text("The description was enough")
     expect(builder.locator("#attempts-left")).to_have_text("the check is over")
+    expect(builder.locator("#check-task")).to_have_text(TASK)
     builder.wait_for_selector('.grid-view[data-grid="test-answer"]')
     # the check ended the builder's study attempts on the task
     open_task(builder, studio, TASK)

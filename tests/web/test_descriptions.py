@@ -85,13 +85,13 @@ def test_check_by_use_shows_the_description_and_test_input_only(client: TestClie
     checker = second_client(client)
     hc = login(checker, "carol")
     offered = checker.get("/api/checks/next").json()
-    assert offered == {"description_id": description, "task_id": "t1", "version": 0,
-                       "test_index": 0}
+    assert offered == {"description_id": description, "test_index": 0}  # not its task
     assert client.get("/api/checks/next").json()["description_id"] is None  # one's own
     started = checker.post(f"/api/descriptions/{description}/check", headers=hc)
     assert started.status_code == 200, started.text
     check = started.json()
     assert check["description"]["fields"] == FIELDS
+    assert (check["task_id"], check["version"]) == (None, None)  # named once it is over
     assert check["test_input"] == TASKS["t1"]["test"][0]["input"]
     assert (check["attempts_left"], check["outcome"], check["output"]) == (2, None, None)
     assert "train" not in check and ANSWER_T1 not in check.values()
@@ -116,6 +116,7 @@ def test_check_by_use_shows_the_description_and_test_input_only(client: TestClie
     assert second.json() == {"correct": True, "attempts_left": 0, "outcome": "success"}
     over = checker.get(f"/api/checks/{check['id']}").json()
     assert (over["outcome"], over["output"], over["attempts_left"]) == ("success", ANSWER_T1, 0)
+    assert (over["task_id"], over["version"]) == ("t1", 0)
     late = checker.post(f"/api/checks/{check['id']}/attempts", headers=hc,
                         json={"grid": ANSWER_T1})
     assert late.status_code == 409

@@ -202,9 +202,10 @@ class VoteOut(BaseModel):
 
 
 class CheckableOut(BaseModel):
+    """A description to check: which one, never its text nor its task (the checker should
+    not look the demonstrations up)."""
+
     description_id: int | None  # None: nothing for you to check now
-    task_id: str | None
-    version: int | None
     test_index: int | None
 
 
@@ -219,8 +220,8 @@ class CheckOut(BaseModel):
 
     id: int
     description_id: int
-    task_id: str
-    version: int
+    task_id: str | None  # once the check is over
+    version: int | None  # once the check is over
     test_index: int
     description: CheckDescriptionOut
     test_input: Grid

@@ -144,6 +144,11 @@ def reads_traces(access: TaskAccess, version: int, open_after_solving: bool = Tr
     return access.admin or (open_after_solving and access.sees_answers(version))
 
 
+def reads_exports(viewer: UserView | None) -> bool:
+    """Data exports hold every answer and every action log: admins only."""
+    return viewer is not None and viewer.role == "admin"
+
+
 def thumbnail(access: TaskAccess, content: dict[str, Any] | None) -> dict[str, Any] | None:
     """The first demonstration of a task's original, when the viewer may see it."""
     if content is None or not content["train"] or not access.sees_version(0):

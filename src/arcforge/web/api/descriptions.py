@@ -66,14 +66,13 @@ def next_check(
     task_id: Annotated[str | None, Query(max_length=100)] = None,
 ) -> dict[str, Any]:
     """A description I may check (of a task I never worked on), or nulls: which one only,
-    never its text."""
+    never its text nor its task."""
     if task_id is not None:
         checked_id(task_id, "task")
     found = studio.store.next_checkable(user.id, task_id)
     if found is None:
-        return {"description_id": None, "task_id": None, "version": None, "test_index": None}
-    return {"description_id": found.trace_id, "task_id": found.task_id,
-            "version": found.task_version, "test_index": found.test_index}
+        return {"description_id": None, "test_index": None}
+    return {"description_id": found.trace_id, "test_index": found.test_index}
 
 
 def _check_json(studio: Studio, user: UserView, check: CheckView) -> dict[str, Any]:
@@ -82,11 +81,12 @@ def _check_json(studio: Studio, user: UserView, check: CheckView) -> dict[str, A
     version = studio.store.get_version(check.task_id, check.task_version)
     seen = visibility.check_view(access, check, trace, version.content, version.test_keys)
     left = 0 if check.outcome else max(0, studio.settings.study_per_output - check.attempts)
+    over = check.outcome is not None  # the task is named once the check is over
     return {
         "id": check.id,
         "description_id": check.trace_id,
-        "task_id": check.task_id,
-        "version": check.task_version,
+        "task_id": check.task_id if over else None,
+        "version": check.task_version if over else None,
         "test_index": check.test_index or 0,
         "description": {"fields": seen["fields"], "html": render_markdown(trace.text)},
         "test_input": seen["test_input"],
@@ -99,7 +99,8 @@ def _check_json(studio: Studio, user: UserView, check: CheckView) -> dict[str, A
 @router.post("/descriptions/{description_id}/check", response_model=CheckOut)
 def start_check(description_id: Count, studio: StudioDep, user: User) -> dict[str, Any]:
     """Start checking a description (or resume my check of it): I am shown the description
-    and the test input only. This ends my study attempts on the task and is recorded."""
+    and the test input only, and which task it is once the check is over. This ends my study
+    attempts on the task and is recorded."""
     return _check_json(studio, user, studio.store.start_check(description_id, user.id))
 
 

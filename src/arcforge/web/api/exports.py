@@ -12,6 +12,7 @@ from starlette.background import BackgroundTask
 
 from arcforge.store.datafiles import NAMES, jsonl_lines, rows_of, write_parquet
 from arcforge.store.schema import MAX_INT
+from arcforge.web import visibility
 from arcforge.web.deps import StudioDep, User
 
 router = APIRouter(prefix="/api", tags=["exports"])
@@ -30,8 +31,8 @@ def export_file(
 ) -> StreamingResponse | FileResponse:
     """One data set as JSONL or Parquet (admins only): ``traces`` (``min_score`` and
     ``source`` select them), ``tasks`` or ``attempts``; people under pseudonyms."""
-    if user.role != "admin":
-        raise HTTPException(403, "only admins export data")
+    if not visibility.reads_exports(user):
+        raise HTTPException(403, "only admins export data: it holds every answer")
     if file not in FILES:
         raise HTTPException(404, f"no export {file[:100]!r} (known: {', '.join(FILES)})")
     name, fmt = file.split(".")

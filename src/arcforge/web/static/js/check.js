@@ -60,7 +60,7 @@ async function offer() {
     h("h1", "Check a description"),
     h("p", "Someone solved a task and described how to build its output. You will see only their description and the test input, not the demonstrations. Build the output from the words alone: ",
       `you have ${n} attempt${n === 1 ? "" : "s"}.`),
-    h("p.dim", `The task is ${next.task_id}${next.version ? ` v${next.version}` : ""}, test input ${next.test_index + 1}. Starting is recorded and ends your own study attempts on this task (you will have read how to solve it); its answer is shown to you when the check is over.`),
+    h("p.dim", `It is about test input ${next.test_index + 1} of a task you have not worked on; which task, you learn when the check is over. Starting is recorded and ends your own study attempts on that task (you will have read how to solve it); its answer is shown to you when the check is over.`),
     h("div.row", h("button.primary#start-check", { type: "button", onclick: start }, "Start the check"),
       h("a", { href: "/" }, "Not now"))));
 }
@@ -92,7 +92,7 @@ async function openCheck(id) {
   fill($("#app"),
     h("div.check-layout",
       h("section.panel#check-description", h("h2", "The description"), text,
-        h("p.dim.small", `Task ${check.task_id}${check.version ? ` v${check.version}` : ""} · you see no demonstrations: only these words and the test input.`)),
+        ui.about = h("p.dim.small#check-about")),
       h("section.panel.solve-panel",
         h("div.panel-head", h("h2", "Build the output")),
         bench.toolbar,
@@ -107,6 +107,9 @@ async function openCheck(id) {
 
 function showState() {
   const over = Boolean(check.outcome);
+  fill(ui.about, over
+    ? ["The task: ", h("a#check-task", { href: `/task/${enc(check.task_id)}${check.version ? `?v=${check.version}` : ""}` }, `${check.task_id}${check.version ? ` v${check.version}` : ""}`)]
+    : "You see no demonstrations: only these words and the test input.");
   ui.submit.disabled = over;
   ui.left.textContent = over ? "the check is over" : `${check.attempts_left} attempt${check.attempts_left === 1 ? "" : "s"} left`;
   if (over) {
