@@ -70,6 +70,16 @@ def timed(n: int, call: Callable[[int], httpx.Response]) -> list[float]:
     return times
 
 
+def page_one_by_one(client: httpx.Client, i: int) -> httpx.Response:
+    """A page of the task list, then each task for its thumbnail (the page before the list
+    sent thumbnails)."""
+    page = client.get("/api/tasks", params={"source": "arc-agi-2/training", "limit": 50,
+                                            "offset": (i * 50) % 1000})
+    for item in page.json()["items"]:
+        client.get(f"/api/tasks/{item['id']}").raise_for_status()
+    return page
+
+
 async def live_fanout(host: str, client: httpx.Client, trace_id: int, headers: dict[str, str],
                       subscribers: int, rounds: int, session: str) -> list[float]:
     """Subscribers signed in as the trace's author (events go only to those who may read
@@ -138,6 +148,12 @@ def main() -> None:
                 ("GET /api/tasks (arc-agi-2/training, 1000 tasks)", timed(n, lambda i: client.get(
                     "/api/tasks", params={"source": "arc-agi-2/training", "limit": 50,
                                           "offset": (i * 50) % 1000}))),
+                ("a page of 50 tasks with thumbnails: GET /api/tasks?thumbnails=true",
+                 timed(n, lambda i: client.get("/api/tasks", params={
+                     "source": "arc-agi-2/training", "limit": 50, "offset": (i * 50) % 1000,
+                     "thumbnails": "true"}))),
+                ("the same page as before: GET /api/tasks + 50 x GET /api/tasks/{id}",
+                 timed(max(1, n // 10), lambda i: page_one_by_one(client, i))),
                 ("GET /api/tasks?has_traces=true", timed(n, lambda i: client.get(
                     "/api/tasks", params={"has_traces": "true"}))),
                 (f"GET /api/tasks/{TASK}", timed(n, lambda i: client.get(f"/api/tasks/{TASK}"))),

@@ -80,8 +80,12 @@ class StudioSettings(BaseModel):
     login_window_s: float = Field(300.0, gt=0)
     signup_limit_per_ip: int = Field(5, ge=0)  # accounts created per client address a window
     signup_window_s: float = Field(3600.0, gt=0)
-    # attempts per person and hidden test output (every version asking for it shares them)
-    study_per_output: int = Field(2, ge=1)
+    # the study protocol: attempts per person and hidden test output (every version asking
+    # for it shares them; 2 for ARC Prize parity, 3 for H-ARC), whether practice is offered,
+    # whether other people's traces open once a person may see a task's answers
+    study_per_output: int = Field(2, ge=1, le=100)
+    practice: bool = True
+    traces_after_solving: bool = True
     practice_per_output: int = Field(20, ge=0)
     practice_per_hour: int = Field(60, ge=0)  # practice attempts per person an hour, all tasks
     preview_limit: int = Field(120, ge=1)  # variation previews per person or address a window

@@ -19,6 +19,14 @@ from tests.browser.conftest import (
 from arcforge.web.security import hash_password
 
 
+def resize_output(page: Page) -> None:
+    """Press Resize; keys go to the output grid again once the size changed."""
+    rows, cols = page.input_value("#rows"), page.input_value("#cols")
+    page.click("#resize")
+    expect(page.locator("#output-shape")).to_have_text(f"{rows}×{cols}")
+    expect(page.locator('.grid-view[data-grid="output"] canvas')).to_be_focused()
+
+
 def open_task(page: Page, studio: Studio, task_id: str, query: str = "") -> None:
     page.goto(f"{studio.url}/task/{task_id}{query}")
     page.wait_for_selector("body[data-ready=true]")
@@ -43,7 +51,7 @@ def test_sign_up_and_solve_by_editing(studio: Studio, page: Page) -> None:
     assert len(read_grid(page)) == 5
     page.fill("#rows", "2")
     page.fill("#cols", "2")
-    page.click("#resize")
+    resize_output(page)
     expect(page.locator("#output-shape")).to_have_text("2×2")
 
     for r, row in enumerate(answer):
@@ -53,20 +61,23 @@ def test_sign_up_and_solve_by_editing(studio: Studio, page: Page) -> None:
     assert read_grid(page) == answer
     page.screenshot(path=str(ARTIFACTS / "solve-view.png"), full_page=True)
 
+    # the browser never received the test output while solving
+    assert seen_tasks and all("output" not in t for s in seen_tasks for t in s["test"])
     page.click("#submit")
     expect(page.locator("#result")).to_contain_text("Correct")
     expect(page.locator(".test-nav .badge.ok")).to_have_text("✓ solved")
-
-    # the browser never received a test output
-    assert seen_tasks and all("output" not in t for s in seen_tasks for t in s["test"])
+    # solved in study mode (where every task starts): now the answer is shown
+    page.wait_for_selector('.grid-view[data-grid="test-answer"]')
+    assert read_grid(page, "test-answer") == answer
     # the attempt carries the action log of the session
     store = studio.app.state.studio.store
     user = store.get_user_by_name("solver")
     [attempt] = store.list_attempts(user.id, "88a62173")
     assert attempt.correct and attempt.grid == answer
     tools = [a["tool"] for a in attempt.actions]
-    assert tools[0] == "resize" and tools.count("edit") >= 1
-    assert (attempt.actions[0]["rows"], attempt.actions[0]["cols"]) == (2, 2)
+    assert tools[0] == "view" and tools[-1] == "submit" and tools.count("edit") >= 1
+    [resized] = [a for a in attempt.actions if a["tool"] == "resize"]
+    assert (resized["rows"], resized["cols"]) == (2, 2)
     painted = {tuple(cell) for a in attempt.actions if a["tool"] == "edit" for cell in a["cells"]}
     assert painted == {(r, c) for r in range(2) for c in range(2) if answer[r][c] != 0}
     times = [a["t_ms"] for a in attempt.actions]
@@ -137,7 +148,7 @@ def test_undo_redo_and_keyboard_colours(studio: Studio, page: Page) -> None:
     # after a resize the old cursor is gone: Space does nothing until the cursor moves
     page.fill("#rows", "1")
     page.fill("#cols", "2")
-    page.click("#resize")
+    resize_output(page)
     page.keyboard.press("e")
     page.keyboard.press(" ")
     assert read_grid(page) == [[2, 0]]
@@ -153,7 +164,7 @@ def test_select_copy_paste_picker_and_tools(studio: Studio, page: Page) -> None:
     # copy the whole test input into a larger output with select + Ctrl+C / Ctrl+V
     page.fill("#rows", "4")
     page.fill("#cols", "4")
-    page.click("#resize")
+    resize_output(page)
     page.keyboard.press("s")
     x0, y0 = cell_point(page, "test-input", 0, 0)
     x1, y1 = cell_point(page, "test-input", 2, 2)
@@ -203,11 +214,11 @@ def test_practice_feedback_study_attempts_and_test_inputs(studio: Studio, page: 
     api_signup(page, studio.url, "student")
     task = studio.tasks["27a28665"]  # three test inputs, 1x1 answers
     open_task(page, studio, "27a28665")
-    expect(page.locator("#test-label")).to_have_text("input 1 of 3")
+    expect(page.locator("#test-label")).to_have_text("Test input 1 of 3")
     page.keyboard.press("]")
-    expect(page.locator("#test-label")).to_have_text("input 2 of 3")
+    expect(page.locator("#test-label")).to_have_text("Test input 2 of 3")
     page.click("#prev-test")
-    expect(page.locator("#test-label")).to_have_text("input 1 of 3")
+    expect(page.locator("#test-label")).to_have_text("Test input 1 of 3")
 
     # practice: right or wrong, and whether the size is right (never how far it is)
     page.click('.mode-switch button[data-mode="practice"]')
@@ -215,43 +226,43 @@ def test_practice_feedback_study_attempts_and_test_inputs(studio: Studio, page: 
     expect(page.locator("#result")).to_contain_text("size is wrong")
     page.fill("#rows", "1")
     page.fill("#cols", "1")
-    page.click("#resize")
+    resize_output(page)
     wrong = (task.test[0].output[0][0] + 1) % 10
     page.keyboard.press(str(wrong))
     click_cell(page, "output", 0, 0)
     page.click("#submit")
     expect(page.locator("#result")).to_have_text("✗ Not yet. The size is right.")
-    expect(page.locator("#attempts-left")).to_have_text("practice: 18 attempts left")
+    expect(page.locator("#attempts-left")).to_have_text("practice: 18 of 20 left")
 
     # study (on input 2): no distance, two attempts per test input
     page.click('.mode-switch button[data-mode="study"]')
-    expect(page.locator("#attempts-left")).to_have_text("2 attempts left")  # practice: not counted
+    # practice attempts are not counted in study
+    expect(page.locator("#attempts-left")).to_have_text("2 of 2 attempts left")
     page.keyboard.press("]")
-    expect(page.locator("#attempts-left")).to_have_text("2 attempts left")
+    expect(page.locator("#attempts-left")).to_have_text("2 of 2 attempts left")
     page.fill("#rows", "1")
     page.fill("#cols", "1")
-    page.click("#resize")
+    resize_output(page)
     wrong = (task.test[1].output[0][0] + 1) % 10
     page.keyboard.press(str(wrong))
     click_cell(page, "output", 0, 0)
     page.click("#submit")
     expect(page.locator("#result")).to_contain_text("Not correct")
     expect(page.locator("#result")).not_to_contain_text("differ")
-    expect(page.locator("#attempts-left")).to_have_text("1 attempt left")
+    expect(page.locator("#attempts-left")).to_have_text("1 of 2 attempts left")
     page.click("#submit")
-    expect(page.locator("#attempts-left")).to_have_text("0 attempts left")
+    expect(page.locator("#attempts-left")).to_have_text("0 of 2 attempts left")
     expect(page.locator("#submit")).to_be_disabled()
     # the counts come from the server: a reload shows the same, and the draft survived
     page.reload()
     page.wait_for_selector("body[data-ready=true]")
     page.keyboard.press("]")
-    expect(page.locator("#test-label")).to_have_text("input 2 of 3")
-    expect(page.locator("#attempts-left")).to_have_text("0 attempts left")
+    expect(page.locator("#test-label")).to_have_text("Test input 2 of 3")
+    expect(page.locator("#attempts-left")).to_have_text("0 of 2 attempts left")
     assert read_grid(page) == [[wrong]]
     page.keyboard.press("]")
-    expect(page.locator("#attempts-left")).to_have_text("2 attempts left")
+    expect(page.locator("#attempts-left")).to_have_text("2 of 2 attempts left")
     expect(page.locator("#submit")).to_be_enabled()
-    page.evaluate("localStorage.setItem('arcforge.mode', 'practice')")
 
 
 def test_task_list_search_filters_pages_and_navigation(studio: Studio, page: Page) -> None:

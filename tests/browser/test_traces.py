@@ -60,7 +60,7 @@ def test_traces_are_hidden_until_the_task_is_solved_or_revealed(
         expect(answer).to_have_count(1)  # the test output itself
         assert read_grid(solver, "test-answer") == task.test[0].output
         solver.click('.mode-switch button[data-mode="study"]')
-        expect(solver.locator("#attempts-left")).to_have_text("0 attempts left")  # ended
+        expect(solver.locator("#attempts-left")).to_have_text("0 of 2 attempts left")  # ended
         expect(solver.locator("#submit")).to_be_disabled()
         solver.evaluate("localStorage.setItem('arcforge.mode', 'practice')")
         solver.reload()  # recorded on the server

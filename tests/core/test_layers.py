@@ -16,7 +16,7 @@ LAYERS: list[set[str]] = [
     {"data"},
     {"sandbox"},
     {"models", "agents"},
-    {"runs"},
+    {"runs", "tracecheck"},
     {"scoring"},
     {"export", "report", "compare"},
     {"finish"},

@@ -234,3 +234,78 @@ def check_upgrade_from_0003_keys_attempts_and_unlocks(url: str) -> None:
 
 def test_a_store_at_0003_gets_answer_keys_and_unlocks(tmp_path: Path) -> None:
     check_upgrade_from_0003_keys_attempts_and_unlocks(f"sqlite:///{tmp_path / 'old.db'}")
+
+
+def check_upgrade_from_0004_keeps_data_and_adds_checks(url: str) -> None:
+    """A store at 0004 with attempts, an unlock and a voted trace opens at head with all of it;
+    its study attempts can be described and checked; the store has a pseudonym key; the
+    downgrade drops checks and descriptions and keeps the rest."""
+    import json
+
+    engine = make_engine(make_url(url))
+    command.upgrade(alembic_config(engine), "0004")
+    content = {"train": [{"input": [[1, 2]], "output": [[2, 1]]}],
+               "test": [{"input": [[3, 4]], "output": [[4, 3]]}]}
+    with engine.begin() as conn:
+        for name in ("ann", "ben"):
+            conn.execute(text(
+                "INSERT INTO users (username, name_key, role, kind, imported, created_at) "
+                "VALUES (:n, :n, 'user', 'human', :no, 1.5)"), {"n": name, "no": False})
+        ann, ben = conn.execute(text("SELECT id FROM users ORDER BY id")).scalars().all()
+        conn.execute(text("INSERT INTO tasks (id, created_at) VALUES ('aa11', 1.5)"))
+        conn.execute(text(
+            "INSERT INTO task_versions (task_id, version, content, content_hash, test_count, "
+            "created_at, removed, train_keys, test_keys) VALUES ('aa11', 0, :c, 'h', 1, 1.5, "
+            ":no, :tr, :te)"), {"c": json.dumps(content), "no": False,
+                                "tr": json.dumps(["train:0"]), "te": json.dumps(["test:0"])})
+        conn.execute(text(
+            "INSERT INTO attempts (user_id, task_id, task_version, test_index, grid, correct, "
+            "actions, duration_ms, created_at, mode, answer_key, after_practice) VALUES "
+            "(:u, 'aa11', 0, 0, '[[4, 3]]', :yes, :log, 9, 2.5, 'study', 'test:0', :no)"),
+            {"u": ann, "yes": True, "no": False, "log": json.dumps(EDIT)})
+        conn.execute(text(
+            "INSERT INTO answer_unlocks (user_id, task_id, answer_key, reason, created_at) "
+            "VALUES (:u, 'aa11', 'test:0', 'solved', 2.5)"), {"u": ann})
+        conn.execute(text(
+            "INSERT INTO traces (trace_id, task_id, task_version, author_id, source, text, "
+            "text_hash, created_at, score_base, score, removed) VALUES ('x1', 'aa11', 0, :u, "
+            "'human', 'swap them', 'x', 3.5, 0, 1, :no)"), {"u": ann, "no": False})
+        conn.execute(text("INSERT INTO votes (trace_id, user_id, value, created_at) "
+                          "VALUES (1, :u, 1, 4.5)"), {"u": ben})
+    engine.dispose()
+    store = open_store(url)
+    try:
+        [old] = store.list_attempts(ann, "aa11")
+        assert (old.mode, old.correct, old.actions, old.check_id) == ("study", True, EDIT, None)
+        assert store.unlocked_answers(ann, ["aa11"]) == {"aa11": frozenset({"test:0"})}
+        [trace] = store.list_traces("aa11")
+        assert (trace.text, trace.score, trace.description, trace.uses_ok) == (
+            "swap them", 1, None, 0)
+        described = store.add_description(ann, old.id, {"how_to_build": "swap the two cells"})
+        check = store.start_check(described.id, ben)
+        ended, _ = store.submit_check(check.id, ben, [[4, 3]], True, [], 5, attempts=2)
+        assert ended.outcome == "success"
+        assert store.unlocked_answers(ben, ["aa11"]) == {"aa11": frozenset({"test:0"})}
+        with store.engine.connect() as conn:
+            key = conn.execute(text("SELECT value FROM store_meta")).scalar_one()
+        assert len(key) == 64 and int(key, 16) >= 0
+        with pytest.raises(IntegrityError), store.engine.begin() as conn:
+            conn.execute(text("UPDATE attempts SET mode = 'exam'"))
+    finally:
+        store.dispose()
+    engine = make_engine(make_url(url))
+    try:
+        command.downgrade(alembic_config(engine), "0004")
+        tables = set(inspect(engine).get_table_names())
+        assert not {"checks", "descriptions", "store_meta"} & tables
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT mode FROM attempts")).scalars().all() == ["study"]
+            assert conn.execute(text("SELECT count(*) FROM traces")).scalar() == 2
+            reasons = conn.execute(text("SELECT reason FROM answer_unlocks")).scalars().all()
+            assert reasons == ["solved"]
+    finally:
+        engine.dispose()
+
+
+def test_a_store_at_0004_keeps_its_data_and_gets_checks(tmp_path: Path) -> None:
+    check_upgrade_from_0004_keeps_data_and_adds_checks(f"sqlite:///{tmp_path / 'old.db'}")

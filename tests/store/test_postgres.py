@@ -32,6 +32,7 @@ from .test_merge import RECORDS, write_final, write_journal
 from .test_migrations import (
     check_upgrade_from_0002_keeps_attempts,
     check_upgrade_from_0003_keys_attempts_and_unlocks,
+    check_upgrade_from_0004_keeps_data_and_adds_checks,
 )
 from .test_variations import check_concurrent_signers
 
@@ -98,6 +99,10 @@ def test_upgrade_from_0002_keeps_attempts(server: str) -> None:
 
 def test_upgrade_from_0003_keys_attempts_and_unlocks(server: str) -> None:
     check_upgrade_from_0003_keys_attempts_and_unlocks(_new_database(server))
+
+
+def test_upgrade_from_0004_keeps_data_and_adds_checks(server: str) -> None:
+    check_upgrade_from_0004_keeps_data_and_adds_checks(_new_database(server))
 
 
 def test_limits_hold_under_a_race(pg_store: Store) -> None:

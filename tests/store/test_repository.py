@@ -149,7 +149,7 @@ def test_attempts_keep_their_mode_and_filter_by_it(seeded: Store) -> None:
     for bad in ("exam", None, "Study"):
         with pytest.raises(StoreError, match="mode: expected 'practice' or 'study'"):
             seeded.record_attempt(ann, "aa11", 0, 0, [[1]], True, [], 5, mode=bad)
-    with pytest.raises(StoreError, match="mode: expected 'practice' or 'study'"):
+    with pytest.raises(StoreError, match="mode: 'exam' is not an attempt mode"):
         seeded.list_attempts(ann, "bb22", mode="exam")
     assert seeded.list_attempts(ann, "aa11") == []
 

@@ -2,7 +2,9 @@
 /openapi.json, every page and the live WebSocket are tried as an anonymous visitor and as a
 fresh user, and no test output of any task may appear in any form (JSON compact, spaced or
 over lines, digit rows; see ``leakcheck``). Then the fresh user solves one task in study
-mode: they see that task's answers and traces, and still no other task's."""
+mode: they see that task's answers and traces, and still no other task's. A checker who
+starts a check by use reads that one description (which here prints the answer) and nothing
+else of any answer."""
 
 from __future__ import annotations
 
@@ -29,7 +31,11 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
 SOLVED = "3c9b0459"  # builtin/dsl solves it, and its trace prints the predicted output
 SWAPPED = "0d3d703e"  # an admin signs a swap of it (and a rotation of the swap)
-PAGES = ("/", "/login", "/runs", "/docs", "/openapi.json")
+CHECKED = "1cf80156"  # an admin describes it, printing the answer in the description
+PAGES = ("/", "/login", "/runs", "/docs", "/openapi.json", "/tutorial", "/check", "/check/1")
+EXPORTS = [f"{name}.{fmt}" for name in ("traces", "tasks", "attempts")
+           for fmt in ("jsonl", "parquet")]
+CHECK_IDS = range(1, 6)
 
 
 @dataclass
@@ -76,6 +82,13 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         answer = tasks[[t.id for t in tasks].index(SWAPPED)].test[0].output
         admin.post(f"/api/tasks/{SWAPPED}/traces", headers=h, json={
             "version": 0, "text": "The answer:\n\n" + json.dumps(answer)})
+        checked = tasks[[t.id for t in tasks].index(CHECKED)].test[0].output
+        solved = admin.post(f"/api/tasks/{CHECKED}/attempts", headers=h, json={
+            "version": 0, "test_index": 0, "grid": checked, "mode": "study"}).json()
+        r = admin.post(f"/api/tasks/{CHECKED}/descriptions", headers=h, json={
+            "attempt_id": solved["attempt_id"],
+            "fields": {"how_to_build": "Draw exactly this:\n\n" + json.dumps(checked)}})
+        assert r.status_code == 201, r.text
         yield Demo(admin.app, secrets, outputs, admin)
 
 
@@ -103,11 +116,17 @@ def crawl(client: TestClient, admin: TestClient) -> tuple[list[tuple[str, Any]],
     sources = visit("/api/sources", "/api/sources") or {"items": []}
     task_ids: set[str] = set()
     for source in sources["items"]:
-        for flags in ("", "&has_traces=true", "&has_variations=true"):
+        for flags in ("", "&has_traces=true", "&has_variations=true&thumbnails=true"):
             page = visit("/api/tasks", f"/api/tasks?source={source['id']}&limit=500{flags}")
             items = page["items"] if page else []
             task_ids.update(t["id"] for t in (items if flags else items[:12]))
         visit("/api/tasks/random", f"/api/tasks/random?source={source['id']}")
+        visit("/api/start", f"/api/start?source={source['id']}")
+    visit("/api/checks/next", "/api/checks/next")
+    for check in CHECK_IDS:
+        visit("/api/checks/{check_id}", f"/api/checks/{check}")
+    for file in EXPORTS:
+        visit("/api/export/{file}", f"/api/export/{file}")
     task_ids.update(demo_task_list()[1])
     for tid in sorted(task_ids):
         every = admin.get(f"/api/tasks/{tid}/versions?limit=500").json()["items"]
@@ -219,3 +238,17 @@ def test_a_solver_sees_that_tasks_answers_and_no_other(demo: Demo) -> None:
     views = [url for url in found if url.startswith("/api/runs/") and url.endswith(
         f"/tasks/{SOLVED}?version=0")]
     assert views and all(answers <= found[url] for url in views)
+
+
+def test_a_checker_reads_that_description_and_no_other_answer(demo: Demo) -> None:
+    checker, h = fresh_user(demo, "checker")
+    offered = checker.get(f"/api/checks/next?task_id={CHECKED}").json()
+    assert offered["description_id"] is not None and leaks(offered, demo.secrets) == set()
+    started = checker.post(f"/api/descriptions/{offered['description_id']}/check", headers=h)
+    check = started.json()
+    assert check["id"] in CHECK_IDS and check["output"] is None
+    answers = demo.outputs[CHECKED]
+    assert leaks(check, demo.secrets) == answers  # the description prints it: a chosen read
+    seen, _ = crawl(checker, demo.admin)
+    found = {url: leaks(body, demo.secrets) for url, body in seen}
+    assert {url for url, grids in found.items() if grids} == {f"/api/checks/{check['id']}"}

@@ -38,7 +38,7 @@ def test_practice_attempts_are_budgeted_per_person_and_hidden_output(
     refused = client.post("/api/tasks/t1/attempts", json=attempt(ANSWER_T1), headers=h)
     assert refused.status_code == 429
     assert refused.json()["detail"] == (
-        f"you used all {budget} practice attempts on test input 0: answer it in study mode "
+        f"you used all {budget} practice attempts on test input 1: answer it in study mode "
         "or reveal it")
     # the refused attempt is neither checked nor saved
     store = studio(client).store
@@ -80,14 +80,14 @@ def test_study_mode_says_right_or_wrong_with_two_attempts_per_test_input(
 ) -> None:
     h = login(client, "alice")
     first = client.post("/api/tasks/t2/attempts", json=attempt([[1, 1, 1]], "study"), headers=h)
-    assert first.json() == {"correct": False, "same_shape": None, "attempts_left": 1,
-                            "practice_left": None}
+    assert first.json() == {"attempt_id": 1, "correct": False, "same_shape": None,
+                            "attempts_left": 1, "practice_left": None}
     second = client.post("/api/tasks/t2/attempts", json=attempt([[5, 6, 7]], "study"), headers=h)
-    assert second.json() == {"correct": True, "same_shape": None, "attempts_left": 0,
-                             "practice_left": None}
+    assert second.json() == {"attempt_id": 2, "correct": True, "same_shape": None,
+                             "attempts_left": 0, "practice_left": None}
     third = client.post("/api/tasks/t2/attempts", json=attempt([[5, 6, 7]], "study"), headers=h)
     assert third.status_code == 409
-    assert third.json()["detail"] == "no attempts left for test input 0 (you solved it)"
+    assert third.json()["detail"] == "no attempts left for test input 1 (you solved it)"
     other_input = client.post("/api/tasks/t2/attempts", headers=h,
                               json=attempt([[2, 2, 3]], "study", test_index=1))
     assert other_input.json()["attempts_left"] == 0  # solved: nothing left to try
@@ -109,7 +109,7 @@ def test_using_up_the_study_attempts_unlocks_the_answer(client: TestClient) -> N
                            headers=h).json()["correct"] is False
     assert client.get("/api/tasks/t1").json()["test"] == [TASKS["t1"]["test"][0]]
     refused = client.post("/api/tasks/t1/attempts", json=attempt(ANSWER_T1, "study"), headers=h)
-    assert refused.json()["detail"] == "no attempts left for test input 0 (you used them up)"
+    assert refused.json()["detail"] == "no attempts left for test input 1 (you used them up)"
 
 
 def test_revealing_a_task_ends_its_study_attempts_and_shows_its_answers(
@@ -142,10 +142,11 @@ def test_practice_attempts_do_not_use_up_study_attempts(client: TestClient) -> N
     first = client.post("/api/tasks/t1/attempts", json=attempt([[1]], "study"), headers=h)
     assert first.json()["attempts_left"] == 1
     second = client.post("/api/tasks/t1/attempts", json=attempt(ANSWER_T1, "study"), headers=h)
-    assert second.json() == {"correct": True, "same_shape": None, "attempts_left": 0,
-                             "practice_left": None}
+    assert {**second.json(), "attempt_id": 0} == {
+        "attempt_id": 0, "correct": True, "same_shape": None, "attempts_left": 0,
+        "practice_left": None}
     third = client.post("/api/tasks/t1/attempts", json=attempt(ANSWER_T1, "study"), headers=h)
-    assert third.status_code == 409 and "no attempts left for test input 0" in third.text
+    assert third.status_code == 409 and "no attempts left for test input 1" in third.text
     # practice stays open after study is over, and does not change the study count
     more = client.post("/api/tasks/t1/attempts", json=attempt([[2]]), headers=h)
     assert more.status_code == 200 and more.json()["attempts_left"] is None
@@ -171,7 +172,9 @@ def test_attempt_is_saved_with_its_action_log(client: TestClient) -> None:
     assert len(saved) == 1
     assert saved[0].correct is True and saved[0].grid == ANSWER_T1
     assert [(a["tool"], a["cells"], a["colour"], a["t_ms"]) for a in saved[0].actions] == [
-        ("edit", [[0, 1]], 3, 1200), ("fill", [[1, 0], [1, 1]], 0, 2400)]
+        ("edit", [[0, 1]], 3, 1200), ("fill", [[1, 0], [1, 1]], 0, 2400),
+        ("submit", [], None, 2400)]  # the store adds the submission and its result
+    assert saved[0].actions[-1] | {"mode": "practice", "correct": True} == saved[0].actions[-1]
     assert saved[0].duration_ms == 2400
 
 

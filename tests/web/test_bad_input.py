@@ -30,11 +30,14 @@ def test_integers_past_any_column_are_422_naming_the_field(client: TestClient) -
     for n in HUGE:
         for url in (f"/api/tasks/t1?version={n}", f"/api/tasks/t1/traces?version={n}",
                     f"/api/tasks/t1/attempts?version={n}", f"/api/tasks?offset={n}",
-                    f"/api/tasks/t1/versions?offset={n}", f"/api/runs/x/tasks/t1?version={n}"):
+                    f"/api/tasks/t1/versions?offset={n}", f"/api/runs/x/tasks/t1?version={n}",
+                    f"/api/checks/{n}", f"/api/export/traces.jsonl?min_score={n}"):
             r = client.get(url)
             assert r.status_code == 422, (url, r.status_code)
         for method, url in (("POST", f"/api/traces/{n}/vote"), ("DELETE", f"/api/traces/{n}"),
-                            ("DELETE", f"/api/tasks/t1/versions/{n}")):
+                            ("DELETE", f"/api/tasks/t1/versions/{n}"),
+                            ("POST", f"/api/descriptions/{n}/check"),
+                            ("POST", f"/api/checks/{n}/attempts")):
             r = client.request(method, url, json={"value": 1}, headers=h)
             assert r.status_code == 422, (method, url, r.status_code)
             assert r.json()["detail"][0]["loc"][0] == "path"
@@ -50,6 +53,11 @@ def test_integers_past_any_column_are_422_naming_the_field(client: TestClient) -
                  "actions": [{"tool": "edit", "t_ms": n}]},
             ],
             "/api/tasks/t1/traces": [{"version": n, "text": "x"}],
+            "/api/tasks/t1/descriptions": [{"attempt_id": n, "fields": {"how_to_build": "x"}}],
+            "/api/checks/1/attempts": [
+                {"grid": [[1]], "duration_ms": n},
+                {"grid": [[1]], "actions": [{"tool": "edit", "cells": [[0, n]], "t_ms": 1}]},
+            ],
             "/api/tasks/t1/variations": [{"base_version": n, "spec": {"op": "rot90"}}],
             "/api/tasks/t1/variations/preview": [{"base_version": n, "spec": {"op": "rot90"}}],
         }
@@ -72,6 +80,9 @@ def test_lone_surrogates_are_422_without_the_text(client: TestClient) -> None:
             f'"actions": [{{"tool": "e{bad}", "t_ms": 1}}]}}'),
         "/api/tasks/t1/variations/preview": f'{{"base_version": 0, "spec": {{"op{bad}": 1}}}}',
         "/api/auth/login": f'{{"username": "a{bad}", "password": "whatever it is"}}',
+        "/api/tasks/t1/descriptions":
+            f'{{"attempt_id": 1, "fields": {{"how_to_build": "x{bad}"}}}}',
+        "/api/checks/1/attempts": f'{{"grid": [[1]], "actions": [{{"tool": "{bad}", "t_ms": 1}}]}}',
         "/api/auth/signup": f'{{"username": "ok", "password": "{bad}{bad}{bad}{bad}x"}}',
     }
     for url, text in cases.items():
@@ -150,12 +161,14 @@ def test_hostile_run_files_never_break_an_answer(client: TestClient, settings: W
     | st.text(st.characters(codec="utf-8"), max_size=20),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
         st.sampled_from(["version", "test_index", "grid", "mode", "actions", "text", "value",
-                         "spec", "base_version", "username", "password", "op"]),
+                         "spec", "base_version", "username", "password", "op", "attempt_id",
+                         "fields", "how_to_build", "duration_ms"]),
         inner, max_size=5),
     max_leaves=20))
 def test_no_body_makes_a_500(client: TestClient, body: Any) -> None:
     h = csrf(client)
     for url in ("/api/tasks/t1/attempts", "/api/tasks/t1/traces", "/api/traces/1/vote",
                 "/api/tasks/t1/variations/preview", "/api/tasks/t1/variations",
-                "/api/auth/login"):
+                "/api/auth/login", "/api/tasks/t1/descriptions", "/api/checks/1/attempts",
+                "/api/descriptions/1/check"):
         assert client.post(url, json=body, headers=h).status_code < 500, (url, body)

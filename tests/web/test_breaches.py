@@ -174,8 +174,8 @@ def test_practice_feedback_cannot_be_walked_to_the_answer(settings: WebSettings)
 def test_practice_answers_say_right_or_wrong_and_the_size_only(client: TestClient) -> None:
     h = login(client, "alice")
     near = client.post("/api/tasks/t1/attempts", json=attempt([[0, 3], [0, 5]]), headers=h)
-    assert near.json() == {"correct": False, "same_shape": True, "attempts_left": None,
-                           "practice_left": 19}
+    assert near.json() == {"attempt_id": 1, "correct": False, "same_shape": True,
+                           "attempts_left": None, "practice_left": 19}
     size = client.post("/api/tasks/t1/attempts", json=attempt([[0, 3, 0]]), headers=h)
     assert size.json()["same_shape"] is False and "distance" not in size.json()
 

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -40,12 +41,23 @@ def env(tmp_path: Path) -> dict[str, str]:
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
+    with serving(tmp_path) as base:
+        yield base
+    store = tmp_path / "studio.db"
+    key = store.with_name(store.name + ".secret")
+    assert key.is_file() and (key.stat().st_mode & 0o777) == 0o600
+
+
+@contextmanager
+def serving(tmp_path: Path, *flags: str, **extra_env: str) -> Iterator[str]:
+    """``arcforge serve`` in ``tmp_path`` (its working folder) with ``flags``."""
     port = free_port()
     store = tmp_path / "studio.db"
     proc = subprocess.Popen(
         [ARCFORGE, "serve", "--port", str(port), "--data", str(write_tasks(tmp_path / "tasks")),
-         "--store", str(store), "--runs", str(tmp_path)],
-        env=env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+         "--store", str(store), "--runs", str(tmp_path), *flags],
+        env={**env(tmp_path), **extra_env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True, cwd=tmp_path,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -69,8 +81,22 @@ def server(tmp_path: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-    key = store.with_name(store.name + ".secret")
-    assert key.is_file() and (key.stat().st_mode & 0o777) == 0o600
+
+
+def test_the_study_protocol_comes_from_file_environment_and_flags(tmp_path: Path) -> None:
+    (tmp_path / "arcforge.toml").write_text(
+        "[studio]\nstudy_per_output = 5\npractice = false\n")
+    quiet = {"ARCFORGE_STUDIO__TRACES_AFTER_SOLVING": "false"}
+    with serving(tmp_path, **quiet) as base:
+        assert httpx.get(f"{base}/api/me").json()["protocol"] == {
+            "study_attempts": 5, "practice": False, "practice_attempts": 20,
+            "practice_per_hour": 60, "traces_after_solving": False}
+    with serving(tmp_path, "--attempts", "3", "--practice", "--show-traces", **quiet) as base:
+        protocol = httpx.get(f"{base}/api/me").json()["protocol"]
+        assert (protocol["study_attempts"], protocol["practice"],
+                protocol["traces_after_solving"]) == (3, True, True)
+    refused = CliRunner().invoke(app, ["serve", "--attempts", "0"])
+    assert refused.exit_code != 0 and "--attempts" in refused.output
 
 
 def test_serve_answers_and_pushes_live_events_over_a_real_socket(server: str) -> None:

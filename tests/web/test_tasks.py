@@ -45,7 +45,7 @@ def test_task_list_numbers_counts_and_paging(client: TestClient) -> None:
     assert body["total"] == 3
     assert [(i["id"], i["number"]) for i in body["items"]] == [("t1", 1), ("t2", 2), ("t3", 3)]
     assert body["items"][0] == {"id": "t1", "number": 1, "versions": 1, "traces": 0,
-                                "attempts": 0, "solved_by_me": False}
+                                "attempts": 0, "solved_by_me": False, "thumbnail": None}
     page = client.get("/api/tasks", params={"offset": 1, "limit": 1}).json()
     assert page["total"] == 3 and [i["id"] for i in page["items"]] == ["t2"]
     found = client.get("/api/tasks", params={"q": "T2"}).json()

@@ -26,9 +26,9 @@ err_console = Console(stderr=True)
 
 
 def _register() -> None:
-    from arcforge.cli import bench, data, demo, report, sandbox, scoring, store, web
+    from arcforge.cli import bench, checks, data, demo, report, sandbox, scoring, store, web
 
-    for module in (data, bench, sandbox, scoring, store, report, web, demo):
+    for module in (data, bench, sandbox, scoring, store, checks, report, web, demo):
         module.register(app)
 
 

@@ -173,6 +173,45 @@ def export_dataset(file: OutFile, store_url: StoreUrl = None, force: Force = Fal
     console.print(f"{n:,} task versions written to {escape(str(file))}")
 
 
+@store_app.command("export-data")
+def export_data(
+    folder: Annotated[Path, typer.Argument(metavar="DIR", help="Folder to write into.")],
+    store_url: StoreUrl = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="jsonl (one JSON object a line) or parquet.")
+    ] = "jsonl",
+    min_score: Annotated[
+        int | None, typer.Option("--min-score", help="Only traces with at least this score.")
+    ] = None,
+    source: Annotated[
+        str, typer.Option("--source", help="Traces by human, model or all authors.")
+    ] = "all",
+    force: Annotated[bool, typer.Option("--force", help="Replace files that exist.")] = False,
+) -> None:
+    """Write traces, tasks and attempts (with action logs) for research and training;
+    people appear under pseudonyms."""
+    from arcforge.errors import UsageError
+    from arcforge.store.datafiles import FORMATS
+    from arcforge.store.datafiles import export_data as run
+    from arcforge.store.datasets import SOURCES
+
+    if fmt not in FORMATS:
+        raise UsageError(f"--format: {fmt!r} is not one of {', '.join(FORMATS)}")
+    if source not in SOURCES:
+        raise UsageError(f"--source: {source!r} is not one of {', '.join(SOURCES)}")
+    with opened_store(store_url, create=False) as store, console.status("exporting") as status:
+        counts: dict[str, int] = {}
+
+        def done(name: str, rows: int) -> None:
+            counts[name] = rows
+            status.update(f"exporting ({name}: {rows:,} rows)")
+
+        paths = run(store, folder, fmt=fmt, min_score=min_score, source=source,  # type: ignore[arg-type]
+                    force=force, progress=done)
+    console.print(_kv_table(f"written to {folder}", [
+        (paths[name].name, counts[name]) for name in paths]))
+
+
 def merge(
     results_files: Annotated[
         list[Path],

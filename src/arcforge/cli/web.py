@@ -59,6 +59,20 @@ def serve(
         Path | None, typer.Option("--config", help="Settings file (default ./arcforge.toml "
                                   "when present): the [studio] table holds rules and limits.")
     ] = None,
+    attempts: Annotated[
+        int | None, typer.Option("--attempts", min=1, max=100,
+                                 help="Study attempts per person and test input (2: ARC Prize "
+                                 "parity, 3: H-ARC parity).")
+    ] = None,
+    practice: Annotated[
+        bool | None, typer.Option("--practice/--no-practice",
+                                  help="Offer practice mode beside study mode.")
+    ] = None,
+    show_traces: Annotated[
+        bool | None, typer.Option("--show-traces/--hide-traces",
+                                  help="Open other people's traces once a person may see a "
+                                  "task's answers (hidden: admins only).")
+    ] = None,
 ) -> None:
     """Serve the studio: browse, solve, vary and trace tasks; view runs."""
     from arcforge.config import load_settings
@@ -66,7 +80,10 @@ def serve(
 
     if runs is not None and not runs.is_dir():
         raise UsageError(f"--runs: {runs} is not a folder")
-    studio = load_settings(config).studio
+    protocol = {"study_per_output": attempts, "practice": practice,
+                "traces_after_solving": show_traces}
+    studio = load_settings(config).studio.model_copy(
+        update={k: v for k, v in protocol.items() if v is not None})
     run_server(host, port, data or None, store, runs, private, proxy_headers=proxy_headers,
                studio=studio)
 

@@ -16,6 +16,8 @@ from arcforge.store.store import Store, open_store
 from arcforge.store.tasks import TaskImport
 from arcforge.store.views import (
     AttemptView,
+    CheckView,
+    DescriptionParts,
     RemovedVersion,
     RunView,
     SignResult,
@@ -30,7 +32,9 @@ from arcforge.store.views import (
 __all__ = [
     "ENV_VAR",
     "AttemptView",
+    "CheckView",
     "ConflictError",
+    "DescriptionParts",
     "ForbiddenError",
     "InputFileError",
     "NotFoundError",

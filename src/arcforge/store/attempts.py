@@ -1,7 +1,9 @@
-"""Attempts: a person's submitted grid for one test input, with the edit session's action log.
+"""Attempts: a person's submitted grid for one test input, with the action log of that attempt.
 
 The action log is a list of ``{"tool": str, "cells": [[row, col], ...], "colour": int | None,
-"t_ms": int}`` (milliseconds since the session started; other keys are kept as given).
+"t_ms": int}`` (milliseconds since the attempt's log started; other keys are kept as given).
+The store appends the submission itself: ``{"tool": "submit", "t_ms": duration_ms, "mode",
+"correct"}``.
 """
 
 from __future__ import annotations
@@ -21,9 +23,11 @@ from arcforge.store.limits import Bucket, take_slot
 from arcforge.store.schema import (
     ALL_ANSWERS,
     ATTEMPT_MODES,
+    CHECK_MODE,
     MAX_INT,
     AnswerUnlock,
     Attempt,
+    Check,
     TaskVersion,
     User,
 )
@@ -56,7 +60,24 @@ def check_actions(actions: Any) -> list[dict[str, Any]]:
     return [a.model_dump(mode="json") for a in parsed]
 
 
-def _view(a: Attempt) -> AttemptView:
+def submission(mode: str, correct: bool, duration_ms: int) -> dict[str, Any]:
+    """The log entry of a submission, appended by the store after the client's log."""
+    return {"tool": "submit", "cells": [], "colour": None, "t_ms": duration_ms, "mode": mode,
+            "correct": bool(correct)}
+
+
+def checked_input(grid: Any, actions: Any, duration_ms: Any) -> list[dict[str, Any]]:
+    """Validate what a person submits; the action log as stored, or :class:`StoreError`."""
+    problem = grid_problem(grid)
+    if problem is not None:
+        raise StoreError(f"grid: {problem}")
+    log = check_actions(actions)
+    if type(duration_ms) is not int or not 0 <= duration_ms <= MAX_INT:
+        raise StoreError(f"duration_ms: expected an int 0-{MAX_INT}, got {duration_ms!r}")
+    return log
+
+
+def attempt_view(a: Attempt) -> AttemptView:
     return AttemptView(
         id=a.id,
         user_id=a.user_id,
@@ -71,6 +92,7 @@ def _view(a: Attempt) -> AttemptView:
         mode=a.mode,
         answer_key=a.answer_key,
         after_practice=a.after_practice,
+        check_id=a.check_id,
     )
 
 
@@ -117,10 +139,15 @@ _ENDED = {
     "solved": "you solved it",
     "attempts_used": "you used them up",
     "revealed": "you revealed the answers of this task",
+    "checked": "you checked a description of this task",
 }
 
 
-def _lock_user(session: Session, user_id: int) -> None:
+class CheckOpen(ConflictError):
+    """The person is checking a description of this task: other attempts wait."""
+
+
+def lock_user(session: Session, user_id: int) -> None:
     """One person's attempts are counted and recorded one at a time (PostgreSQL row lock;
     SQLite writers are serialised already)."""
     if session.scalar(select(User.id).where(User.id == user_id).with_for_update()) is None:
@@ -153,7 +180,7 @@ def _counts(session: Session, user_id: int, task_id: str, key: str | None) -> di
     return {mode: n for mode, n in rows}
 
 
-def _unlock_reason(session: Session, user_id: int, task_id: str, key: str | None) -> str | None:
+def unlock_reason(session: Session, user_id: int, task_id: str, key: str | None) -> str | None:
     rows = session.execute(
         select(AnswerUnlock.answer_key, AnswerUnlock.reason).where(
             AnswerUnlock.user_id == user_id, AnswerUnlock.task_id == task_id,
@@ -162,6 +189,22 @@ def _unlock_reason(session: Session, user_id: int, task_id: str, key: str | None
     )
     reasons = dict(rows.all())
     return reasons.get(ALL_ANSWERS) or reasons.get(key)
+
+
+def checking(session: Session, user_id: int, task_id: str) -> str | None:
+    """``open`` while the person checks a description of the task, ``checked`` once they
+    checked one (their study attempts there end when a check starts), else None."""
+    ended = session.execute(select(Check.ended_at).where(
+        Check.user_id == user_id, Check.task_id == task_id)).scalars().all()
+    if not ended:
+        return None
+    return "open" if any(e is None for e in ended) else "checked"
+
+
+def _study_ended(session: Session, user_id: int, task_id: str, key: str | None) -> str | None:
+    """Why study attempts on this answer are over (see ``_ENDED``), or None."""
+    return unlock_reason(session, user_id, task_id, key) or (
+        "checked" if checking(session, user_id, task_id) else None)
 
 
 def _standing(
@@ -217,32 +260,31 @@ class AttemptRepository(StoreBase):
         person, and so does using up the study attempts.
         """
         mode = check_mode(mode)
-        problem = grid_problem(grid)
-        if problem is not None:
-            raise StoreError(f"grid: {problem}")
-        log = check_actions(actions)
-        if type(duration_ms) is not int or not 0 <= duration_ms <= MAX_INT:
-            raise StoreError(f"duration_ms: expected an int 0-{MAX_INT}, got {duration_ms!r}")
+        log = checked_input(grid, actions, duration_ms)
         limits = rules or AttemptRules()
 
         def run(session: Session) -> Recorded:
-            _lock_user(session, user_id)
+            lock_user(session, user_id)
             key = _answer_key(session, task_id, task_version, test_index)
             counts = _counts(session, user_id, task_id, key)
-            unlocked = _unlock_reason(session, user_id, task_id, key)
+            unlocked = unlock_reason(session, user_id, task_id, key)
+            check = checking(session, user_id, task_id)
             at = now()
             if rules is not None and key is not None:
+                if check == "open":
+                    raise CheckOpen("finish your check of a description of this task first")
                 if mode == "practice":
                     if counts.get("practice", 0) >= rules.practice_per_output:
                         raise PracticeUsedUp(
                             f"you used all {rules.practice_per_output} practice attempts on "
-                            f"test input {test_index}: answer it in study mode or reveal it"
+                            f"test input {test_index + 1}: answer it in study mode or reveal it"
                         )
                     take_slot(session, Bucket(f"practice:{user_id}", rules.practice_per_hour,
                                               3600.0), at)
-                elif unlocked or counts.get("study", 0) >= rules.study_per_output:
-                    why = _ENDED.get(unlocked or "attempts_used", "")
-                    raise StudyEnded(f"no attempts left for test input {test_index} ({why})")
+                elif unlocked or check or counts.get("study", 0) >= rules.study_per_output:
+                    why = _ENDED.get(unlocked or check or "attempts_used", "")
+                    raise StudyEnded(
+                        f"no attempts left for test input {test_index + 1} ({why})")
             practised = mode == "study" and session.scalar(
                 select(Attempt.id).where(Attempt.user_id == user_id, Attempt.task_id == task_id,
                                          Attempt.mode == "practice").limit(1)
@@ -254,7 +296,7 @@ class AttemptRepository(StoreBase):
                 test_index=test_index,
                 grid=grid,
                 correct=bool(correct),
-                actions=log,
+                actions=[*log, submission(mode, correct, duration_ms)],
                 duration_ms=duration_ms,
                 created_at=at,
                 mode=mode,
@@ -271,7 +313,7 @@ class AttemptRepository(StoreBase):
                     unlocked = "attempts_used"
                 if unlocked:
                     unlock_in(session, user_id, task_id, key, unlocked)
-            return Recorded(_view(attempt), _standing(limits, counts, unlocked))
+            return Recorded(attempt_view(attempt), _standing(limits, counts, unlocked))
 
         return self.transact(run)
 
@@ -284,7 +326,7 @@ class AttemptRepository(StoreBase):
             keys = list(version_row(session, task_id, task_version).test_keys or [])
             return [
                 _standing(rules, _counts(session, user_id, task_id, key),
-                          _unlock_reason(session, user_id, task_id, key))
+                          _study_ended(session, user_id, task_id, key))
                 for key in keys
             ]
 
@@ -304,10 +346,12 @@ class AttemptRepository(StoreBase):
         first."""
         query = select(Attempt).where(Attempt.user_id == user_id, Attempt.task_id == task_id)
         if mode is not None:
-            query = query.where(Attempt.mode == check_mode(mode))
+            if mode not in (*ATTEMPT_MODES, CHECK_MODE):
+                raise StoreError(f"mode: {mode!r} is not an attempt mode")
+            query = query.where(Attempt.mode == mode)
         if task_version is not None:
             query = query.where(Attempt.task_version == task_version)
         if test_index is not None:
             query = query.where(Attempt.test_index == test_index)
         with self.reading() as session:
-            return [_view(a) for a in session.scalars(query.order_by(Attempt.id))]
+            return [attempt_view(a) for a in session.scalars(query.order_by(Attempt.id))]

@@ -10,12 +10,23 @@ from sqlalchemy import func, select
 from arcforge.atomic import atomic_file
 from arcforge.store.errors import StoreError
 from arcforge.store.paths import sqlite_file
-from arcforge.store.schema import Attempt, Run, TaskRow, TaskVersion, Trace, User, Vote
+from arcforge.store.schema import (
+    Attempt,
+    Check,
+    Description,
+    Run,
+    TaskRow,
+    TaskVersion,
+    Trace,
+    User,
+    Vote,
+)
 from arcforge.store.store import Store
 
 
 def collect_stats(store: Store) -> dict[str, int]:
-    """Row counts by kind: users, tasks, versions, traces, votes, attempts, runs."""
+    """Row counts by kind: users, tasks, versions, traces, descriptions, checks, votes,
+    attempts, runs."""
     count = func.count()
     queries = {
         "people": select(count).where(User.kind == "human"),
@@ -30,6 +41,8 @@ def collect_stats(store: Store) -> dict[str, int]:
         "traces by people": select(count).where(Trace.source == "human", Trace.removed.is_(False)),
         "traces by models": select(count).where(Trace.source == "model", Trace.removed.is_(False)),
         "removed traces": select(count).where(Trace.removed.is_(True)),
+        "descriptions": select(count).select_from(Description),
+        "checks by use": select(count).where(Check.outcome.is_not(None)),
         "votes": select(count).select_from(Vote),
         "attempts": select(count).select_from(Attempt),
         "correct attempts": select(count).where(Attempt.correct.is_(True)),

@@ -183,21 +183,23 @@ class Vote(Base):
     created_at: Mapped[float] = mapped_column(Double)
 
 
-ATTEMPT_MODES = ("practice", "study")
+ATTEMPT_MODES = ("practice", "study")  # the modes a person chooses on the task page
+CHECK_MODE = "check"  # an output built from a description alone (check by use)
 
 
 class Attempt(Base):
-    """A person's submitted answer to one test input, with the action log of the edit session.
+    """A person's submitted answer to one test input, with the action log of that attempt.
 
     ``mode`` is the studio mode it was made in: ``practice`` or ``study`` (attempts stored
-    before modes were recorded are ``practice``). ``answer_key`` is the test pair's
-    :func:`arcforge.pairkeys.pair_key`, shared by every version showing the same hidden output;
+    before modes were recorded are ``practice``), or ``check`` for an output built from a
+    description alone (``check_id``). ``answer_key`` is the test pair's answer key
+    (:mod:`arcforge.lineage`), shared by every version showing the same hidden output;
     ``after_practice`` marks a study attempt made after practising the task.
     """
 
     __tablename__ = "attempts"
     __table_args__ = (
-        CheckConstraint("mode IN ('practice', 'study')", name="mode"),
+        CheckConstraint("mode IN ('practice', 'study', 'check')", name="mode"),
         Index("ix_attempts_user_id_task_id_task_version", "user_id", "task_id", "task_version"),
         Index("ix_attempts_task_id", "task_id"),
     )
@@ -217,23 +219,77 @@ class Attempt(Base):
     after_practice: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()
     )
+    check_id: Mapped[int | None] = mapped_column(ForeignKey("checks.id"), nullable=True)
 
 
-UNLOCK_REASONS = ("solved", "attempts_used", "revealed")
+class Description(Base):
+    """A trace that describes how to build a test output, written by the person who made
+    ``attempt_id`` (a study solve, or their last study attempt); ``fields`` holds the
+    template's parts (``what_you_see``, ``output_size``, ``how_to_build``)."""
+
+    __tablename__ = "descriptions"
+
+    trace_id: Mapped[int] = mapped_column(ForeignKey("traces.id"), primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), unique=True)
+    test_index: Mapped[int] = mapped_column(Integer)
+    fields: Mapped[dict[str, str]] = mapped_column(JSON)
+
+
+CHECK_OUTCOMES = ("success", "failure")
+
+
+class Check(Base):
+    """A use of a trace: someone builds a test output from its text alone.
+
+    A person checks a description (check by use: they see only the description and the test
+    input, with the study attempts of the protocol); a model checks any trace
+    (``arcforge check-traces``). ``outcome`` is null while a person's check is open.
+    """
+
+    __tablename__ = "checks"
+    __table_args__ = (
+        UniqueConstraint("trace_id", "user_id", name="uq_checks_trace_id_user_id"),
+        CheckConstraint("outcome IN ('success', 'failure')", name="outcome"),
+        Index("ix_checks_user_id_task_id", "user_id", "task_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    trace_id: Mapped[int] = mapped_column(ForeignKey("traces.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    task_id: Mapped[str] = mapped_column(ForeignKey("tasks.id"))
+    test_index: Mapped[int | None] = mapped_column(Integer, nullable=True)  # None: every one
+    started_at: Mapped[float] = mapped_column(Double)
+    ended_at: Mapped[float | None] = mapped_column(Double, nullable=True)
+    outcome: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
+class StoreMeta(Base):
+    """Values that belong to one store (the key of its export pseudonyms)."""
+
+    __tablename__ = "store_meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+UNLOCK_REASONS = ("solved", "attempts_used", "revealed", "checked")
 ALL_ANSWERS = "*"  # the answer key of a whole-task reveal
 
 
 class AnswerUnlock(Base):
     """A person may now see a hidden test output of a task (``ALL_ANSWERS``: every one).
 
-    Written when they solve it in study mode, use up its study attempts, or reveal the task.
+    Written when they solve it in study mode, use up its study attempts, reveal the task, or
+    end a check of one of its descriptions.
     """
 
     __tablename__ = "answer_unlocks"
     __table_args__ = (
         UniqueConstraint("user_id", "task_id", "answer_key",
                          name="uq_answer_unlocks_user_id_task_id_answer_key"),
-        CheckConstraint("reason IN ('solved', 'attempts_used', 'revealed')", name="reason"),
+        CheckConstraint("reason IN ('solved', 'attempts_used', 'revealed', 'checked')",
+                        name="reason"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

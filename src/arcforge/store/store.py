@@ -6,6 +6,8 @@ from sqlalchemy.exc import DBAPIError
 
 from arcforge.store.answers import AnswerRepository
 from arcforge.store.attempts import AttemptRepository
+from arcforge.store.checks import CheckRepository
+from arcforge.store.descriptions import DescriptionRepository
 from arcforge.store.engine import make_engine
 from arcforge.store.errors import StoreError
 from arcforge.store.limits import RateLimitRepository
@@ -22,6 +24,8 @@ class Store(
     TaskRepository,
     TraceRepository,
     AttemptRepository,
+    DescriptionRepository,
+    CheckRepository,
     AnswerRepository,
     RunRepository,
     SessionRepository,

@@ -19,6 +19,7 @@ from arcforge.lineage import Keys, follow_spec, match_keys, original_keys
 from arcforge.store.engine import StoreBase, now
 from arcforge.store.errors import ConflictError, NotFoundError, StoreError
 from arcforge.store.schema import (
+    CHECK_MODE,
     MAX_NAME,
     MAX_SOURCE,
     Attempt,
@@ -526,14 +527,15 @@ def sign_in(
 
 def _solved_ids(user_id: int) -> Any:
     """Select of task ids where some version has a correct attempt on every test input
-    (practice and study attempts alike)."""
+    (practice and study attempts alike; not outputs built from a description)."""
     correct = (
         select(
             Attempt.task_id,
             Attempt.task_version,
             func.count(distinct(Attempt.test_index)).label("n"),
         )
-        .where(Attempt.user_id == user_id, Attempt.correct.is_(True))
+        .where(Attempt.user_id == user_id, Attempt.correct.is_(True),
+               Attempt.mode != CHECK_MODE)
         .group_by(Attempt.task_id, Attempt.task_version)
         .subquery()
     )

@@ -11,14 +11,24 @@ import hashlib
 import secrets
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, delete, insert, null, select, update
+from sqlalchemy import Select, and_, bindparam, delete, func, insert, null, select, update
 from sqlalchemy.orm import Session, aliased
 
 from arcforge.store.engine import StoreBase, now
 from arcforge.store.errors import ForbiddenError, NotFoundError, StoreError
-from arcforge.store.schema import MAX_TRACE_ID, Run, TaskRow, TaskVersion, Trace, User, Vote
+from arcforge.store.schema import (
+    MAX_TRACE_ID,
+    Check,
+    Description,
+    Run,
+    TaskRow,
+    TaskVersion,
+    Trace,
+    User,
+    Vote,
+)
 from arcforge.store.users import get_user_row
-from arcforge.store.views import Kind, TraceView, VoteResult
+from arcforge.store.views import DescriptionParts, Kind, TraceView, VoteResult
 
 MAX_TEXT = 1_000_000
 
@@ -63,12 +73,23 @@ _COLUMNS = (
     Trace.text,
     Trace.created_at,
     Trace.score,
+    Description.attempt_id,
+    Description.test_index,
+    Description.fields,
+    *(
+        select(func.count(Check.id))
+        .where(Check.trace_id == Trace.id, Check.outcome == outcome)
+        .correlate(Trace)
+        .scalar_subquery()
+        for outcome in ("success", "failure")
+    ),
 )
 
 
 def _trace_query(viewer_id: int | None) -> Select[Any]:
     """Columns of :class:`TraceView`; the aliases are module-level so the SQL is cached."""
-    query = select(*_COLUMNS).join(_AUTHOR, _AUTHOR.id == Trace.author_id)
+    query = (select(*_COLUMNS).join(_AUTHOR, _AUTHOR.id == Trace.author_id)
+             .outerjoin(Description, Description.trace_id == Trace.id))
     if viewer_id is None:
         return query.add_columns(null(), Trace.removed)
     return query.add_columns(_MINE.value, Trace.removed).outerjoin(
@@ -91,6 +112,11 @@ def _view(row: Any) -> TraceView:
         text,
         created_at,
         score,
+        attempt_id,
+        test_index,
+        fields,
+        uses_ok,
+        uses_failed,
         my_vote,
         removed,
     ) = row
@@ -110,6 +136,10 @@ def _view(row: Any) -> TraceView:
         score=score,
         my_vote=my_vote or 0,
         removed=removed,
+        description=None if attempt_id is None
+        else DescriptionParts(attempt_id, test_index, dict(fields or {})),
+        uses_ok=uses_ok or 0,
+        uses_failed=uses_failed or 0,
     )
 
 
@@ -191,6 +221,66 @@ _AUTHOR_AND_VERSION = select(
 _ADD_TRACE = insert(Trace).returning(Trace.id)
 
 
+def insert_trace(
+    session: Session,
+    task_id: str,
+    task_version: int,
+    author_id: int,
+    text: str,
+    run_id: str | None = None,
+    sample: int | None = None,
+) -> TraceView:
+    """Add a trace in the caller's transaction (see :meth:`TraceRepository.add_trace`)."""
+    check_text(text)
+    conn = session.connection()
+    keys = {"user": author_id, "task": task_id, "version": task_version}
+    username, kind, removed = conn.execute(_AUTHOR_AND_VERSION, keys).one()
+    if username is None:
+        raise NotFoundError(f"no user with id {author_id}")
+    if removed is None:
+        if session.get(TaskRow, task_id) is None:
+            raise NotFoundError(f"no task {task_id!r} in the store")
+        raise NotFoundError(f"task {task_id} has no version {task_version}")
+    if removed:
+        raise StoreError(f"task {task_id} version {task_version} was removed")
+    if run_id is not None and session.get(Run, run_id) is None:
+        raise NotFoundError(f"no run {run_id!r} in the store")
+    row = {
+        "trace_id": new_trace_id(task_id, username),
+        "task_id": task_id,
+        "task_version": task_version,
+        "author_id": author_id,
+        "source": kind,
+        "run_id": run_id,
+        "sample": sample,
+        "text": text,
+        "text_hash": text_hash(text),
+        "merge_key": None,
+        "created_at": now(),
+        "score_base": 0,
+        "score": 0,
+        "removed": False,
+    }
+    pk = conn.execute(_ADD_TRACE, row).scalar_one()
+    return TraceView(
+        id=pk,
+        trace_id=row["trace_id"],
+        task_id=task_id,
+        task_version=task_version,
+        author=username,
+        author_id=author_id,
+        author_kind=kind,
+        source=kind,
+        run_id=run_id,
+        sample=sample,
+        text=text,
+        created_at=row["created_at"],
+        score=0,
+        my_vote=0,
+        removed=False,
+    )
+
+
 class TraceRepository(StoreBase):
     def add_trace(
         self,
@@ -208,57 +298,8 @@ class TraceRepository(StoreBase):
         :class:`StoreError` for an empty text.
         """
         check_text(text)
-
-        def run(session: Session) -> TraceView:
-            conn = session.connection()
-            keys = {"user": author_id, "task": task_id, "version": task_version}
-            username, kind, removed = conn.execute(_AUTHOR_AND_VERSION, keys).one()
-            if username is None:
-                raise NotFoundError(f"no user with id {author_id}")
-            if removed is None:
-                if session.get(TaskRow, task_id) is None:
-                    raise NotFoundError(f"no task {task_id!r} in the store")
-                raise NotFoundError(f"task {task_id} has no version {task_version}")
-            if removed:
-                raise StoreError(f"task {task_id} version {task_version} was removed")
-            if run_id is not None and session.get(Run, run_id) is None:
-                raise NotFoundError(f"no run {run_id!r} in the store")
-            row = {
-                "trace_id": new_trace_id(task_id, username),
-                "task_id": task_id,
-                "task_version": task_version,
-                "author_id": author_id,
-                "source": kind,
-                "run_id": run_id,
-                "sample": sample,
-                "text": text,
-                "text_hash": text_hash(text),
-                "merge_key": None,
-                "created_at": now(),
-                "score_base": 0,
-                "score": 0,
-                "removed": False,
-            }
-            pk = conn.execute(_ADD_TRACE, row).scalar_one()
-            return TraceView(
-                id=pk,
-                trace_id=row["trace_id"],
-                task_id=task_id,
-                task_version=task_version,
-                author=username,
-                author_id=author_id,
-                author_kind=kind,
-                source=kind,
-                run_id=run_id,
-                sample=sample,
-                text=text,
-                created_at=row["created_at"],
-                score=0,
-                my_vote=0,
-                removed=False,
-            )
-
-        return self.transact(run)
+        return self.transact(lambda session: insert_trace(
+            session, task_id, task_version, author_id, text, run_id, sample))
 
     def get_trace(self, trace_pk: int, viewer_id: int | None = None) -> TraceView:
         """One trace (removed ones too; see ``removed``)."""
@@ -291,6 +332,18 @@ class TraceRepository(StoreBase):
         if source is not None:
             query = query.where(Trace.source == source)
         query = query.order_by(Trace.score.desc(), Trace.created_at, Trace.id)
+        with self.reading_core() as conn:
+            return [_view(row) for row in conn.execute(query)]
+
+    def live_traces(self, source: Kind | None = None,
+                    task_ids: list[str] | None = None) -> list[TraceView]:
+        """Every live trace (of ``source`` authors, of ``task_ids``), by task, version, id."""
+        query = _trace_query(None).where(Trace.removed.is_(False))
+        if source is not None:
+            query = query.where(Trace.source == source)
+        if task_ids is not None:
+            query = query.where(Trace.task_id.in_(task_ids))
+        query = query.order_by(Trace.task_id, Trace.task_version, Trace.id)
         with self.reading_core() as conn:
             return [_view(row) for row in conn.execute(query)]
 

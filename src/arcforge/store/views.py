@@ -97,6 +97,18 @@ class TraceView:
     score: int
     my_vote: int
     removed: bool
+    description: DescriptionParts | None = None  # set when the trace is a description
+    uses_ok: int = 0  # checks by use that built the right output from this text
+    uses_failed: int = 0  # ... and those that did not
+
+
+@dataclass(frozen=True, slots=True)
+class DescriptionParts:
+    """What makes a trace a description: the attempt it describes and its template parts."""
+
+    attempt_id: int
+    test_index: int
+    fields: dict[str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +135,25 @@ class AttemptView:
     mode: str = "practice"  # "practice" or "study"
     answer_key: str | None = None  # the hidden output tried (arcforge.pairkeys)
     after_practice: bool = False  # a study attempt made after practising the task
+    check_id: int | None = None  # an output built from a description alone (mode "check")
+
+
+@dataclass(frozen=True, slots=True)
+class CheckView:
+    """A use of a trace: someone built a test output from its text alone (``outcome`` None
+    while a person's check is open); ``attempts`` counts a person's builds so far."""
+
+    id: int
+    trace_id: int
+    user_id: int
+    task_id: str
+    task_version: int
+    test_index: int | None  # None: every test input of the version (a model's check)
+    started_at: float
+    ended_at: float | None
+    outcome: str | None  # "success" | "failure"
+    attempts: int
+    detail: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)

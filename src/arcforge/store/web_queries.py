@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -85,3 +86,14 @@ def task_ids_with_content(store: Store) -> list[str]:
                 .order_by(TaskVersion.task_id)
             )
         )
+
+
+def first_contents(store: Store, task_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """The content of the original (version 0) of each of these tasks that is stored."""
+    found: dict[str, dict[str, Any]] = {}
+    with store.reading_core() as conn:
+        for part in chunks(list(dict.fromkeys(task_ids))):
+            found.update((tid, content) for tid, content in conn.execute(
+                select(TaskVersion.task_id, TaskVersion.content)
+                .where(TaskVersion.task_id.in_(part), TaskVersion.version == 0)))
+    return found

@@ -17,7 +17,17 @@ from arcforge import __version__
 from arcforge.errors import ArcforgeError
 from arcforge.store import Store, open_store
 from arcforge.store.paths import sqlite_file
-from arcforge.web.api import attempts, auth, live, runs, tasks, traces, variations
+from arcforge.web.api import (
+    attempts,
+    auth,
+    descriptions,
+    exports,
+    live,
+    runs,
+    tasks,
+    traces,
+    variations,
+)
 from arcforge.web.deps import csrf_protect
 from arcforge.web.errors import (
     SafeJSONResponse,
@@ -101,7 +111,7 @@ def create_app(settings: WebSettings) -> FastAPI:
     )
     app.state.studio = studio
     guards = [Depends(reject_invalid_text), Depends(csrf_protect)]
-    for module in (auth, tasks, attempts, variations, traces, runs):
+    for module in (auth, tasks, attempts, descriptions, variations, traces, runs, exports):
         app.include_router(module.router, dependencies=guards)
     app.include_router(live.router)
     app.include_router(pages_router)

@@ -44,3 +44,20 @@ def runs(request: Request) -> FileResponse:
 def run(request: Request, run_id: str) -> FileResponse:
     checked_id(run_id, "run")
     return _page(request, "run.html")
+
+
+@router.get("/tutorial")
+def tutorial(request: Request) -> FileResponse:
+    return _page(request, "tutorial.html")
+
+
+@router.get("/check")
+def check(request: Request) -> FileResponse:
+    return _page(request, "check.html")
+
+
+@router.get("/check/{check_id}")
+def check_one(request: Request, check_id: str) -> FileResponse:
+    if not check_id.isdigit() or len(check_id) > 10:
+        raise HTTPException(404, f"no check {check_id[:20]!r}")
+    return _page(request, "check.html")

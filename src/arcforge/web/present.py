@@ -46,4 +46,9 @@ def trace_json(t: TraceView, user: UserView | None) -> dict[str, Any]:
         "can_delete": user is not None and (is_admin(user) or t.author_id == user.id),
         "run_id": t.run_id,
         "sample": t.sample,
+        "kind": "trace" if t.description is None else "description",
+        "fields": None if t.description is None else dict(t.description.fields),
+        "test_index": None if t.description is None else t.description.test_index,
+        "uses_ok": t.uses_ok,
+        "uses_failed": t.uses_failed,
     }

@@ -22,10 +22,21 @@ class UserOut(BaseModel):
     role: Literal["user", "admin"]
 
 
+class ProtocolOut(BaseModel):
+    """The study protocol of this server: what the pages must say about attempts."""
+
+    study_attempts: int  # per person and test input (shared by versions asking for it)
+    practice: bool  # whether practice mode is offered
+    practice_attempts: int  # per person and test input
+    practice_per_hour: int  # per person, all tasks
+    traces_after_solving: bool  # whether other people's traces open once answers do
+
+
 class MeOut(BaseModel):
     user: UserOut | None
     csrf_token: str
     private: bool
+    protocol: ProtocolOut
 
 
 class SourceOut(BaseModel):
@@ -40,6 +51,11 @@ class SourcesOut(BaseModel):
     items: list[SourceOut]
 
 
+class PairOut(BaseModel):
+    input: Grid
+    output: Grid
+
+
 class TaskRowOut(BaseModel):
     id: str
     number: int
@@ -47,6 +63,7 @@ class TaskRowOut(BaseModel):
     traces: int
     attempts: int
     solved_by_me: bool
+    thumbnail: PairOut | None = None  # the first demonstration, with ?thumbnails=true
 
 
 class TaskPageOut(BaseModel):
@@ -60,9 +77,9 @@ class RandomOut(BaseModel):
     id: str
 
 
-class PairOut(BaseModel):
-    input: Grid
-    output: Grid
+class StartOut(BaseModel):
+    id: str | None  # a first easy task of the source (None: the source is empty)
+    source: str
 
 
 class TestInputOut(BaseModel):
@@ -115,6 +132,7 @@ class VersionsOut(BaseModel):
 
 
 class AttemptResultOut(BaseModel):
+    attempt_id: int
     correct: bool
     same_shape: bool | None  # practice: whether the grid has the right size
     attempts_left: int | None  # study attempts left on this test input
@@ -122,10 +140,12 @@ class AttemptResultOut(BaseModel):
 
 
 class AttemptRowOut(BaseModel):
+    id: int
     test_index: int
     correct: bool
-    mode: Literal["practice", "study"]
+    mode: Literal["practice", "study", "check"]
     created_at: str | None
+    description_id: int | None  # the description written about this attempt
 
 
 class AttemptsOut(BaseModel):
@@ -162,6 +182,11 @@ class TraceOut(BaseModel):
     can_delete: bool
     run_id: str | None
     sample: int | None
+    kind: Literal["trace", "description"]
+    fields: dict[str, str] | None  # a description's template parts
+    test_index: int | None  # the test input a description is about
+    uses_ok: int  # checks by use that built the right output from this text
+    uses_failed: int
 
 
 class TracesOut(BaseModel):
@@ -174,3 +199,38 @@ class VoteOut(BaseModel):
     id: int
     score: int
     my_vote: int
+
+
+class CheckableOut(BaseModel):
+    """A description to check: which one, never its text nor its task (the checker should
+    not look the demonstrations up)."""
+
+    description_id: int | None  # None: nothing for you to check now
+    test_index: int | None
+
+
+class CheckDescriptionOut(BaseModel):
+    fields: dict[str, str]
+    html: str
+
+
+class CheckOut(BaseModel):
+    """A check by use as its checker sees it: the description and the test input only (the
+    output once the check is over and the answer opened)."""
+
+    id: int
+    description_id: int
+    task_id: str | None  # once the check is over
+    version: int | None  # once the check is over
+    test_index: int
+    description: CheckDescriptionOut
+    test_input: Grid
+    attempts_left: int
+    outcome: Literal["success", "failure"] | None
+    output: Grid | None
+
+
+class CheckResultOut(BaseModel):
+    correct: bool
+    attempts_left: int
+    outcome: Literal["success", "failure"] | None

@@ -25,6 +25,7 @@ class Studio:
     sources: list[Source]
     runs: RunViewer
     hub: Hub = field(default_factory=Hub)
+    easy_tasks: dict[str, list[str]] = field(default_factory=dict)  # onboarding, by source
 
     @property
     def visibility(self) -> Visibility:

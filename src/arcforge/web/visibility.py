@@ -6,7 +6,11 @@ sample outputs of run summaries; versions that show it among their train pairs, 
 train/test swap and anything derived from one), only once they solved it in study mode, used
 up its study attempts, or revealed the task (a recorded action that ends their study attempts
 there). Admins see everything; anonymous visitors see none of it. Human traces follow the same
-rule (blind solving), except one's own.
+rule (blind solving), except one's own; a studio may keep other people's traces closed even
+then (``traces_after_solving = false``). A check by use is the one exception, chosen and
+recorded like a reveal: its checker (someone new to the task, whose study attempts there end
+when the check starts) reads that one description and the test input, never the
+demonstrations, and the answer only once the check is over.
 
 Answers are identified by answer keys (:mod:`arcforge.lineage`), so the rule covers every
 version of a task and a run's own copy of it alike. The routes ask a :class:`TaskAccess` and
@@ -20,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from arcforge.lineage import Keys, hidden_keys, match_keys
-from arcforge.store import NotFoundError, Store, TraceView, UserView
+from arcforge.store import CheckView, NotFoundError, Store, TraceView, UserView
 from arcforge.store.answers import FOREIGN, TaskAnswers
 from arcforge.store.schema import ALL_ANSWERS
 
@@ -29,6 +33,7 @@ LOCKED_REASON = (
     "solve this task in study mode, use up its study attempts or reveal it to see its answers"
 )
 FOREIGN_REASON = "this copy of the task is not the studio's: only admins see its answers"
+CLOSED_REASON = "this studio does not show other people's traces"
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,15 +138,56 @@ def test_pairs(
     return pairs
 
 
+def reads_traces(access: TaskAccess, version: int, open_after_solving: bool = True) -> bool:
+    """Whether the viewer reads other people's traces of a version: admins always, others
+    once they may see its answers, unless the studio keeps traces closed."""
+    return access.admin or (open_after_solving and access.sees_answers(version))
+
+
+def reads_exports(viewer: UserView | None) -> bool:
+    """Data exports hold every answer and every action log: admins only."""
+    return viewer is not None and viewer.role == "admin"
+
+
+def thumbnail(access: TaskAccess, content: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The first demonstration of a task's original, when the viewer may see it."""
+    if content is None or not content["train"] or not access.sees_version(0):
+        return None
+    pair = content["train"][0]
+    return {"input": pair["input"], "output": pair["output"]}
+
+
 def traces(
-    access: TaskAccess, version: int, items: Iterable[TraceView]
+    access: TaskAccess, version: int, items: Iterable[TraceView], open_after_solving: bool = True
 ) -> tuple[list[TraceView], bool]:
     """The traces of a version the viewer may read (their own always), and whether others
     were held back."""
-    if access.sees_answers(version):
+    if reads_traces(access, version, open_after_solving):
         return list(items), False
     me = access.viewer.id if access.viewer is not None else None
     return [t for t in items if t.author_id == me], True
+
+
+def traces_reason(access: TaskAccess, version: int, open_after_solving: bool = True) -> str:
+    """Why other people's traces of a version are held back from this viewer."""
+    if access.sees_answers(version) and not open_after_solving:
+        return CLOSED_REASON
+    return access.reason()
+
+
+def check_view(
+    access: TaskAccess, check: CheckView, description: TraceView, content: dict[str, Any],
+    keys: Sequence[str | None],
+) -> dict[str, Any]:
+    """A check by use for its checker (the store hands a check only to its owner): the
+    description's parts and its test input, never the demonstrations; the test output only
+    once the checker may see it (the check is over)."""
+    assert access.viewer is not None and access.viewer.id == check.user_id
+    assert description.description is not None
+    index = description.description.test_index
+    pair = test_pairs(access, check.task_version, content, keys)[index]
+    return {"fields": dict(description.description.fields), "test_input": pair["input"],
+            "output": pair.get("output")}
 
 
 _SAMPLE_DERIVED = ("reasoning", "reasoning_html", "provider_reasoning", "code", "feedback")

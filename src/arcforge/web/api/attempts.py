@@ -60,6 +60,8 @@ def submit_attempt(
     problem = grid_problem(body.grid)
     if problem is not None:
         raise HTTPException(422, f"grid: {problem}")
+    if body.mode == "practice" and not studio.settings.practice:
+        raise HTTPException(403, "this studio does not offer practice: answer in study mode")
     _access, version = visible_version(studio, user, task_id, body.version)
     tests = version.content["test"]
     if body.test_index >= len(tests):
@@ -69,7 +71,7 @@ def submit_attempt(
     expected = tests[body.test_index].get("output")
     if expected is None:
         raise HTTPException(
-            409, f"test input {body.test_index} has no known output: it cannot be checked"
+            409, f"test input {body.test_index + 1} has no known output: it cannot be checked"
         )
     duration = body.duration_ms if body.duration_ms is not None else max(
         (a.t_ms for a in body.actions), default=0
@@ -89,6 +91,7 @@ def submit_attempt(
     practice = body.mode == "practice"
     standing = recorded.standing
     return {
+        "attempt_id": recorded.attempt.id,
         "correct": recorded.attempt.correct,
         "same_shape": _same_shape(body.grid, expected) if practice else None,
         "attempts_left": None if practice else standing.study_left,
@@ -100,17 +103,19 @@ def submit_attempt(
 def my_attempts(
     task_id: TaskId, studio: StudioDep, user: User, version: Count = 0
 ) -> dict[str, Any]:
-    """My attempts on a task version (both modes) and, per test input, the study and
-    practice attempts left (counted across the versions asking for the same output)."""
+    """My attempts on a task version (every mode), with the description I wrote of each,
+    and per test input the study and practice attempts left (counted across the versions
+    asking for the same output)."""
     checked_id(task_id, "task")
     studio.store.get_version(task_id, version)
     attempts = studio.store.list_attempts(user.id, task_id, version)
     standing = studio.store.attempt_standing(user.id, task_id, version,
                                              studio.settings.attempt_rules)
+    described = studio.store.described_attempts(user.id, task_id)
     return {
         "items": [
-            {"test_index": a.test_index, "correct": a.correct, "mode": a.mode,
-             "created_at": iso_time(a.created_at)}
+            {"id": a.id, "test_index": a.test_index, "correct": a.correct, "mode": a.mode,
+             "created_at": iso_time(a.created_at), "description_id": described.get(a.id)}
             for a in attempts
         ],
         "attempts_left": [s.study_left for s in standing],

@@ -54,7 +54,16 @@ def _me(
         "user": user_json(user),
         "csrf_token": studio.signer.csrf_token(seed),
         "private": studio.settings.private,
+        "protocol": protocol_json(studio),
     }
+
+
+def protocol_json(studio: Studio) -> dict[str, Any]:
+    """The study protocol, so that pages state the real limits."""
+    s = studio.settings
+    return {"study_attempts": s.study_per_output, "practice": s.practice,
+            "practice_attempts": s.practice_per_output, "practice_per_hour": s.practice_per_hour,
+            "traces_after_solving": s.traces_after_solving}
 
 
 def _start_session(request: Request, response: Response, studio: Studio, user: UserView) -> None:

@@ -8,12 +8,21 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Path, Query
 
 from arcforge.store import TaskSummary, UserView, VersionView
-from arcforge.store.web_queries import task_summaries
+from arcforge.store.web_queries import first_contents, task_summaries
 from arcforge.web import visibility
 from arcforge.web.deps import Reader, StudioDep
 from arcforge.web.ids import checked_id
+from arcforge.web.onboarding import first_task
 from arcforge.web.present import train_pairs, version_json
-from arcforge.web.schemas import Count, RandomOut, SourcesOut, TaskOut, TaskPageOut, VersionsOut
+from arcforge.web.schemas import (
+    Count,
+    RandomOut,
+    SourcesOut,
+    StartOut,
+    TaskOut,
+    TaskPageOut,
+    VersionsOut,
+)
 from arcforge.web.sources import STORE_SOURCE, Source, store_source
 from arcforge.web.state import Studio
 from arcforge.web.visibility import TaskAccess
@@ -61,8 +70,27 @@ def list_tasks(
     solved_by_me: bool | None = None,
     offset: Count = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    thumbnails: bool = False,
 ) -> dict[str, Any]:
-    """Tasks of a source with counts, filtered; ``number`` is the position in the source."""
+    """Tasks of a source with counts, filtered; ``number`` is the position in the source;
+    with ``thumbnails``, each row's first demonstration (one request for a page)."""
+    page = _list(studio, user, source, q, has_traces, has_variations, solved_by_me, offset,
+                 limit)
+    if thumbnails:
+        ids = [item["id"] for item in page["items"]]
+        access = studio.visibility.tasks(user, ids)
+        contents = first_contents(studio.store, ids)
+        for item in page["items"]:
+            item["thumbnail"] = visibility.thumbnail(access[item["id"]],
+                                                     contents.get(item["id"]))
+    return page
+
+
+def _list(
+    studio: Studio, user: UserView | None, source: str | None, q: str | None,
+    has_traces: bool | None, has_variations: bool | None, solved_by_me: bool | None,
+    offset: int, limit: int,
+) -> dict[str, Any]:
     src = get_source(studio, source)
     if solved_by_me is not None and user is None:
         raise HTTPException(401, "log in to filter by what you solved")
@@ -115,6 +143,13 @@ def random_task(studio: StudioDep, user: Reader, source: SourceParam = None) -> 
     if not src.ids:
         raise HTTPException(404, f"source {src.id!r} has no tasks")
     return {"id": secrets.choice(src.ids)}
+
+
+@router.get("/start", response_model=StartOut)
+def start(studio: StudioDep, user: Reader, source: SourceParam = None) -> dict[str, Any]:
+    """A first task to solve: an easy one of the source that I have not solved yet."""
+    src = get_source(studio, source)
+    return {"id": first_task(studio, src, user), "source": src.id}
 
 
 def task_access(studio: Studio, user: UserView | None, task_id: str) -> TaskAccess:

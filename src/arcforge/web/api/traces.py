@@ -30,12 +30,12 @@ class VoteIn(BaseModel):
     value: StrictInt = Field(ge=-1, le=1, description="+1, -1, or 0 to retract")
 
 
-def _publish(studio: Studio, event: dict[str, Any], author: str) -> None:
+def publish_trace_event(studio: Studio, event: dict[str, Any], author: str) -> None:
     """Send a trace event to the subscribers who may read that version's traces."""
-    version = event["version"]
+    version, open_ = event["version"], studio.settings.traces_after_solving
     studio.hub.publish(event, visibility.audience(
         studio.visibility, studio.store.session_user, event["task_id"],
-        lambda access: access.sees_answers(version), author=author,
+        lambda access: visibility.reads_traces(access, version, open_), author=author,
     ))
 
 
@@ -50,9 +50,10 @@ def list_traces(
     access = version_access(studio, user, task_id, version)
     viewer = None if user is None else user.id
     found = studio.store.list_traces(task_id, version, viewer_id=viewer)
-    shown, held = visibility.traces(access, version, found)
+    open_ = studio.settings.traces_after_solving
+    shown, held = visibility.traces(access, version, found, open_)
     return {"items": [trace_json(t, user) for t in shown], "hidden": held,
-            "hidden_reason": access.reason() if held else None}
+            "hidden_reason": visibility.traces_reason(access, version, open_) if held else None}
 
 
 @router.post("/tasks/{task_id}/traces", status_code=201, response_model=TraceOut)
@@ -67,7 +68,7 @@ def add_trace(task_id: TaskId, body: TraceIn, studio: StudioDep, user: User) -> 
         raise HTTPException(404, str(exc)) from None
     except StoreError as exc:
         raise HTTPException(409, str(exc)) from None
-    _publish(studio, {
+    publish_trace_event(studio, {
         "type": "trace_added",
         "task_id": task_id,
         "version": trace.task_version,
@@ -85,7 +86,8 @@ def _readable_trace(studio: Studio, trace_id: int, user: UserView) -> TraceView:
     if trace.removed:
         raise HTTPException(404, f"trace {trace_id} was removed")
     access = studio.visibility.task(user, trace.task_id)
-    if trace.author_id != user.id and not access.sees_answers(trace.task_version):
+    if trace.author_id != user.id and not visibility.reads_traces(
+            access, trace.task_version, studio.settings.traces_after_solving):
         raise HTTPException(404, f"no trace {trace_id}")
     return trace
 
@@ -95,7 +97,7 @@ def vote(trace_id: Count, body: VoteIn, studio: StudioDep, user: User) -> dict[s
     """Set my vote on someone else's trace: +1, -1, or 0 to retract it."""
     trace = _readable_trace(studio, trace_id, user)
     result = studio.store.set_vote(trace_id, user.id, body.value)
-    _publish(studio, {
+    publish_trace_event(studio, {
         "type": "trace_voted",
         "task_id": trace.task_id,
         "version": trace.task_version,
@@ -112,7 +114,7 @@ def remove_trace(trace_id: Count, studio: StudioDep, user: User) -> dict[str, An
     if trace.author_id != user.id and not is_admin(user):
         raise HTTPException(403, "only the author of a trace or an admin may remove it")
     studio.store.remove_trace(trace_id, user.id)
-    _publish(studio, {
+    publish_trace_event(studio, {
         "type": "trace_removed",
         "task_id": trace.task_id,
         "version": trace.task_version,

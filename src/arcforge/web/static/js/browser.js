@@ -37,8 +37,34 @@ function writeState() {
   history.replaceState(null, "", `/${q}`);
 }
 
+/** Open a first easy task of the source (one the visitor has not solved yet). */
+async function startSolving(source) {
+  try {
+    const { id, source: src } = await get(`/api/start${query({ source })}`);
+    if (!id) { toast("This source has no task to start with", "error"); return; }
+    location.href = `/task/${enc(id)}?source=${enc(src)}`;
+  } catch (err) {
+    toast(`Cannot pick a task: ${err.message}`, "error");
+  }
+}
+
+/** Two sentences on what ARC and the studio are, and where to begin. */
+function intro() {
+  return h("section.card.intro#intro",
+    h("p", h("strong", "ARC"), " (the Abstraction and Reasoning Corpus) is a set of puzzles: each shows a few input → output grid pairs, and you find the rule and build the output for a new input. ",
+      "In this studio people solve ARC tasks, describe their solutions and vote on them, and the collected work becomes open data sets for research."),
+    h("div.actions",
+      h("button.primary#start-solving", { type: "button", onclick: () => startSolving(state.source) }, "Start solving"),
+      h("a.button#open-tutorial", { href: "/tutorial" }, "Tutorial (2 min)"),
+      user ? h("a.button#open-check", { href: "/check" }, "Check a description") : null));
+}
+
 async function main() {
   user = await mountHeader("tasks");
+  if (new URLSearchParams(location.search).get("start") === "1") {
+    await startSolving(state.source);
+    return;
+  }
   const app = $("#app");
   let sources;
   try {
@@ -78,6 +104,7 @@ async function main() {
       box, label);
   });
   fill(app,
+    intro(),
     h("section.browser-controls",
       h("div.row", sourceSelect, search,
         h("button#random", { type: "button", title: "Open a random task (R)", onclick: openRandom }, "⚄ Random task")),
@@ -117,7 +144,7 @@ async function load() {
     data = await get(`/api/tasks${query({
       source: state.source, q: state.q, offset: state.page * PAGE, limit: PAGE,
       solved_by_me: state.solved_by_me || undefined, has_traces: state.has_traces || undefined,
-      has_variations: state.has_variations || undefined,
+      has_variations: state.has_variations || undefined, thumbnails: true,
     })}`);
   } catch (err) {
     if (seq !== loadSeq) return;
@@ -135,7 +162,7 @@ async function load() {
   },
     h("td.num.dim", String(t.number)),
     h("td", h("a.task-link.mono", { href: `/task/${enc(t.id)}?source=${src}` }, t.id)),
-    h("td.thumb-cell", thumbnail(t.id)),
+    h("td.thumb-cell", thumbnail(t.id, t.thumbnail)),
     h("td.num", count(t.versions - 1, "variation")),
     h("td.num", count(t.traces)),
     h("td.num", count(t.attempts)),
@@ -148,48 +175,13 @@ async function load() {
   renderPager($("#pager-bottom"), data.total);
 }
 
-// ---- thumbnails: the first demonstration of each visible task, fetched lazily ----------
+// ---- thumbnails: the first demonstration of each task, sent with the page of the list ----
 
-const thumbCache = new Map();
-const thumbQueue = [];
-let thumbsLoading = 0;
-const observer = "IntersectionObserver" in window ? new IntersectionObserver((entries) => {
-  for (const entry of entries) {
-    if (!entry.isIntersecting) continue;
-    observer.unobserve(entry.target);
-    thumbQueue.push(entry.target);
-  }
-  pumpThumbs();
-}, { rootMargin: "200px" }) : null;
-
-function thumbnail(id) {
-  const el = h("div.thumb", { dataset: { task: id, source: state.source } });
-  const key = `${state.source}\n${id}`;
-  if (thumbCache.has(key)) drawThumb(el, thumbCache.get(key), id);
-  else if (observer) observer.observe(el);
-  return el;
-}
-
-function pumpThumbs() {
-  while (thumbsLoading < 4 && thumbQueue.length) {
-    const el = thumbQueue.shift();
-    if (!el.isConnected) continue;
-    const { task: id, source } = el.dataset;
-    thumbsLoading++;
-    get(`/api/tasks/${enc(id)}${query({ source })}`)
-      .then((task) => {
-        const pair = task.train[0];
-        thumbCache.set(`${source}\n${id}`, pair);
-        drawThumb(el, pair, id);
-      })
-      .catch(() => { el.textContent = ""; })
-      .finally(() => { thumbsLoading--; pumpThumbs(); });
-  }
-}
-
-function drawThumb(el, pair, id) {
+function thumbnail(id, pair) {
+  const el = h("div.thumb", { dataset: { task: id } });
+  if (!pair) return el;
   const size = { maxWidth: 72, maxHeight: 48, maxCell: 6, minCell: 1, lines: false };
-  fill(el, new GridView(pair.input, { ...size, name: `thumb-${id}-input` }).el, h("span.arrow", "→"),
+  return fill(el, new GridView(pair.input, { ...size, name: `thumb-${id}-input` }).el, h("span.arrow", "→"),
     new GridView(pair.output, { ...size, name: `thumb-${id}-output` }).el);
 }
 

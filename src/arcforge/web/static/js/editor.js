@@ -1,15 +1,37 @@
 // The output editor: tools (edit, select, fill, picker), clipboard, undo/redo and the action
 // log. It owns one editable GridView (the output) and reads from any number of source views
 // (the test input and the demonstrations) for selection, copy and colour picking.
+//
+// The action log of a session holds one attempt: every entry has `tool` (what happened) and
+// `t_ms` (milliseconds since the log started, in order), plus `cells`, `colour` and details.
+// A log starts with `view` (since: "open", "reload" or "submit") and the grid it starts from;
+// the server appends the submission with its result, and the next attempt starts a new log.
 
 import { blankGrid, cloneGrid } from "./grid.js";
 
 export const TOOLS = ["edit", "select", "fill", "picker"];
 const HISTORY_LIMIT = 500;
+const MAX_LOG = 19_000; // the server takes 20,000 entries an attempt
 
-/** The editing state of one test input: its grid, history and action log. */
-export function newSession(grid) {
-  return { grid: cloneGrid(grid), undo: [], redo: [], actions: [], t0: performance.now(), initial: cloneGrid(grid) };
+/** The editing state of one test input: its grid, history and the current attempt's log. */
+export function newSession(grid, since = "open", log = null, t0 = null) {
+  const s = { grid: cloneGrid(grid), undo: [], redo: [], actions: log || [], t0: t0 ?? Date.now() };
+  if (!log) startLog(s, since);
+  return s;
+}
+
+/** Start the log of the session's next attempt from its current grid. */
+export function startLog(session, since) {
+  session.t0 = Date.now();
+  session.actions = [{ tool: "view", cells: [], colour: null, t_ms: 0, since, grid: cloneGrid(session.grid) }];
+}
+
+/** Add an entry to a session's log (ignored past the server's limit). */
+export function logEntry(session, tool, extra = {}) {
+  if (!session || session.actions.length >= MAX_LOG) return null;
+  const entry = { tool, cells: [], colour: null, t_ms: Math.max(0, Date.now() - session.t0), ...extra };
+  session.actions.push(entry);
+  return entry;
 }
 
 function diffCells(a, b) {
@@ -130,16 +152,18 @@ export class Editor {
   setTool(tool) {
     if (!TOOLS.includes(tool)) return;
     if (tool === "picker" && this.tool !== "picker") this.toolBeforePicker = this.tool;
+    if (tool !== this.tool) this.log("choose_tool", [], null, { name: tool });
     this.tool = tool;
     if (tool !== "select") this.clearSelection();
     this.onTool(tool);
   }
 
   /** Choose a colour; in the select tool, a selection on the output is filled with it. */
-  setColour(colour) {
+  setColour(colour, extra = {}) {
+    if (colour !== this.colour || extra.via) this.log("choose_colour", [], colour, extra);
     this.colour = colour;
     this.onColour(colour);
-    if (this.tool === "select" && this.selection?.view === this.output) this.fillSelection(colour);
+    if (this.tool === "select" && this.selection?.view === this.output && !extra.via) this.fillSelection(colour);
   }
 
   fillSelection(colour) {
@@ -151,12 +175,13 @@ export class Editor {
 
   // ---- changes --------------------------------------------------------------------------
 
-  elapsed() {
-    return Math.round(performance.now() - this.session.t0);
+  log(tool, cells, colour, extra = {}) {
+    return logEntry(this.session, tool, { cells, colour, ...extra });
   }
 
-  log(tool, cells, colour, extra = {}) {
-    this.session.actions.push({ tool, cells, colour, t_ms: this.elapsed(), ...extra });
+  /** Where a view is, as the log names it: output, test-input, train-0-input, ... */
+  static where(view) {
+    return view.options.name || "grid";
   }
 
   pushUndo(snapshot) {
@@ -232,8 +257,7 @@ export class Editor {
     const g = this.selection.view.grid;
     this.clipboard = [];
     for (let r = s.r0; r <= s.r1; r++) this.clipboard.push(g[r].slice(s.c0, s.c1 + 1));
-    this.log("copy", [[s.r0, s.c0], [s.r1, s.c1]], null,
-      { from: this.selection.view === this.output ? "output" : this.selection.view.options.name });
+    this.log("copy", [[s.r0, s.c0], [s.r1, s.c1]], null, { from: Editor.where(this.selection.view) });
     return true;
   }
 
@@ -277,8 +301,18 @@ export class Editor {
     view.setSelection(sel);
   }
 
-  clearSelection() {
-    if (this.selection) this.selection.view.setSelection(null);
+  /** Log the selection as it now stands (at the end of a drag or a keyboard step). */
+  logSelection() {
+    if (!this.selection) return;
+    const s = norm(this.selection);
+    this.log("select", [[s.r0, s.c0], [s.r1, s.c1]], null, { grid: Editor.where(this.selection.view) });
+  }
+
+  clearSelection(logged = false) {
+    if (this.selection) {
+      this.selection.view.setSelection(null);
+      if (logged) this.log("deselect", [], null);
+    }
     this.selection = null;
   }
 
@@ -291,8 +325,7 @@ export class Editor {
     const isOutput = view === this.output;
     const tool = e.altKey ? "picker" : this.tool;
     if (tool === "picker") {
-      this.colour = view.grid[cell[0]][cell[1]];
-      this.onColour(this.colour);
+      this.setColour(view.grid[cell[0]][cell[1]], { via: "picker", from: Editor.where(view), at: cell });
       if (this.tool === "picker") this.setTool(this.toolBeforePicker || "edit");
       return;
     }
@@ -308,11 +341,13 @@ export class Editor {
       this.applyCells("fill", floodCells(this.session.grid, cell[0], cell[1]), colour);
       return;
     }
-    // edit: paint, dragging paints every cell passed over; right button paints 0
+    // edit: paint, dragging paints every cell passed over; right button paints 0. The log
+    // entry takes its place when the stroke starts and gets its cells as they change.
     view.canvas.setPointerCapture?.(e.pointerId);
     const colour = e.button === 2 ? 0 : this.colour;
-    this.stroke = { kind: "paint", view, colour, snapshot: cloneGrid(this.session.grid), cells: [], last: cell,
-      t_ms: this.elapsed() };
+    const entry = this.log("edit", [], colour);
+    this.stroke = { kind: "paint", view, colour, snapshot: cloneGrid(this.session.grid), cells: entry ? entry.cells : [],
+      entry, last: cell };
     this.paint([cell]);
   }
 
@@ -359,9 +394,14 @@ export class Editor {
     if (!s || s.view !== view) return;
     this.stroke = null;
     view.canvas.releasePointerCapture?.(e.pointerId);
-    if (s.kind === "paint" && s.cells.length) {
+    if (s.kind === "select") this.logSelection();
+    if (s.kind !== "paint") return;
+    if (s.entry) {
+      s.entry.ms = Math.max(0, Date.now() - this.session.t0 - s.entry.t_ms); // how long the stroke took
+      if (!s.cells.length) this.session.actions.splice(this.session.actions.lastIndexOf(s.entry), 1);
+    }
+    if (s.cells.length) {
       this.pushUndo(s.snapshot);
-      this.session.actions.push({ tool: "edit", cells: s.cells, colour: s.colour, t_ms: s.t_ms });
       this.onChange();
     }
   }
@@ -382,7 +422,7 @@ export class Editor {
     if (/^[0-9]$/.test(e.key)) { this.setColour(Number(e.key)); return true; }
     const tools = { e: "edit", s: "select", f: "fill", k: "picker" };
     if (tools[k]) { this.setTool(tools[k]); return true; }
-    if (k === "escape" && this.selection) { this.clearSelection(); return true; }
+    if (k === "escape" && this.selection) { this.clearSelection(true); return true; }
     if ((k === "delete" || k === "backspace") && this.selection?.view === this.output) {
       this.fillSelection(0);
       return true;
@@ -405,6 +445,7 @@ Editor.prototype.moveCursor = function moveCursor(direction, extend) {
   if (this.tool === "select") {
     const anchor = extend && this.selection?.view === this.output ? norm0(this.selection) : { r0: to[0], c0: to[1] };
     this.select(this.output, { ...anchor, r1: to[0], c1: to[1] });
+    this.logSelection();
   }
 };
 
@@ -414,8 +455,7 @@ Editor.prototype.cursorAction = function cursorAction() {
   if (this.tool === "edit") this.applyCells("edit", [[r, c]], this.colour);
   else if (this.tool === "fill") this.applyCells("fill", floodCells(this.session.grid, r, c), this.colour);
   else if (this.tool === "picker") {
-    this.colour = this.session.grid[r][c];
-    this.onColour(this.colour);
+    this.setColour(this.session.grid[r][c], { via: "picker", from: "output", at: [r, c] });
     this.setTool(this.toolBeforePicker || "edit");
   }
 };

@@ -10,8 +10,40 @@ export const PALETTE = [
 export const COLOUR_NAMES = [
   "black", "blue", "red", "green", "yellow", "grey", "magenta", "orange", "sky", "maroon",
 ];
-const LIGHT = new Set([3, 4, 5, 8]); // colours that take dark digits
+const LIGHT = new Set([3, 4, 5, 8]); // colours that take dark digits and marks
 const LINE = "#3a3f4b";
+/** The colour-blind aid: a mark per colour, so no two colours look alike without hue. */
+export const PATTERN_NAMES = [
+  "none", "dot", "slash", "plus", "bar", "pipe", "cross", "triangle", "ring", "square",
+];
+
+/** Draw colour `v`'s mark in the square (x, y, size) of a 2D context. */
+export function drawPattern(ctx, v, x, y, size) {
+  if (!v || size < 6) return;
+  const m = size * 0.22; // margin
+  const a = x + m, b = y + m, w = size - 2 * m;
+  const cx = x + size / 2, cy = y + size / 2;
+  ctx.save();
+  ctx.strokeStyle = LIGHT.has(v) ? "rgba(0,0,0,0.75)" : "rgba(255,255,255,0.85)";
+  ctx.fillStyle = ctx.strokeStyle;
+  ctx.lineWidth = Math.max(1, size / 9);
+  ctx.lineCap = "round";
+  ctx.beginPath();
+  switch (v) {
+    case 1: ctx.arc(cx, cy, size / 8, 0, 2 * Math.PI); ctx.fill(); break;
+    case 2: ctx.moveTo(a, b + w); ctx.lineTo(a + w, b); break;
+    case 3: ctx.moveTo(cx, b); ctx.lineTo(cx, b + w); ctx.moveTo(a, cy); ctx.lineTo(a + w, cy); break;
+    case 4: ctx.moveTo(a, cy); ctx.lineTo(a + w, cy); break;
+    case 5: ctx.moveTo(cx, b); ctx.lineTo(cx, b + w); break;
+    case 6: ctx.moveTo(a, b); ctx.lineTo(a + w, b + w); ctx.moveTo(a + w, b); ctx.lineTo(a, b + w); break;
+    case 7: ctx.moveTo(cx, b); ctx.lineTo(a + w, b + w); ctx.lineTo(a, b + w); ctx.closePath(); break;
+    case 8: ctx.arc(cx, cy, w / 2, 0, 2 * Math.PI); break;
+    case 9: ctx.rect(a, b, w, w); break;
+    default: break;
+  }
+  ctx.stroke();
+  ctx.restore();
+}
 
 export const cloneGrid = (g) => g.map((row) => row.slice());
 export const blankGrid = (rows, cols, colour = 0) =>
@@ -38,12 +70,13 @@ export class GridView {
    * @param {number[][]} grid
    * @param {{cell?: number, maxWidth?: number, maxHeight?: number, maxCell?: number,
    *          minCell?: number, lines?: boolean (false: no grid lines, for thumbnails),
-   *          numbers?: boolean, label?: string, name?: string,
+   *          numbers?: boolean, patterns?: boolean, label?: string, name?: string,
    *          marks?: number[][] (cells drawn with a frame, e.g. where two grids differ)}} options
    */
   constructor(grid, options = {}) {
     this.options = options;
     this.numbers = Boolean(options.numbers);
+    this.patterns = Boolean(options.patterns);
     this.canvas = h("canvas", { role: "img" });
     this.selectionBox = h("div.selection", { hidden: true });
     this.hoverBox = h("div.hover-cell", { hidden: true });
@@ -109,6 +142,7 @@ export class GridView {
       ctx.lineWidth = w;
       ctx.strokeRect(x + w, y + w, size - 2 * w, size - 2 * w);
     }
+    if (this.patterns && !this.numbers) drawPattern(ctx, v, x, y, size);
     if (this.numbers && size >= 9) {
       ctx.fillStyle = LIGHT.has(v) ? "#111" : "#eee";
       ctx.font = `${Math.floor(size * 0.6)}px ui-monospace, "Liberation Mono", monospace`;
@@ -145,6 +179,22 @@ export class GridView {
   setNumbers(on) {
     if (this.numbers === on) return;
     this.numbers = on;
+    this.drawAll();
+  }
+
+  /** Show or hide the colour-blind marks (digits win when both are on). */
+  setPatterns(on) {
+    if (this.patterns === on) return;
+    this.patterns = on;
+    this.drawAll();
+  }
+
+  /** Fit the grid into a box of maxWidth x maxHeight CSS pixels (re-layout when it changes). */
+  fit(maxWidth, maxHeight, maxCell = this.options.maxCell) {
+    const o = this.options;
+    if (o.maxWidth === maxWidth && o.maxHeight === maxHeight && o.maxCell === maxCell) return;
+    Object.assign(o, { maxWidth, maxHeight, maxCell });
+    this.layout();
     this.drawAll();
   }
 
@@ -210,8 +260,9 @@ export function gridFigure(grid, caption, options = {}) {
   return { fig, view };
 }
 
-/** A palette of 10 colour swatches; `onPick(colour)`; returns {el, setActive}. */
+/** A palette of 10 colour swatches; `onPick(colour)`; returns {el, setActive, setPatterns}. */
 export function paletteBar(onPick, { keys = true } = {}) {
+  const marks = PALETTE.map(() => h("canvas.mark", { width: 24, height: 24, "aria-hidden": "true" }));
   const buttons = PALETTE.map((colour, i) =>
     h("button.swatch", {
       type: "button",
@@ -220,13 +271,20 @@ export function paletteBar(onPick, { keys = true } = {}) {
       "aria-label": `colour ${i} ${COLOUR_NAMES[i]}`,
       dataset: { colour: String(i) },
       onclick: () => onPick(i),
-    }, h("span", String(i))),
+    }, marks[i], h("span", String(i))),
   );
   const el = h("div.palette", { role: "toolbar", "aria-label": "colours" }, buttons);
   return {
     el,
     setActive(i) {
       buttons.forEach((b, j) => b.classList.toggle("active", i === j));
+    },
+    setPatterns(on) {
+      marks.forEach((m, i) => {
+        const ctx = m.getContext("2d");
+        ctx.clearRect(0, 0, m.width, m.height);
+        if (on) drawPattern(ctx, i, 0, 0, m.width);
+      });
     },
   };
 }

@@ -34,14 +34,27 @@ export async function mountHeader(active) {
       isPrivate ? null : h("a.button.small", { href: `/login?signup=1&next=${next}` }, "Sign up"));
   fill(bar,
     h("a.brand", { href: "/" }, h("span.logo", { "aria-hidden": "true" }), "arcforge", h("span.dim", " studio")),
-    h("nav", link("/", "Tasks", "tasks"), link("/runs", "Runs", "runs")),
+    h("nav", link("/", "Tasks", "tasks"), link("/check", "Check", "check"), link("/runs", "Runs", "runs")),
     h("span.spacer"),
     h("button.link.help-button", { type: "button", title: "Keyboard shortcuts (?)", onclick: () => showHelp() }, "?"),
     account);
   document.addEventListener("keydown", (e) => {
     if (e.key === "?" && !e.target.closest?.("input, textarea, select")) showHelp();
   });
+  if (user && sessionStorage.getItem("arcforge.welcome") === "1") welcome(bar, user);
   return user;
+}
+
+/** Once, after sign-up: who we are glad to see, and where to begin. */
+function welcome(bar, user) {
+  sessionStorage.removeItem("arcforge.welcome");
+  const box = h("div.welcome#welcome", { role: "status" },
+    h("strong", `Welcome, ${user.name}!`),
+    h("span", "New to ARC? The tutorial shows the editor in two minutes; or start with an easy task."),
+    h("a.button.small", { href: "/tutorial" }, "Take the tutorial"),
+    h("a.button.small", { href: "/?start=1" }, "Start solving"),
+    h("button.link", { type: "button", onclick: () => box.remove() }, "Close"));
+  bar.after(box);
 }
 
 let helpDialog = null;
@@ -57,6 +70,7 @@ const SHORTCUTS = [
   ["Delete", "clear the selected output cells to 0"],
   ["Esc", "clear the selection"],
   ["N", "show or hide symbol numbers"],
+  ["P", "show or hide the colour-blind marks (a mark per colour)"],
   ["[ / ]", "previous / next test input"],
   ["Alt+← / Alt+→", "previous / next task"],
   ["Ctrl+Enter", "submit the output (in the trace box: add the trace)"],

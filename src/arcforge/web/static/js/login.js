@@ -43,6 +43,7 @@ async function main() {
         error.hidden = true;
         try {
           await post(signup ? "/api/auth/signup" : "/api/auth/login", { username: name.value.trim(), password: pass.value });
+          if (signup) sessionStorage.setItem("arcforge.welcome", "1"); // the next page says hello
           await me(true);
           location.href = next;
         } catch (err) {

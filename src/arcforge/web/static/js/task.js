@@ -1,21 +1,19 @@
 // The task page: demonstrations, the test input and the output editor (solve view), with the
-// traces and variations panels beside it and live updates for this task.
+// traces and variations panels below (beside, on wide screens) and live updates for this task.
+// Grids are sized to the free space, so that at 1440x900 a 30x30 task shows its demonstrations
+// at 10 px a cell or more and the test input, the output, Submit and the feedback without
+// scrolling; narrow screens stack everything in one column.
 
-import { ApiError, enc, get, post } from "./api.js";
+import { ApiError, enc, get, me, post } from "./api.js";
+import { DescriptionForm } from "./describe.js";
 import { $, fill, h, isTyping, toast } from "./dom.js";
-import { Editor, newSession } from "./editor.js";
-import { GridView, blankGrid, gridFigure, paletteBar, shapeText } from "./grid.js";
+import { logEntry, newSession, startLog } from "./editor.js";
+import { blankGrid, gridFigure } from "./grid.js";
 import { mountHeader } from "./header.js";
 import { Live } from "./live.js";
 import { TracesPanel } from "./traces.js";
 import { VariationsPanel, describeSpec, versionHref } from "./variations.js";
-
-const TOOL_INFO = {
-  edit: ["✎", "Edit: click or drag to paint (E)"],
-  select: ["⬚", "Select a rectangle on any grid (S)"],
-  fill: ["◍", "Flood fill (F)"],
-  picker: ["◉", "Pick a colour from any grid (K, or Alt+click)"],
-};
+import { Workbench } from "./workbench.js";
 
 const params = new URLSearchParams(location.search);
 const state = {
@@ -24,23 +22,19 @@ const state = {
   version: Number(params.get("v") || 0),
   task: null,
   user: null,
-  mode: localStorage.getItem("arcforge.mode") === "study" ? "study" : "practice",
-  numbers: localStorage.getItem("arcforge.numbers") === "1",
+  protocol: null,
+  mode: "study", // chosen per task: every task starts in study mode
   testIndex: 0,
   sessions: new Map(),
   attemptsLeft: [],
   practiceLeft: [],
   solved: new Set(),
-  views: [],
+  describable: new Map(), // test index -> attempt id a description may follow
 };
 
-const editor = new Editor({
-  onChange: () => { updateEditorChrome(); saveDraft(); },
-  onStatus: (text) => { ui.status.textContent = text; },
-  onTool: (tool) => ui.tools.forEach((b) => b.classList.toggle("active", b.dataset.tool === tool)),
-  onColour: (c) => ui.palette.setActive(c),
-});
+const bench = new Workbench({ onChange: () => { updateChrome(); saveDraft(); } });
 const ui = {};
+const describe = new DescriptionForm({ onSaved: () => { state.describable.delete(state.testIndex); traces.load(); } });
 const traces = new TracesPanel({ onCount: (n) => { ui.tracesTab.dataset.count = String(n); }, onReveal: reveal });
 const variations = new VariationsPanel({ onNavigate: (v, refresh) => openVersion(v, refresh) });
 const live = new Live(onLive, (s) => { ui.liveDot.className = `live-dot ${s}`; ui.liveDot.title = s === "live" ? "live updates on" : "live updates reconnecting"; });
@@ -49,13 +43,18 @@ async function main() {
   const firstTask = fetchTask(state.version); // in parallel with the account request
   firstTask.catch(() => {});
   state.user = await mountHeader("tasks");
+  state.protocol = (await me()).protocol;
   buildLayout();
   document.addEventListener("keydown", onKey);
   window.addEventListener("popstate", () => {
     const p = new URLSearchParams(location.search);
     loadTask(Number(p.get("v") || 0), false);
   });
+  document.addEventListener("visibilitychange", () => {
+    logEntry(bench.session, document.hidden ? "away" : "back");
+  });
   await loadTask(state.version, false, firstTask);
+  bench.follow(ui.demos, ui.work);
   live.subscribe([state.taskId]);
 }
 
@@ -67,45 +66,24 @@ function buildLayout() {
   ui.testNav = h("div.test-nav");
   ui.testInput = h("div.test-input");
   ui.testAnswer = h("div.test-answer#test-answer");
-  ui.status = h("div.status.mono", { "aria-live": "off" });
   ui.result = h("div.result#result", { role: "status", hidden: true });
-
-  ui.tools = Object.entries(TOOL_INFO).map(([tool, [icon, title]]) => h("button.tool", {
-    type: "button", title, "aria-label": title, dataset: { tool },
-    onclick: () => editor.setTool(tool),
-  }, h("span.icon", icon), tool));
-  ui.palette = paletteBar((c) => editor.setColour(c));
-  ui.undo = h("button#undo", { type: "button", title: "Undo (Ctrl+Z)", onclick: () => editor.undo() }, "↶ Undo");
-  ui.redo = h("button#redo", { type: "button", title: "Redo (Ctrl+Y)", onclick: () => editor.redo() }, "↷ Redo");
-  ui.rows = h("input#rows", { type: "number", min: 1, max: 30, "aria-label": "rows", onkeydown: resizeOnEnter });
-  ui.cols = h("input#cols", { type: "number", min: 1, max: 30, "aria-label": "columns", onkeydown: resizeOnEnter });
-  ui.numbers = h("input#numbers", { type: "checkbox", checked: state.numbers, onchange: () => setNumbers(ui.numbers.checked) });
   ui.submit = h("button.primary#submit", { type: "button", title: "Submit (Ctrl+Enter)", onclick: submit }, "Submit");
   ui.attempts = h("span.attempts#attempts-left");
-  ui.modeButtons = ["practice", "study"].map((m) => h("button", {
+  const practice = state.protocol?.practice !== false;
+  ui.modeButtons = (practice ? ["study", "practice"] : ["study"]).map((m) => h("button", {
     type: "button", dataset: { mode: m }, "aria-pressed": String(state.mode === m),
-    title: m === "practice" ? "Practice: right or wrong, and whether the size is right; a limited number per test input"
-      : "Study: 2 attempts per test input (practice attempts do not count); what you answer after practising is marked so",
+    title: m === "practice"
+      ? `Practice: right or wrong, and whether the size is right; ${state.protocol?.practice_attempts ?? 20} per test input, not counted in study`
+      : `Study: ${studyAttempts()} attempts per test input; a correct answer or using them up shows the answer`,
     onclick: () => setMode(m),
   }, m));
-
-  ui.output = new GridView([[0]], { maxWidth: 440, maxHeight: 440, maxCell: 48, name: "output", label: "output", numbers: state.numbers });
-  editor.attachOutput(ui.output);
-  state.views.push(ui.output);
-
-  const toolbar = h("div.toolbar",
-    h("div.tool-group", { role: "toolbar", "aria-label": "tools" }, ui.tools),
-    ui.palette.el);
-  const gridbar = h("div.gridbar",
-    h("label.size", ui.rows, "×", ui.cols),
-    h("button#resize", { type: "button", title: "Resize the output (keeps what fits)", onclick: resize }, "Resize"),
-    h("button#copy-input", { type: "button", title: "Start from a copy of the test input", onclick: copyInput }, "Copy input"),
-    h("button#reset", { type: "button", title: "Clear the output", onclick: reset }, "Reset"),
-    h("span.spacer"), ui.undo, ui.redo);
-
   ui.tracesTab = h("button.tab#tab-traces", { type: "button", onclick: () => showTab("traces") }, "Traces");
   ui.variationsTab = h("button.tab#tab-variations", { type: "button", onclick: () => showTab("variations") }, "Variations");
   ui.liveDot = h("span.live-dot", { title: "connecting" });
+  ui.outputFig = h("figure.grid-figure.output-figure",
+    h("div.output-wrap", bench.output.el),
+    h("figcaption", h("span", "your output"), " ", bench.shape));
+  ui.work = h("div.work", ui.testInput, ui.outputFig, ui.testAnswer);
 
   fill($("#app"),
     ui.taskbar,
@@ -114,23 +92,21 @@ function buildLayout() {
       h("section.panel.solve-panel",
         h("div.panel-head", h("h2", "Test"), ui.testNav, h("span.spacer"),
           h("div.mode-switch", { role: "group", "aria-label": "mode" }, ui.modeButtons)),
-        h("div.test-grids", ui.testInput, ui.testAnswer),
-        h("div.editor",
-          h("div.editor-head", h("h3", "Your output"), h("span.shape#output-shape"), h("span.spacer"),
-            h("label.check", { title: "Show symbol numbers (N)" }, ui.numbers, "numbers")),
-          toolbar,
-          h("div.output-wrap", ui.output.el),
-          ui.status,
-          gridbar,
-          h("div.submit-row", ui.submit, ui.attempts, h("span.spacer")),
-          ui.result)),
+        bench.toolbar,
+        ui.work,
+        h("div.bench-foot", bench.status, h("span.spacer"), bench.toggles),
+        bench.gridbar,
+        h("div.submit-row", ui.submit, ui.attempts, ui.result),
+        describe.el),
       h("section.panel.side-panel",
         h("div.tabs", { role: "tablist" }, ui.tracesTab, ui.variationsTab, h("span.spacer"), ui.liveDot),
         h("div.tab-body", traces.el, variations.el))));
-  editor.setTool("edit");
-  editor.setColour(1);
   showTab(localStorage.getItem("arcforge.tab") === "variations" ? "variations" : "traces");
-  setMode(state.mode);
+  setMode(state.mode, false);
+}
+
+function studyAttempts() {
+  return state.protocol?.study_attempts ?? 2;
 }
 
 function showTab(name) {
@@ -142,6 +118,11 @@ function showTab(name) {
   ui.variationsTab.classList.toggle("active", name === "variations");
   ui.tracesTab.setAttribute("aria-selected", String(name === "traces"));
   ui.variationsTab.setAttribute("aria-selected", String(name === "variations"));
+}
+
+/** Size every grid to the space it has (see Workbench.layout). */
+function layoutGrids() {
+  if (state.task) bench.layout(ui.demos, ui.work);
 }
 
 // ---- loading ---------------------------------------------------------------------------
@@ -180,6 +161,7 @@ async function loadTask(version, push, pending = null) {
     document.body.dataset.ready = "error";
     return;
   }
+  leaveTest("version");
   flushDraft();
   state.task = task;
   state.version = task.version;
@@ -188,9 +170,10 @@ async function loadTask(version, push, pending = null) {
   document.title = `${task.id}${task.version ? ` v${task.version}` : ""} · arcforge studio`;
   state.sessions = new Map();
   state.testIndex = 0;
-  state.attemptsLeft = task.test.map(() => 2);
-  state.practiceLeft = task.test.map(() => null);
+  state.attemptsLeft = task.test.map(() => studyAttempts());
+  state.practiceLeft = task.test.map(() => state.protocol?.practice_attempts ?? null);
   state.solved = new Set();
+  state.describable = new Map();
   renderTaskbar();
   renderDemos();
   renderTest();
@@ -230,9 +213,19 @@ async function loadAttempts() {
     if (state.task !== shown) return;
     state.attemptsLeft = data.attempts_left;
     state.practiceLeft = data.practice_left;
-    for (const a of data.items) if (a.correct) state.solved.add(a.test_index);
+    const study = new Map();
+    for (const a of data.items) {
+      if (a.correct && a.mode !== "check") state.solved.add(a.test_index);
+      if (a.mode === "study") study.set(a.test_index, [...(study.get(a.test_index) || []), a]);
+    }
+    for (const [i, tries] of study) {
+      const last = tries[tries.length - 1];
+      const over = last.correct || tries.length >= studyAttempts();
+      if (over && !tries.some((a) => a.description_id)) state.describable.set(i, last.id);
+    }
     renderTestNav();
-    updateEditorChrome();
+    updateChrome();
+    offerDescription();
   } catch {
     // attempts are a hint only
   }
@@ -270,23 +263,13 @@ function renderTaskbar() {
       : [h("span.dim", "signed by "), t.signed_by?.length ? t.signed_by.join(", ") : "nobody"]));
 }
 
-/** Demonstration grids share the column: two per row, larger for large grids. */
-function demoSize() {
-  const pairs = state.task.train;
-  const largest = Math.max(...pairs.flatMap((p) => [p.input.length, p.input[0].length, p.output.length, p.output[0].length]));
-  const half = Math.floor(((ui.demos.clientWidth || 360) - 40) / 2);
-  const box = Math.max(120, Math.min(largest > 20 ? 300 : 240, half));
-  return { maxWidth: box, maxHeight: box, maxCell: 24 };
-}
-
 function renderDemos() {
-  editor.detachSources();
-  state.views = [ui.output];
-  const size = demoSize();
+  bench.untrack();
   fill(ui.demos, state.task.train.map((pair, i) => {
-    const a = gridFigure(pair.input, `${i + 1} input`, { ...size, name: `train-${i}-input`, label: `train ${i + 1} input`, numbers: state.numbers });
-    const b = gridFigure(pair.output, "output", { ...size, name: `train-${i}-output`, label: `train ${i + 1} output`, numbers: state.numbers });
-    for (const v of [a.view, b.view]) { editor.attachSource(v); state.views.push(v); }
+    const a = gridFigure(pair.input, `${i + 1} input`, { maxWidth: 200, maxHeight: 200, maxCell: 32, name: `train-${i}-input`, label: `demonstration ${i + 1} input` });
+    const b = gridFigure(pair.output, `${i + 1} output`, { maxWidth: 200, maxHeight: 200, maxCell: 32, name: `train-${i}-output`, label: `demonstration ${i + 1} output` });
+    bench.track(a.view);
+    bench.track(b.view);
     return h("div.pair", { dataset: { pair: String(i) } }, a.fig, h("span.arrow", "→"), b.fig);
   }));
 }
@@ -295,9 +278,16 @@ function session(i) {
   if (!state.sessions.has(i)) {
     const input = state.task.test[i].input;
     const draft = readDraft(i);
-    const s = newSession(blankGrid(input.length, input[0].length));
-    if (draft) s.grid = draft;
+    let s;
+    if (draft?.actions) {
+      s = newSession(draft.grid, "reload", draft.actions, draft.t0);
+      logEntry(s, "view", { since: "reload", grid: draft.grid });
+    } else {
+      s = newSession(draft?.grid || blankGrid(input.length, input[0].length), "open");
+    }
     state.sessions.set(i, s);
+  } else {
+    logEntry(state.sessions.get(i), "view", { since: "return" });
   }
   return state.sessions.get(i);
 }
@@ -307,7 +297,7 @@ function renderTestNav() {
   const i = state.testIndex;
   fill(ui.testNav,
     n > 1 ? h("button#prev-test", { type: "button", disabled: i === 0, title: "Previous test input ([)", onclick: () => setTest(i - 1) }, "‹") : null,
-    h("span#test-label", `input ${i + 1} of ${n}`),
+    h("span#test-label", `Test input ${i + 1} of ${n}`),
     n > 1 ? h("button#next-test", { type: "button", disabled: i === n - 1, title: "Next test input (])", onclick: () => setTest(i + 1) }, "›") : null,
     state.solved.has(i) ? h("span.badge.ok", "✓ solved") : null);
 }
@@ -316,27 +306,29 @@ function renderTest() {
   const i = state.testIndex;
   const input = state.task.test[i].input;
   renderTestNav();
-  const { fig, view } = gridFigure(input, "input", { maxWidth: 440, maxHeight: 300, maxCell: 30, name: "test-input", label: "test input", numbers: state.numbers });
-  state.views = state.views.filter((v) => v.options.name !== "test-input");
-  editor.attachSource(view);
-  state.views.push(view);
+  bench.untrack(["test-input", "test-answer"]);
+  const { fig, view } = gridFigure(input, `test input ${i + 1}`, { maxWidth: 300, maxHeight: 300, maxCell: 32, name: "test-input", label: "test input" });
+  bench.track(view);
   fill(ui.testInput, fig);
+  bench.setInput(input);
   renderAnswer();
   ui.result.hidden = true;
-  editor.setSession(session(i));
+  bench.setSession(session(i));
+  offerDescription();
+  layoutGrids();
 }
 
 /** The test output, once the server sends it (solved in study mode, study attempts used up,
  * or revealed). */
 function renderAnswer() {
   const output = state.task.test[state.testIndex].output;
-  state.views = state.views.filter((v) => v.options.name !== "test-answer");
+  bench.untrack(["test-answer"]);
   if (!output) {
     fill(ui.testAnswer);
     return;
   }
-  const { fig, view } = gridFigure(output, "answer", { maxWidth: 220, maxHeight: 300, maxCell: 30, name: "test-answer", label: "answer", numbers: state.numbers });
-  state.views.push(view);
+  const { fig, view } = gridFigure(output, "answer", { maxWidth: 220, maxHeight: 300, maxCell: 32, name: "test-answer", label: "answer" });
+  bench.track(view, false);
   fill(ui.testAnswer, fig);
 }
 
@@ -349,6 +341,7 @@ async function refreshAnswers() {
     if (state.task !== shown) return;
     shown.test = fresh.test;
     renderAnswer();
+    layoutGrids();
   } catch {
     return;
   }
@@ -356,22 +349,24 @@ async function refreshAnswers() {
   loadAttempts();
 }
 
+/** Log that the current test input is left (for another one, a version or the page). */
+function leaveTest(to) {
+  if (state.task) logEntry(state.sessions.get(state.testIndex), "leave", { to });
+}
+
 function setTest(i) {
   if (i < 0 || i >= state.task.test.length || i === state.testIndex) return;
+  leaveTest(`test input ${i + 1}`);
   flushDraft();
   state.testIndex = i;
   renderTest();
 }
 
-function updateEditorChrome() {
-  if (!editor.session) return;
-  const g = editor.grid;
-  $("#output-shape").textContent = shapeText(g);
-  if (document.activeElement !== ui.rows) ui.rows.value = g.length;
-  if (document.activeElement !== ui.cols) ui.cols.value = g[0].length;
-  ui.undo.disabled = !editor.session.undo.length;
-  ui.redo.disabled = !editor.session.redo.length;
-  const left = state.attemptsLeft[state.testIndex] ?? 2;
+function updateChrome() {
+  if (!bench.session) return;
+  const i = state.testIndex;
+  const n = studyAttempts();
+  const left = state.attemptsLeft[i] ?? n;
   const removed = state.task?.versions?.find((v) => v.version === state.task.version)?.removed;
   if (removed) {
     ui.submit.disabled = true;
@@ -381,55 +376,24 @@ function updateEditorChrome() {
     fill(ui.attempts, h("a", { href: `/login?next=${enc(location.pathname + location.search)}` }, "Log in"), " to submit");
   } else if (state.mode === "study") {
     ui.submit.disabled = left <= 0;
-    ui.attempts.textContent = `${left} attempt${left === 1 ? "" : "s"} left`;
+    ui.attempts.textContent = `${left} of ${n} attempt${n === 1 ? "" : "s"} left`;
   } else {
-    const practice = state.practiceLeft[state.testIndex];
-    ui.submit.disabled = practice === 0;
-    ui.attempts.textContent = practice === null || practice === undefined ? "practice: right or wrong, and the size"
-      : `practice: ${practice} attempt${practice === 1 ? "" : "s"} left`;
+    const practice = state.practiceLeft[i] ?? state.protocol?.practice_attempts ?? 0;
+    ui.submit.disabled = practice <= 0;
+    ui.attempts.textContent = `practice: ${practice} of ${state.protocol?.practice_attempts ?? practice} left`;
   }
 }
 
-function setMode(mode) {
+function setMode(mode, logged = true) {
+  if (mode === "practice" && state.protocol?.practice === false) return;
+  if (logged && mode !== state.mode) logEntry(bench.session, "mode", { mode });
   state.mode = mode;
-  localStorage.setItem("arcforge.mode", mode);
   ui.modeButtons.forEach((b) => {
     b.classList.toggle("active", b.dataset.mode === mode);
     b.setAttribute("aria-pressed", String(b.dataset.mode === mode));
   });
   ui.result.hidden = true;
-  updateEditorChrome();
-}
-
-function setNumbers(on) {
-  state.numbers = on;
-  ui.numbers.checked = on;
-  localStorage.setItem("arcforge.numbers", on ? "1" : "0");
-  for (const v of state.views) v.setNumbers(on);
-}
-
-// ---- editing commands ------------------------------------------------------------------
-
-function resizeOnEnter(e) {
-  if (e.key === "Enter") { e.preventDefault(); resize(); }
-}
-
-function resize() {
-  const rows = Number(ui.rows.value), cols = Number(ui.cols.value);
-  if (!(rows >= 1 && rows <= 30 && cols >= 1 && cols <= 30)) {
-    toast("Rows and columns must be between 1 and 30", "error");
-    return;
-  }
-  editor.resize(rows, cols);
-}
-
-function copyInput() {
-  editor.replaceGrid("copy_input", state.task.test[state.testIndex].input);
-}
-
-function reset() {
-  const input = state.task.test[state.testIndex].input;
-  editor.replaceGrid("reset", blankGrid(input.length, input[0].length));
+  updateChrome();
 }
 
 // ---- submit ----------------------------------------------------------------------------
@@ -437,38 +401,53 @@ function reset() {
 async function submit() {
   if (ui.submit.disabled) return;
   const i = state.testIndex;
-  const s = editor.session;
+  const s = bench.session;
+  const mode = state.mode;
   ui.submit.disabled = true;
   let r;
   try {
     r = await post(`/api/tasks/${enc(state.taskId)}/attempts`, {
-      version: state.version, test_index: i, grid: s.grid, mode: state.mode, actions: s.actions,
-      duration_ms: Math.round(performance.now() - s.t0),
+      version: state.version, test_index: i, grid: s.grid, mode, actions: s.actions,
+      duration_ms: Math.max(0, Date.now() - s.t0),
     });
   } catch (err) {
+    logEntry(s, "refused", { mode, status: err.status ?? 0 });
     showResult("error", err.status === 401 ? "Log in to submit." : err.message);
-    if (err.status === 409 && state.mode === "study") state.attemptsLeft[i] = 0;
-    if (err.status === 429 && state.mode === "practice" && !err.message.includes("try again")) state.practiceLeft[i] = 0;
-    updateEditorChrome();
+    if (err.status === 409 && mode === "study") state.attemptsLeft[i] = 0;
+    if (err.status === 429 && mode === "practice" && !err.message.includes("try again")) state.practiceLeft[i] = 0;
+    updateChrome();
     return;
   }
+  startLog(s, "submit"); // the server stored this attempt's log; the next attempt starts here
+  saveDraft();
   if (r.attempts_left !== null && r.attempts_left !== undefined) state.attemptsLeft[i] = r.attempts_left;
   if (r.practice_left !== null && r.practice_left !== undefined) state.practiceLeft[i] = r.practice_left;
+  const n = studyAttempts();
   if (r.correct) {
     state.solved.add(i);
     renderTestNav();
     const more = state.task.test.findIndex((_, j) => !state.solved.has(j));
-    showResult("ok", "✓ Correct!", more >= 0 ? h("button.link", { type: "button", onclick: () => setTest(more) }, ` Go to test input ${more + 1} ›`)
-      : state.task.next ? h("a", { href: `/task/${enc(state.task.next)}${state.source ? `?source=${enc(state.source)}` : ""}` }, " Next task ›") : null);
-  } else if (state.mode === "practice") {
+    showResult("ok", "✓ Correct!", more >= 0 ? h("button.link#next-test-input", { type: "button", onclick: () => setTest(more) }, ` Go to test input ${more + 1} ›`)
+      : state.task.next ? h("a#next-task-link", { href: `/task/${enc(state.task.next)}${state.source ? `?source=${enc(state.source)}` : ""}` }, " Next task ›") : null);
+  } else if (mode === "practice") {
     showResult("bad", "✗ Not yet. ", r.same_shape ? "The size is right." : "The size is wrong.");
   } else {
     const left = state.attemptsLeft[i];
-    showResult("bad", "✗ Not correct.", left !== undefined ? ` ${left} attempt${left === 1 ? "" : "s"} left.` : "");
+    showResult("bad", "✗ Not correct.", ` ${left} of ${n} attempt${n === 1 ? "" : "s"} left.`);
   }
-  updateEditorChrome();
-  if (state.mode === "practice") loadAttempts(); // keep the attempt list current
+  updateChrome();
+  if (mode === "study" && (r.correct || r.attempts_left === 0)) {
+    state.describable.set(i, r.attempt_id);
+    offerDescription();
+  }
+  if (mode === "practice") loadAttempts(); // keep the attempt list current
   else if (r.attempts_left === 0) refreshAnswers(); // its answer is unlocked now
+}
+
+/** After a study solve (or used-up attempts) on this test input: offer to describe it. */
+function offerDescription() {
+  const attempt = state.describable.get(state.testIndex);
+  describe.show(attempt === undefined ? null : { taskId: state.taskId, attemptId: attempt, testIndex: state.testIndex });
 }
 
 /** Reveal every answer of this task: recorded on the server, ends my study attempts here. */
@@ -480,6 +459,7 @@ async function reveal() {
     toast(`Cannot reveal: ${err.message}`, "error");
     return;
   }
+  logEntry(bench.session, "reveal");
   toast("Answers revealed", "ok");
   await refreshAnswers();
 }
@@ -490,7 +470,7 @@ function showResult(kind, ...content) {
   ui.result.hidden = false;
 }
 
-// ---- drafts: unsent work survives a reload ---------------------------------------------
+// ---- drafts: unsent work and its log survive a reload ----------------------------------
 
 const draftKey = (i) => `arcforge.draft:${state.taskId}:${state.version}:${i}`;
 let draftTimer = null;
@@ -498,27 +478,32 @@ let pendingDraft = null;
 
 function saveDraft() {
   clearTimeout(draftTimer);
-  pendingDraft = [draftKey(state.testIndex), editor.grid];
+  const s = bench.session;
+  pendingDraft = [draftKey(state.testIndex), { grid: s.grid, actions: s.actions, t0: s.t0 }];
   draftTimer = setTimeout(flushDraft, 300);
 }
 
 function flushDraft() {
   clearTimeout(draftTimer);
   if (!pendingDraft) return;
-  const [key, grid] = pendingDraft;
+  const [key, draft] = pendingDraft;
   pendingDraft = null;
-  try { sessionStorage.setItem(key, JSON.stringify(grid)); } catch { /* storage full */ }
+  try { sessionStorage.setItem(key, JSON.stringify(draft)); } catch { /* storage full */ }
 }
 
-window.addEventListener("pagehide", flushDraft);
+window.addEventListener("pagehide", () => { leaveTest("page"); saveDraft(); flushDraft(); });
+
+const isGrid = (g) => Array.isArray(g) && g.length && Array.isArray(g[0]);
 
 function readDraft(i) {
   try {
-    const g = JSON.parse(sessionStorage.getItem(draftKey(i)) || "null");
-    return Array.isArray(g) && g.length && Array.isArray(g[0]) ? g : null;
+    const d = JSON.parse(sessionStorage.getItem(draftKey(i)) || "null");
+    if (isGrid(d)) return { grid: d }; // a draft of an older page: the grid only
+    if (d && isGrid(d.grid) && Array.isArray(d.actions) && Number.isFinite(d.t0)) return d;
   } catch {
-    return null;
+    // a broken draft is dropped
   }
+  return null;
 }
 
 // ---- navigation and keys ---------------------------------------------------------------
@@ -543,11 +528,9 @@ function onKey(e) {
     return;
   }
   if (e.key.startsWith("Arrow") && e.target instanceof HTMLInputElement) return; // radio groups
-  const textSelected = (e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "c" && String(document.getSelection() || "");
-  if (!textSelected && editor.handleKey(e)) { e.preventDefault(); return; }
+  if (bench.handleKey(e)) { e.preventDefault(); return; }
   if (e.ctrlKey || e.metaKey || e.altKey) return;
-  if (e.key === "n" || e.key === "N") setNumbers(!state.numbers);
-  else if (e.key === "[") setTest(state.testIndex - 1);
+  if (e.key === "[") setTest(state.testIndex - 1);
   else if (e.key === "]") setTest(state.testIndex + 1);
 }
 

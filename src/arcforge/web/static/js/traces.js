@@ -88,12 +88,17 @@ export class TracesPanel {
       onclick: () => this.vote(t, t.my_vote === value ? 0 : value),
     }, symbol);
     const kind = t.author_kind === "model" ? "model" : "human";
-    return h("article.trace", { dataset: { traceId: String(t.id) } },
+    const uses = (t.uses_ok || t.uses_failed) ? h("span.uses", {
+      title: "checks by use: people or models who built the output from this text alone",
+    }, `used ${t.uses_ok + t.uses_failed}×: ${t.uses_ok} ✓ ${t.uses_failed} ✗`) : null;
+    return h("article.trace", { dataset: { traceId: String(t.id), kind: t.kind || "trace" } },
       h("div.votes", vote(1, "vote up", "▲"), h("span.score", String(t.score)), vote(-1, "vote down", "▼")),
       h("div.trace-main",
         h("header",
           h(`span.badge.${kind}`, kind),
+          t.kind === "description" ? h("span.badge.description", { title: `describes test input ${t.test_index + 1}` }, "description") : null,
           h("span.author", t.author),
+          uses ? [h("span.dim", " · "), uses] : null,
           h("span.dim", " · "), timeElement(t.created_at),
           t.run_id ? [h("span.dim", " · "), h("a", { href: `/runs/${enc(t.run_id)}?task=${enc(this.taskId)}` },
             `run ${t.run_id}${t.sample !== null && t.sample !== undefined ? ` #${t.sample}` : ""}`)] : null,

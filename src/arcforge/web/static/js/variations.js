@@ -24,7 +24,7 @@ export function describeSpec(spec) {
     if (SHORT[op.op]) return SHORT[op.op];
     if (op.op === "identity") return null;
     if (op.op === "permute_colours") return "colours";
-    if (op.op === "swap_train_test") return `swap train ${op.train} ↔ test ${op.test}`;
+    if (op.op === "swap_train_test") return `swap train ${op.train + 1} ↔ test ${op.test + 1}`;
     if (op.op === "reorder") return "reorder";
     return op.op;
   }).filter(Boolean);
