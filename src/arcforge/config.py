@@ -127,6 +127,8 @@ class Settings(BaseSettings):
     verify_concurrency: int = Field(2, ge=1, le=64)
     anthropic_thinking_tokens: int | None = Field(None, ge=1024)
     builtin_time_budget_s: float = Field(10.0, gt=0)
+    # builtin/dsl: candidate programs per search at most (the same on every machine)
+    builtin_search_candidates: int | None = Field(None, ge=1)
     # HTTP transport under the openai SDK: aiohttp (the SDK's extra; less CPU per request)
     # or httpx (the SDK's default)
     http_transport: Literal["aiohttp", "httpx"] = "aiohttp"

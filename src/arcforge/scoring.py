@@ -471,6 +471,28 @@ def render_scores_table(scores: RunScores) -> Any:
         f"{counts['samples_finished']}/{counts['samples_expected']} samples finished, "
         f"{counts['samples_errored']} errored, {counts['samples_passing_train']} pass all train"
     )
+    if not scores.rounds:
+        return table
+    from rich.console import Group
+
+    return Group(table, render_rounds_table(scores))
+
+
+def render_rounds_table(scores: RunScores) -> Any:
+    """A rich table of a refining run by round: the scores had every sample stopped there,
+    the tasks each round solved, and what it cost."""
+    from rich.table import Table
+
+    table = Table(title="by refinement round")
+    for column in ("after round", "requests", "ARC Prize", "Kaggle", "tasks solved",
+                   "newly solved", "cost of round"):
+        table.add_column(column, justify="right")
+    for n in scores.rounds:
+        cost = n["cost_of_round"]
+        table.add_row(str(n["round"]), str(n["requests"]), _pct(n["arcprize_score"]),
+                      _pct(n["kaggle_score"]), str(n["tasks_solved"]),
+                      f"+{n['newly_solved']}" if n["round"] > 1 else str(n["newly_solved"]),
+                      "unknown" if cost is None else f"${cost:.4f}")
     return table
 
 

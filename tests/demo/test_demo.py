@@ -65,11 +65,17 @@ def test_demo_runs_offline_and_leaves_everything(tmp_path: Path):
         assert (run / "report.html").is_file()
         records = [json.loads(line) for line in (run / "results.jsonl").read_text().splitlines()]
         samples = 2 if run == kinds["code"] else 1
-        assert sorted(r["task_id"] for r in records) == sorted(ids * samples)
+        firsts = [r["task_id"] for r in records if r.get("round", 1) == 1]
+        assert sorted(firsts) == sorted(ids * samples)
     summary = json.loads((kinds["code"] / "summary.json").read_text())
     solved = summary["counts"]["tasks_solved"]
     assert 0 < solved < len(ids), "the demo set shows solved and unsolved tasks"
     assert "ARC Prize" in first.stdout and "report" in first.stdout
+    # codegen refines: the second round solves what the first search missed
+    first_round, second_round = summary["rounds"]
+    assert second_round["newly_solved"] >= 2 and second_round["tasks_solved"] == solved
+    assert second_round["arcprize_score"] > first_round["arcprize_score"]
+    assert "by refinement round" in first.stdout
 
     db = tmp_path / "data" / "arcforge" / "arcforge.db"
     assert db.is_file(), "traces merged into the default store"

@@ -19,6 +19,11 @@ if TYPE_CHECKING:
 
 DEMO_TASKS = ("arcforge.models.builtin", "demo_tasks.txt")
 DEMO_FOLDER = "demo-tasks"  # under --out: the demo's tasks as <id>.json files, for the studio
+# codegen refines for 2 rounds: a first search of 2,000 candidate programs (a budget that
+# is the same on every machine) misses the demo's longer programs, and the feedback sends
+# builtin/dsl further (twice the candidates) in the second round
+DEMO_ROUNDS = 2
+DEMO_SEARCH_CANDIDATES = 2_000
 
 
 def register(app: typer.Typer) -> None:
@@ -53,7 +58,8 @@ def write_task_folder(tasks: list[Task], folder: Path) -> Path:
     return folder
 
 
-def previous_run(out: Path, kind: str, spec: str, ids: list[str]) -> Path | None:
+def previous_run(out: Path, kind: str, spec: str, ids: list[str],
+                 rounds: int = 1) -> Path | None:
     """The newest demo run of this kind on these tasks under ``out``, to resume, if any."""
     from arcforge.errors import ArcforgeError
     from arcforge.runfiles import read_run_info
@@ -66,11 +72,12 @@ def previous_run(out: Path, kind: str, spec: str, ids: list[str]) -> Path | None
             info = read_run_info(folder)
         except ArcforgeError:
             continue
-        if (info.kind, info.model, info.data, info.task_keys) == (
+        if (info.kind, info.model, info.data, info.task_keys, info.rounds or 1) == (
             kind,
             "builtin/dsl",
             spec,
             wanted,
+            rounds,
         ):
             return folder
     return None
@@ -119,14 +126,20 @@ def demo(
     with opened_store(store_url) as store:  # the tasks first, so the traces find them
         store.import_tasks(tasks, source=DEMO_FOLDER)
     run_dirs: dict[str, Path] = {}
-    # one trace per task; two code samples per task, so that pass@2 has two attempts
+    # one trace per task; two code samples per task, so that pass@2 has two attempts, each
+    # refined on execution feedback
     for kind, samples in (("reasoning", 1), ("code", 2)):
         command = "traces" if kind == "reasoning" else "codegen"
-        console.print(f"[bold]{command}[/]: {samples} sample(s) per task")
+        code = kind == "code"
+        rounds = DEMO_ROUNDS if code else 1
+        console.print(f"[bold]{command}[/]: {samples} sample(s) per task"
+                      + (f", up to {rounds} rounds of execution feedback" if code else ""))
         settings = load_settings(
-            overrides={"model": "builtin/dsl", "data": spec, "out": out, "samples": samples}
+            overrides={"model": "builtin/dsl", "data": spec, "out": out, "samples": samples,
+                       "rounds": rounds,
+                       "builtin_search_candidates": DEMO_SEARCH_CANDIDATES if code else None}
         )
-        earlier = None if fresh else previous_run(out, kind, spec, ids)
+        earlier = None if fresh else previous_run(out, kind, spec, ids, rounds)
         if earlier is not None:
             console.print(f"  resuming {escape(str(earlier))} (--fresh starts anew)")
         config = RunConfig(

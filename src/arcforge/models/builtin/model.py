@@ -17,6 +17,7 @@ import time
 from collections import OrderedDict
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from typing import Any
 
 from arcforge.config import Price
@@ -35,13 +36,32 @@ _CACHE_SIZE = 1024
 _RESULTS: OrderedDict[str, SearchResult] = OrderedDict()
 
 
-def _task_key(task: Task, time_budget_s: float, max_depth: int, prefix_extra: int = 0) -> str:
+@dataclass(frozen=True, slots=True)
+class Effort:
+    """How far one search goes: CPU seconds, candidates (None: no limit), program length,
+    and how much longer than usual a program an inferred operation may end."""
+
+    budget_s: float
+    candidates: int | None
+    depth: int
+    prefix_extra: int = 0
+
+    def after(self, result: SearchResult) -> Effort:
+        """The next round's search after this one failed: twice the budget, and one
+        operation longer when this one searched every program up to its length."""
+        grow = not result.exhausted and self.depth < MAX_DEPTH_LIMIT
+        return Effort(self.budget_s * 2, None if self.candidates is None else self.candidates * 2,
+                      self.depth + grow, self.prefix_extra + grow)
+
+
+def _task_key(task: Task, effort: Effort) -> str:
     content = {
         "train": [[p.input, p.output] for p in task.train],
         "test": [p.input for p in task.test],
-        "budget": time_budget_s,
-        "depth": max_depth,
-        **({"prefix_extra": prefix_extra} if prefix_extra else {}),
+        "budget": effort.budget_s,
+        "depth": effort.depth,
+        **({"prefix_extra": effort.prefix_extra} if effort.prefix_extra else {}),
+        **({"candidates": effort.candidates} if effort.candidates is not None else {}),
     }
     return hashlib.sha256(json.dumps(content, separators=(",", ":")).encode()).hexdigest()
 
@@ -61,10 +81,14 @@ class BuiltinDSLModel:
     best one again, saying so, when fewer fit). ``temperature`` and ``max_tokens`` are
     ignored; usage is 0 tokens and cost 0.0.
 
+    ``max_candidates`` bounds each search by the number of candidate programs tried, a
+    budget that is the same on every machine (None: only the time budget).
+
     Refinement (``codegen --rounds``): a later round is asked only because the previous
-    answer failed, so round ``r`` searches further: programs one operation longer per
-    round (up to :data:`MAX_DEPTH_LIMIT`), inferred operations after longer prefixes, and
-    ``r`` times the time budget. It never reads the test outputs, which it is not given.
+    answer failed, so each round searches further than the one before (see
+    :meth:`Effort.after`): twice the budgets, and programs one operation longer (up to
+    :data:`MAX_DEPTH_LIMIT`, with inferred operations ending longer programs) once every
+    shorter program was tried. It never reads the test outputs, which it is not given.
     """
 
     provider = "builtin"
@@ -77,6 +101,7 @@ class BuiltinDSLModel:
         max_depth: int = 3,
         *,
         workers: int | None = None,
+        max_candidates: int | None = None,
     ) -> None:
         if spec != SPEC:
             raise UsageError(f"--model {spec}: the only builtin model is {SPEC}")
@@ -86,10 +111,13 @@ class BuiltinDSLModel:
             raise UsageError(f"max_depth must be 1-{MAX_DEPTH_LIMIT}, got {max_depth}")
         if workers is not None and workers < 1:
             raise UsageError(f"workers must be at least 1, got {workers}")
+        if max_candidates is not None and max_candidates < 1:
+            raise UsageError(f"max_candidates must be at least 1, got {max_candidates}")
         self.spec = spec
         self.name = spec.partition("/")[2]
         self.time_budget_s = float(time_budget_s)
         self.max_depth = max_depth
+        self.max_candidates = max_candidates
         self.workers = workers or os.cpu_count() or 1
         self._pool: ProcessPoolExecutor | None = None
         self._running: dict[str, asyncio.Future[SearchResult]] = {}
@@ -126,32 +154,33 @@ class BuiltinDSLModel:
             extra=extra,
         )
 
-    def effort(self, round_: int = 1) -> tuple[float, int, int]:
-        """(time budget, max depth, prefix extra) of a round's search: round 1 is the plain
-        search, each later one goes further."""
-        extra = round_ - 1
-        return (self.time_budget_s * round_, min(self.max_depth + extra, MAX_DEPTH_LIMIT),
-                extra)
-
     async def search(self, task: Task, round_: int = 1) -> SearchResult:
+        """The search of a round (the ones before it from the cache, or searched again)."""
+        effort = Effort(self.time_budget_s, self.max_candidates, self.max_depth)
+        result = await self._search(task, effort)
+        for _ in range(round_ - 1):
+            effort = effort.after(result)
+            result = await self._search(task, effort)
+        return result
+
+    async def _search(self, task: Task, effort: Effort) -> SearchResult:
         """The search result for a task, from the cache or a worker process."""
-        effort = self.effort(round_)
-        key = _task_key(task, *effort)
+        key = _task_key(task, effort)
         if key in _RESULTS:
             _RESULTS.move_to_end(key)
             return _RESULTS[key]
         if key not in self._running:
-            self._running[key] = asyncio.ensure_future(self._run(task, key, *effort))
+            self._running[key] = asyncio.ensure_future(self._run(task, key, effort))
         return await asyncio.shield(self._running[key])
 
-    async def _run(self, task: Task, key: str, budget: float, depth: int,
-                   prefix_extra: int) -> SearchResult:
+    async def _run(self, task: Task, key: str, effort: Effort) -> SearchResult:
         train = [(p.input, p.output) for p in task.train]
         tests = [p.input for p in task.test]
         loop = asyncio.get_running_loop()
         try:
             result = await loop.run_in_executor(
-                self._executor(), search_task, train, tests, budget, depth, prefix_extra
+                self._executor(), search_task, train, tests, effort.budget_s, effort.depth,
+                effort.prefix_extra, effort.candidates,
             )
         except BrokenProcessPool as exc:
             if self._closing:
@@ -226,4 +255,5 @@ class BuiltinDSLModel:
 def build(spec: str, provider: Any, name: str, settings: Any, base_url: str | None,
           key: str | None) -> BuiltinDSLModel:
     """The registry's builder (see :mod:`arcforge.models.registry`)."""
-    return BuiltinDSLModel(spec, time_budget_s=settings.builtin_time_budget_s)
+    return BuiltinDSLModel(spec, time_budget_s=settings.builtin_time_budget_s,
+                           max_candidates=settings.builtin_search_candidates)

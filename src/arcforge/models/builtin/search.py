@@ -24,7 +24,7 @@ MEMO_LIMIT = 50_000  # memoised op results kept at most (then the memo starts af
 
 
 class BudgetExhausted(Exception):
-    """The time budget ran out mid-search."""
+    """The time budget (or the candidate budget) ran out mid-search."""
 
 
 @dataclass(slots=True)
@@ -43,7 +43,7 @@ class SearchResult:
     """Programs found (simplest first), how far the search went and why it stopped."""
 
     programs: list[Program] = field(default_factory=list)
-    exhausted: bool = False  # the time budget ran out before the search finished
+    exhausted: bool = False  # a budget ran out before the search finished
     depth_done: int = 0  # every program up to this length was tried
     max_depth: int = 0
     candidates: int = 0  # programs run on the first train pair
@@ -51,6 +51,7 @@ class SearchResult:
     rejected_on_test: int = 0  # programs fitting the train pairs but failing a test input
     elapsed_s: float = 0.0  # CPU seconds
     budget_s: float = 0.0
+    budget_candidates: int | None = None  # at most this many candidates (None: no limit)
 
     def distinct(self) -> list[Program]:
         """One program per distinct set of test predictions, best first."""
@@ -111,6 +112,7 @@ class Searcher:
         max_depth: int,
         max_programs: int = 8,
         prefix_extra: int = 0,
+        max_candidates: int | None = None,
     ) -> None:
         self.inputs = tuple(np.array(i, dtype=np.int64) for i, _ in train)
         self.outputs = [np.array(o, dtype=np.int64) for _, o in train]
@@ -120,7 +122,9 @@ class Searcher:
         self.max_programs = max_programs
         self.prefix_extra = prefix_extra  # inferred ops may end programs this much longer
         self.cache: dict[tuple[str, bytes], np.ndarray | None] = {}
-        self.result = SearchResult(max_depth=max_depth, budget_s=time_budget_s)
+        self.max_candidates = max_candidates
+        self.result = SearchResult(max_depth=max_depth, budget_s=time_budget_s,
+                                   budget_candidates=max_candidates)
         self.deadline = 0.0
 
     def run(self) -> SearchResult:
@@ -218,6 +222,8 @@ class Searcher:
 
     def _tick(self) -> None:
         self.result.candidates += 1
+        if self.max_candidates is not None and self.result.candidates > self.max_candidates:
+            raise BudgetExhausted  # a budget that is the same on every machine
         # reading the CPU clock costs a system call: look every 32 candidates
         if self.result.candidates % 32 == 0 and time.process_time() > self.deadline:
             raise BudgetExhausted
@@ -259,7 +265,8 @@ def search_task(
     time_budget_s: float = 10.0,
     max_depth: int = 3,
     prefix_extra: int = 0,
+    max_candidates: int | None = None,
 ) -> SearchResult:
     """Search programs for one task (plain lists in and out: safe to run in a worker)."""
     return Searcher(train, tests, time_budget_s=time_budget_s, max_depth=max_depth,
-                    prefix_extra=prefix_extra).run()
+                    prefix_extra=prefix_extra, max_candidates=max_candidates).run()
