@@ -267,3 +267,24 @@ def test_compare_shows_what_each_round_added(fake_server, make_settings, tmp_pat
                            env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
     assert table.returncode == 0 and "by refinement round" in table.stdout
     assert "+3" in table.stdout
+
+
+def test_merge_takes_a_refined_sample_s_first_round_as_its_trace(fake_server, make_settings,
+                                                                  tmp_path):
+    from arcforge.runfiles import JOURNAL
+    from arcforge.store import open_store
+    from arcforge.store.merge import merge_files
+
+    fake_server.rules = [Rule(content=never_fixes)]
+    tasks = dihedral_tasks(2)
+    result = run(RunConfig("code", make_settings(rounds=3), tasks=tasks, progress=False))
+    store = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    try:
+        store.import_tasks(tasks, source="test")
+        merged = merge_files(store, [result.run_dir / JOURNAL])
+        assert merged.added == 2  # one trace per sample, not one per round
+        report = merged.files[0]
+        assert report.records == 6 and report.empty == 4
+        assert any("refinement rounds" in note for note in report.notes)
+    finally:
+        store.dispose()
