@@ -26,10 +26,11 @@ from arcforge.runfiles.folder import (
 )
 from arcforge.runfiles.groups import task_groups
 from arcforge.runfiles.journal import Journal
-from arcforge.runfiles.jsonl import RunFileError, read_objects
+from arcforge.runfiles.jsonl import RunFileError, iter_objects, read_objects
 from arcforge.runfiles.reader import (
     Results,
     iter_journal,
+    iter_placed,
     load_records,
     parse_records,
     read_results,
@@ -52,7 +53,8 @@ __all__ = [
     "FINAL_PREFIX", "FORMAT_VERSION", "JOURNAL", "KAGGLE_SUBMISSION", "LOG", "REPORT",
     "RUN_INFO", "SUBMISSION_DIR", "SUMMARY", "TASKS", "ErrorInfo", "FinalMetadata", "Journal",
     "Kind", "PromptInfo", "Results", "RunFileError", "RunInfo", "SampleRecord", "Usage",
-    "error_counts", "final_results_files", "goes_on", "iter_journal", "latest_rounds",
+    "error_counts", "final_results_files", "goes_on", "iter_journal", "iter_objects",
+    "iter_placed", "latest_rounds",
     "load_records", "parse_records", "read_objects", "read_results",
     "read_run_info", "read_tasks", "task_groups", "tasks_hash", "utc_now", "write_final",
     "write_run_info", "write_tasks",

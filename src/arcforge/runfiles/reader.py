@@ -48,6 +48,12 @@ def iter_parsed(items: Iterable[tuple[str, Any]], file: str, strict: bool = True
     bad one raises (``strict``) or is skipped with a :class:`Problem` naming its place
     (appended to ``skipped``). A record without ``messages`` gets those of the first
     record with its ``prompt_hash`` (one list, shared)."""
+    return (record for _, record in iter_placed(items, file, strict, skipped))
+
+
+def iter_placed(items: Iterable[tuple[str, Any]], file: str, strict: bool = True,
+                skipped: list[Problem] | None = None) -> Iterator[tuple[str, SampleRecord]]:
+    """:func:`iter_parsed` with each record's place (``line 7``, ``results[3]``)."""
     prompts: dict[str, list[dict[str, Any]]] = {}
     seen: set[tuple[str, int, int, int | None, int]] = set()
     for where, obj in items:
@@ -73,7 +79,7 @@ def iter_parsed(items: Iterable[tuple[str, Any]], file: str, strict: bool = True
                 record.messages = prompts[key]
         if record.key not in seen:
             seen.add(record.key)
-            yield record
+            yield where, record
 
 
 def parse_records(items: Iterable[tuple[str, Any]], file: str, strict: bool = True,
