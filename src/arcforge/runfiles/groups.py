@@ -11,7 +11,9 @@ from __future__ import annotations
 import json
 from array import array
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from arcforge.runfiles.folder import JOURNAL
 from arcforge.runfiles.jsonl import RunFileError, iter_lines
@@ -46,22 +48,58 @@ def _index(path: Path, strict: bool) -> dict[TaskKey, tuple[array, array]]:
     return places
 
 
-def task_groups(run_dir: Path, strict: bool = True) -> Iterator[tuple[TaskKey, list[SampleRecord]]]:
-    """``((task id, version), records)`` for every task with records, in the order the
-    run first finished each, one record per key (the first wins)."""
+@dataclass(frozen=True, slots=True)
+class JournalIndex:
+    """Where each task's lines are in a journal of ``size`` bytes modified at ``mtime_ns``
+    (the stamp tells a caller keeping the index whether the journal has grown)."""
+
+    path: Path
+    size: int
+    mtime_ns: int
+    places: dict[TaskKey, tuple[array, array]]
+
+    def records(self, key: TaskKey, strict: bool = True) -> list[SampleRecord]:
+        """One task's records (none when the journal has no line of it)."""
+        with self.path.open("rb") as fh:
+            return self._read(fh, key, strict)
+
+    def _read(self, fh: Any, key: TaskKey, strict: bool) -> list[SampleRecord]:
+        offsets, numbers = self.places.get(key, ((), ()))
+        items = []
+        for offset, number in zip(offsets, numbers, strict=True):
+            fh.seek(offset)
+            items.append((f"line {number}", json.loads(fh.readline())))
+        records, _skipped = parse_records(items, str(self.path), strict)
+        return records
+
+    def groups(self, strict: bool = True) -> Iterator[tuple[TaskKey, list[SampleRecord]]]:
+        """Every task's records, one task at a time."""
+        with self.path.open("rb") as fh:
+            for key in self.places:
+                yield key, self._read(fh, key, strict)
+
+
+def index_journal(run_dir: Path, strict: bool = True) -> JournalIndex | None:
+    """The index of a run folder's journal; None when it has no journal or an empty one."""
     journal = Path(run_dir) / JOURNAL
-    places = _index(journal, strict) if journal.is_file() else {}
-    if not places:  # no journal: the final file, read whole
+    try:
+        stat = journal.stat()
+    except FileNotFoundError:
+        return None
+    places = _index(journal, strict)
+    return JournalIndex(journal, stat.st_size, stat.st_mtime_ns, places) if places else None
+
+
+def task_groups(run_dir: Path, strict: bool = True, index: JournalIndex | None = None,
+                ) -> Iterator[tuple[TaskKey, list[SampleRecord]]]:
+    """``((task id, version), records)`` for every task with records, in the order the
+    run first finished each, one record per key (the first wins). ``index``: one already
+    made of this folder's journal."""
+    index = index or index_journal(run_dir, strict)
+    if index is None:  # no journal: the final file, read whole
         grouped: dict[TaskKey, list[SampleRecord]] = {}
         for record in read_results(run_dir, strict).records:
             grouped.setdefault((record.task_id, record.task_version), []).append(record)
         yield from grouped.items()
         return
-    with journal.open("rb") as fh:
-        for key, (offsets, numbers) in places.items():
-            items = []
-            for offset, number in zip(offsets, numbers, strict=True):
-                fh.seek(offset)
-                items.append((f"line {number}", json.loads(fh.readline())))
-            records, _skipped = parse_records(items, str(journal), strict)
-            yield key, records
+    yield from index.groups(strict)
