@@ -15,7 +15,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from arcforge.runfiles import read_results
+from arcforge.runfiles import read_run_info, task_groups
 from arcforge.scoring import score_run
 
 
@@ -52,14 +52,22 @@ def _seconds(started: list[str], finished: list[str]) -> float | None:
 
 
 def run_row(run_dir: Path) -> RunRow:
-    """One run's line of the comparison."""
-    results = read_results(run_dir)
-    info = results.info
-    assert info is not None  # a run folder always has its run.json
-    records = results.records
-    priced = [r.cost for r in records if r.cost is not None]
-    cost = round(sum(priced), 6) if priced else None
-    tasks = len(info.task_keys or []) or len({(r.task_id, r.task_version) for r in records})
+    """One run's line of the comparison (the run is read one task at a time)."""
+    info = read_run_info(run_dir)
+    priced: float | None = None
+    seen_tasks = tokens = 0
+    started: list[str] = []
+    finished: list[str] = []
+    for _, records in task_groups(run_dir):
+        seen_tasks += 1
+        for r in records:
+            if r.cost is not None:
+                priced = (priced or 0.0) + r.cost
+            tokens += r.usage.total
+        started.append(min((r.started_at for r in records if r.started_at), default=""))
+        finished.append(max((r.finished_at for r in records if r.finished_at), default=""))
+    cost = round(priced, 6) if priced is not None else None
+    tasks = len(info.task_keys or []) or seen_tasks
     arcprize = kaggle = solved = None
     by_round: list[dict[str, Any]] = []
     if info.kind != "reasoning":
@@ -73,8 +81,8 @@ def run_row(run_dir: Path) -> RunRow:
         rounds=info.rounds or 1, arcprize_score=arcprize,
         kaggle_score=kaggle, tasks=tasks, tasks_solved=solved, cost=cost,
         cost_per_task=cost / tasks if cost is not None and tasks else None,
-        tokens=sum(r.usage.total for r in records),
-        seconds=_seconds([r.started_at for r in records], [r.finished_at for r in records]),
+        tokens=tokens,
+        seconds=_seconds(started, finished),
         by_round=by_round,
     )
 
