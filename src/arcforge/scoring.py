@@ -22,7 +22,7 @@ import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from arcforge.atomic import atomic_file
 from arcforge.errors import ArcforgeError
@@ -493,18 +493,29 @@ def _by_round(totals: list[_RoundTotals], run: RunScores) -> list[dict[str, Any]
 
 
 def write_summary(run_dir: Path, scores: RunScores) -> Path:
-    """Write ``summary.json`` (atomically) and return its path. Tasks are written one at a
-    time (one line each), so a large run's summary is never whole in memory."""
+    """Write ``summary.json`` (atomically) and return its path."""
     path = Path(run_dir) / SUMMARY
-    head = scores.to_dict(tasks=False)
-    text = json.dumps(head, indent=1, ensure_ascii=False)
     with atomic_file(path) as tmp, tmp.open("w", encoding="utf-8") as out:
-        out.write(text[:-2] + ',\n "tasks": [')
-        for i, task in enumerate(scores.tasks):
-            out.write(("\n  " if i == 0 else ",\n  ")
-                      + json.dumps(task.to_dict(), ensure_ascii=False, separators=(",", ":")))
-        out.write("\n ]\n}\n")
+        dump_scores(scores, out, pretty=True)
     return path
+
+
+def dump_scores(scores: RunScores, out: TextIO, pretty: bool = False) -> None:
+    """Write ``scores.to_dict()`` as JSON to ``out``, one task at a time (one line each
+    when ``pretty``), so that a large run's scores are never whole in memory as text."""
+    head = scores.to_dict(tasks=False)
+    if pretty:
+        text = json.dumps(head, indent=1, ensure_ascii=False)
+        out.write(text[:-2] + ',\n "tasks": [')
+        first, sep, end = "\n  ", ",\n  ", "\n ]\n}\n"
+    else:
+        text = json.dumps(head, ensure_ascii=False, separators=(",", ":"))
+        out.write(text[:-1] + ',"tasks":[')
+        first, sep, end = "", ",", "]}\n"
+    for i, task in enumerate(scores.tasks):
+        out.write((first if i == 0 else sep)
+                  + json.dumps(task.to_dict(), ensure_ascii=False, separators=(",", ":")))
+    out.write(end)
 
 
 def _pct(value: float | None) -> str:

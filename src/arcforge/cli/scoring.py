@@ -4,6 +4,7 @@ files of a run, and runs side by side by score and cost."""
 from __future__ import annotations
 
 import json
+import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -66,6 +67,7 @@ def score(
 ) -> None:
     """Score a code run (attempt selection, pass@1/pass@2/oracle) and write summary.json."""
     from arcforge.scoring import (
+        dump_scores,
         render_scores_table,
         render_tasks_table,
         score_run,
@@ -80,7 +82,7 @@ def score(
     scores = score_run(run_dir, tasks)
     path = write_summary(run_dir, scores)
     if as_json:
-        typer.echo(json.dumps(scores.to_dict()))
+        dump_scores(scores, sys.stdout)
         return
     if per_task:
         console.print(render_tasks_table(scores))

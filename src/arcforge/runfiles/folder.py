@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from pydantic import ValidationError
 
 from arcforge.atomic import atomic_file, write_json_atomic
 from arcforge.runfiles.jsonl import RunFileError, iter_lines
+from arcforge.runfiles.keys import KeySet
 from arcforge.runfiles.records import FinalMetadata, RunInfo, SampleRecord, goes_on
 from arcforge.tasks import Problem, Task, TaskFormatError, task_problems
 
@@ -118,42 +118,44 @@ def final_results_files(run_dir: str | Path) -> list[Path]:
     return sorted(Path(run_dir).glob(f"{FINAL_PREFIX}[0-9]*_[0-9]*.json"))
 
 
-def _journal_records(run_dir: Path) -> Iterator[tuple[bytes, SampleRecord]]:
-    """The journal's readable lines with their records, one per record key (the first
-    wins), streamed; a torn last line and unreadable lines are left out (the journal's
-    readers report them)."""
-    seen: set[tuple[str, int, int, int | None, int]] = set()
-    for _number, line, torn in iter_lines(Path(run_dir) / JOURNAL):
-        if torn or not line.strip():
-            continue
-        try:
-            record = SampleRecord.model_validate_json(line)
-        except ValidationError:
-            continue
-        if record.key not in seen:
-            seen.add(record.key)
-            yield line, record
-
-
 def write_final(run_dir: Path, info: RunInfo, status: str, total: int) -> Path:
     """Write ``results_<UTC timestamp>.json`` from the journal, atomically; never overwrite.
 
-    The journal's lines are copied as they are (no re-encoding), one per record key; the
-    metadata adds the status and counts (finished, not run, errors by kind, cost). Both
-    passes over the journal stream it: memory does not grow with the run.
+    The journal's lines are copied as they are (no re-encoding), one per record key (the
+    first wins; torn, blank and unreadable lines are left out: the journal's readers
+    report them); the metadata adds the status and counts (finished, not run, errors by
+    kind, cost). The first pass validates each line and notes the few it leaves out, the
+    second copies the rest: memory holds a compact set of keys, not the records.
     """
-    kept, cost = 0, 0.0
+    kept, cost, samples, last_line = 0, 0.0, 0, 0
     errors: Counter[str] = Counter()
-    last: dict[tuple[str, int, int, int | None], tuple[int, bool]] = {}
-    for _line, record in _journal_records(run_dir):
+    seen = KeySet()
+    left_out: set[int] = set()
+    going: set[tuple[str, int, int, int | None]] = set()  # samples with a round to come
+    journal = Path(run_dir) / JOURNAL
+    for number, line, torn in iter_lines(journal):
+        if torn or not line.strip():
+            continue
+        last_line = number
+        try:
+            record = SampleRecord.model_validate_json(line)
+        except ValidationError:
+            left_out.add(number)
+            continue
+        if not seen.add(record.key):
+            left_out.add(number)
+            continue
         kept += 1
         cost += record.cost or 0.0
         if record.error is not None:
             errors[record.error.kind] += 1
-        held = last.get(record.sample_key)
-        if held is None or record.round_number > held[0]:
-            last[record.sample_key] = (record.round_number, goes_on(record, info.rounds))
-    finished = sum(not going for _round, going in last.values())
+        if record.round_number == 1:
+            samples += 1  # a refined sample's rounds follow its first in the journal
+        if goes_on(record, info.rounds):
+            going.add(record.sample_key)
+        elif going:
+            going.discard(record.sample_key)
+    finished = samples - len(going)
     stamp = datetime.now(UTC).strftime("%Y%m%d_%H%M%S")
     path = Path(run_dir) / f"{FINAL_PREFIX}{stamp}.json"
     n = 1
@@ -168,9 +170,13 @@ def write_final(run_dir: Path, info: RunInfo, status: str, total: int) -> Path:
                       ensure_ascii=False, indent=1)[:-2]
     with atomic_file(path) as tmp, tmp.open("wb") as out:
         out.write(head.encode() + b',\n "results": [\n')
-        for i, (line, _record) in enumerate(_journal_records(run_dir)):
-            if i == kept:  # appended after the first pass: its counts do not include it
+        first = True
+        for number, line, torn in iter_lines(journal):
+            if number > last_line:  # appended after the first pass: not in its counts
                 break
-            out.write(line if i == 0 else b",\n" + line)
+            if torn or not line.strip() or number in left_out:
+                continue
+            out.write(line if first else b",\n" + line)
+            first = False
         out.write(b"\n]}\n")
     return path

@@ -24,6 +24,7 @@ from arcforge.runfiles.folder import (
     validation_message,
 )
 from arcforge.runfiles.jsonl import RunFileError, iter_objects, read_objects
+from arcforge.runfiles.keys import KeySet
 from arcforge.runfiles.records import FinalMetadata, RunInfo, SampleRecord
 from arcforge.tasks import Problem
 
@@ -55,7 +56,7 @@ def iter_placed(items: Iterable[tuple[str, Any]], file: str, strict: bool = True
                 skipped: list[Problem] | None = None) -> Iterator[tuple[str, SampleRecord]]:
     """:func:`iter_parsed` with each record's place (``line 7``, ``results[3]``)."""
     prompts: dict[str, list[dict[str, Any]]] = {}
-    seen: set[tuple[str, int, int, int | None, int]] = set()
+    seen = KeySet()
     for where, obj in items:
         problem = None
         if not isinstance(obj, dict):
@@ -77,8 +78,7 @@ def iter_placed(items: Iterable[tuple[str, Any]], file: str, strict: bool = True
                 record.messages = prompts.setdefault(key, record.messages)
             elif key in prompts:
                 record.messages = prompts[key]
-        if record.key not in seen:
-            seen.add(record.key)
+        if seen.add(record.key):
             yield where, record
 
 

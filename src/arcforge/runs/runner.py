@@ -19,7 +19,7 @@ import logging
 import signal
 import traceback
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -198,9 +198,10 @@ class Runner:
 
     async def _session(self, model: Model, journal: Journal) -> None:
         limiter = AdaptiveLimiter(self.settings.concurrency)
-        pending = [unit for unit in self._units() if _unit_key(unit) not in self.done]
         total = self._total()
-        self._log(f"run {self.run_id}: {len(pending)} of {total} samples to do, "
+        todo = sum(_unit_key(unit) not in self.done for unit in self._units())
+        pending = (unit for unit in self._units() if _unit_key(unit) not in self.done)
+        self._log(f"run {self.run_id}: {todo} of {total} samples to do, "
                   f"model {self.info.model}, concurrency {self.settings.concurrency}")
         max_cost = self.settings.max_cost
         if max_cost is not None and getattr(model, "price", "n/a") is None:
@@ -221,12 +222,12 @@ class Runner:
                 self._progress = progress
                 await self._schedule(pending, model, limiter, journal, v, max_cost)
 
-    def _units(self) -> list[tuple[Task, int, int | None]]:
-        """Every request of the run: (task, sample, test index); a test index only for
-        direct answers, which ask for each test input on its own."""
+    def _units(self) -> Iterator[tuple[Task, int, int | None]]:
+        """Every request of the run, in order: (task, sample, test index); a test index
+        only for direct answers, which ask for each test input on its own."""
         direct = self.config.kind == "predict"
-        return [(task, s, i) for task in self.tasks for s in range(self.samples)
-                for i in (range(len(task.test)) if direct else (None,))]
+        return ((task, s, i) for task in self.tasks for s in range(self.samples)
+                for i in (range(len(task.test)) if direct else (None,)))
 
     def _total(self) -> int:
         per_sample = (lambda t: len(t.test)) if self.config.kind == "predict" else (lambda t: 1)
@@ -261,7 +262,7 @@ class Runner:
         return "completed"
 
     async def _schedule(
-        self, pending: list[tuple[Task, int, int | None]], model: Model,
+        self, pending: Iterable[tuple[Task, int, int | None]], model: Model,
         limiter: AdaptiveLimiter,
         journal: Journal, verifier: Verifier, max_cost: float | None,
     ) -> None:
