@@ -69,6 +69,7 @@ class Stats:
     peak_active: int = 0
     rejected_busy: int = 0
     first_request_at: float | None = None  # wall clock (time.time) of the first request
+    last_answer_at: float | None = None  # and of the last answer sent
     received: list[dict[str, Any]] = field(default_factory=list)
     headers: list[dict[str, str]] = field(default_factory=list)
 
@@ -80,6 +81,7 @@ class Stats:
             "peak_active": self.peak_active,
             "rejected_busy": self.rejected_busy,
             "first_request_at": self.first_request_at,
+            "last_answer_at": self.last_answer_at,
         }
 
 
@@ -258,6 +260,7 @@ class FakeServer:
         self._write(writer, 200, json.dumps(build(request, prompt, content, finish, rule)).encode())
         await writer.drain()
         stats.answered += 1
+        stats.last_answer_at = time.time()
         return True
 
     async def _fault(

@@ -8,6 +8,7 @@ so that ``arcforge --help`` and the data commands start fast.
 
 from __future__ import annotations
 
+import gc
 import sys
 
 import typer
@@ -50,3 +51,8 @@ def main() -> None:
     except KeyboardInterrupt:
         err_console.print("[yellow]interrupted[/]")
         sys.exit(130)
+    finally:
+        # The command is over: the collections Python runs while it shuts down would walk
+        # every object left (0.2-0.3 s after a run of 1,000 samples); frozen, they are
+        # skipped. Files still close and exit handlers still run.
+        gc.freeze()
