@@ -39,7 +39,7 @@ from arcforge.web.errors import (
 from arcforge.web.headers import SecurityHeaders
 from arcforge.web.pages import router as pages_router
 from arcforge.web.run_viewer import RunViewer
-from arcforge.web.secret import default_secret_file, load_or_create_secret
+from arcforge.web.secret import signing_key
 from arcforge.web.security import Signer
 from arcforge.web.settings import WebSettings
 from arcforge.web.sources import import_sources
@@ -78,9 +78,7 @@ def create_app(settings: WebSettings) -> FastAPI:
     store = open_store(settings.store_url)
     _warn_if_shared(store)
     try:
-        secret = settings.secret_key or load_or_create_secret(
-            settings.secret_file or default_secret_file(settings.store_url)
-        )
+        secret = signing_key(store, settings.secret_key, settings.secret_file)
         sources = import_sources(store, settings.data)
     except BaseException:
         store.dispose()
@@ -95,8 +93,12 @@ def create_app(settings: WebSettings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
-        store.dispose()
+        studio.relay.start()  # live events of every process sharing the store
+        try:
+            yield
+        finally:
+            studio.relay.stop()
+            store.dispose()
 
     app = FastAPI(
         title="arcforge studio",

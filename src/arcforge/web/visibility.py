@@ -254,22 +254,54 @@ def summary(data: Any, visible: Callable[[str, int], bool]) -> Any:
     return {**_pick(data, _SUMMARY_FIELDS), "tasks": tasks}
 
 
-def audience(
-    visibility: Visibility,
-    who: Callable[[str | None], UserView | None],
-    task_id: str,
-    allowed: Callable[[TaskAccess], bool],
-    author: str | None = None,
-) -> Callable[[str | None], bool]:
-    """Which live subscribers (by session token) may receive an event of a task: those
-    ``allowed`` by their access to it, and the event's ``author``."""
-    seen: dict[str | None, bool] = {}
+class Audiences:
+    """Which live subscribers (by session token) may receive each event of a batch: a
+    ``trace_*`` event those who read that version's traces (:func:`reads_traces`) and the
+    trace's author, a ``variation_*`` event those who see that version; any other kind nobody.
 
-    def may(token: str | None) -> bool:
-        if token not in seen:
-            viewer = who(token)
-            mine = author is not None and viewer is not None and viewer.username == author
-            seen[token] = mine or allowed(visibility.task(viewer, task_id))
-        return seen[token]
+    Viewers and their access are looked up once per batch (the events of one moment), so a
+    subscriber is judged by what it may see when the batch is sent."""
 
-    return may
+    def __init__(self, visibility: Visibility, who: Callable[[str | None], UserView | None],
+                 open_after_solving: bool = True) -> None:
+        self.visibility = visibility
+        self.who = who
+        self.open_after_solving = open_after_solving
+        self._viewers: dict[str | None, UserView | None] = {}
+        self._access: dict[tuple[int | None, str], TaskAccess] = {}
+
+    def viewer(self, token: str | None) -> UserView | None:
+        if token not in self._viewers:
+            self._viewers[token] = self.who(token)
+        return self._viewers[token]
+
+    def access(self, viewer: UserView | None, task_id: str) -> TaskAccess:
+        key = (None if viewer is None else viewer.id, task_id)
+        if key not in self._access:
+            self._access[key] = self.visibility.task(viewer, task_id)
+        return self._access[key]
+
+    def allowed(self, event: dict[str, Any]) -> Callable[[TaskAccess], bool]:
+        """The rule for one event, by its kind (unknown kinds reach nobody)."""
+        kind, version = str(event.get("type", "")), event.get("version")
+        if type(version) is not int:
+            return lambda _access: False
+        if kind.startswith("trace_"):
+            open_ = self.open_after_solving
+            return lambda access: reads_traces(access, version, open_)
+        if kind.startswith("variation_"):
+            return lambda access: access.sees_version(version)
+        return lambda _access: False
+
+    def of(self, event: dict[str, Any], author: str | None = None) -> Callable[[str | None], bool]:
+        """Whether the subscriber with a session token may receive ``event`` (about the task
+        ``event["task_id"]``); ``author`` is the trace's author, who always may."""
+        task_id, allowed = str(event.get("task_id")), self.allowed(event)
+
+        def may(token: str | None) -> bool:
+            viewer = self.viewer(token)
+            if author is not None and viewer is not None and viewer.username == author:
+                return True
+            return allowed(self.access(viewer, task_id))
+
+        return may
