@@ -5,9 +5,10 @@ Per run: tasks solved (pass@2, per round for the refining run), wall time, the s
 time per round (summed over requests; concurrency equals the search workers, so it is the
 workers' busy time) and the runner's own CPU per request (the main process from start to
 end of ``Runner.run``: prompts, feedback, journal, bookkeeping; the sandbox and the search
-run in other processes). Each run starts with an empty search cache. The goal: the
-runner's CPU per request of a refining run (later rounds carry the conversation and render
-feedback) stays within 10% of a single-round run's.
+run in other processes). Each run starts with an empty search cache. The progress bar is
+hidden: its CPU grows with wall time, not with requests (its idle cost is measured apart
+and printed). The goal: the runner's CPU per request of a refining run (later rounds
+carry the conversation and render feedback) stays within 10% of a single-round run's.
 
 Usage: python benchmarks/bench_rounds.py [--max-tasks 400] [--candidates 20000]
 """
@@ -42,7 +43,8 @@ def one_run(rounds: int, args: argparse.Namespace, out: Path) -> dict:
         "builtin_search_candidates": args.candidates,
     }, env_file=None)
     tasks = load_tasks("arc-agi-1/evaluation", max_tasks=args.max_tasks)
-    config = RunConfig("code", settings, tasks=tasks)
+    # the progress bar costs CPU per second of wall time, not per request (measured apart)
+    config = RunConfig("code", settings, tasks=tasks, progress=False)
     console = Console(file=io.StringIO(), force_terminal=True, width=120)
     cpu0, wall0 = time.process_time(), time.perf_counter()
     result = asyncio.run(Runner(config, console=console).run())
@@ -55,6 +57,17 @@ def one_run(rounds: int, args: argparse.Namespace, out: Path) -> dict:
         search[r.round or 1] = search.get(r.round or 1, 0.0) + r.latency_s
     return {"rounds": rounds, "scores": scores, "wall": wall, "cpu": cpu,
             "requests": len(records), "search_s": search}
+
+
+def progress_idle_cost(seconds: float = 5.0) -> float:
+    """CPU milliseconds per wall second of the run's progress bar drawing on a terminal."""
+    from arcforge.runs.progress import RunProgress
+
+    console = Console(file=io.StringIO(), force_terminal=True, width=120)
+    cpu0 = time.process_time()
+    with RunProgress("codegen", 1000, 0, console, True):
+        time.sleep(seconds)
+    return 1000 * (time.process_time() - cpu0) / seconds
 
 
 def main() -> None:
@@ -70,6 +83,7 @@ def main() -> None:
     import arcforge.sandbox  # noqa: F401
 
     runs = [one_run(1, args, out), one_run(3, args, out)]
+    idle = progress_idle_cost()
     load = os.getloadavg()[0]
     title = (f"builtin/dsl codegen, ARC-AGI-1 evaluation ({args.max_tasks} tasks), "
              f"{args.samples} sample(s), first search {args.candidates:,} candidates / "
@@ -98,6 +112,8 @@ def main() -> None:
                           f"{1000 * per:.2f}" if first else "",
                           f"{per / base - 1:+.1%}" if first else "")
     Console(width=200).print(table)
+    print(f"the progress bar, when shown, costs {idle:.1f} ms of CPU per second of wall time "
+          "whatever the requests")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,10 @@
 (b) A server that serves at most K requests at once and answers 429 beyond that; runner
     started at C: throughput as a fraction of K/L, next to the plain loop with the SDK's own
     retries.
+(c) The case of (a) as a user runs it: ``arcforge traces`` in its own process on a folder of
+    N task files; start-up (interpreter, imports, loading the tasks) is left out by timing
+    from the server's first request to the process's exit (the final results file and
+    summary included). Its CPU per request is the whole process's, start-up included.
 
 The server runs in its own process so that it does not share the runner's CPU.
 Usage: python benchmarks/bench_runner.py [--n 1000] [--latency 0.5] [--concurrency 64]
@@ -19,6 +23,7 @@ import asyncio
 import io
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -140,6 +145,49 @@ def run_runner(url: str, n: int, concurrency: int, out: Path) -> int:
     return sum(result.errors.values())
 
 
+def task_folder(n: int) -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="bench-runner-tasks-"))
+    for task in synthetic_tasks(n):
+        (folder / f"{task.id}.json").write_text(json.dumps(task.content()))
+    return folder
+
+
+class CliRun:
+    """``arcforge traces`` as a user runs it; ``work`` for :func:`cli_phase`."""
+
+    def __init__(self, tasks: Path, concurrency: int, out: Path) -> None:
+        self.tasks, self.concurrency, self.out = tasks, concurrency, out
+
+    def __call__(self, server: Server) -> tuple[float, float, int]:
+        """(seconds from the first request to exit, CPU seconds, failed samples)."""
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        done = subprocess.run(
+            [sys.executable, "-m", "arcforge", "traces", "-m", "openai-compatible/bench",
+             "--base-url", server.url, "--data", str(self.tasks), "-c", str(self.concurrency),
+             "--out", str(self.out)],
+            capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"},
+        )
+        end = time.time()
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if done.returncode != 0:
+            raise SystemExit(f"arcforge traces failed: {done.stderr[-2000:]}")
+        cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+        first = server.stats()["first_request_at"]
+        run_dir = max(self.out.iterdir(), key=lambda p: p.stat().st_mtime)
+        failed = sum(1 for line in (run_dir / "results.jsonl").open()
+                     if json.loads(line).get("error"))
+        return end - first, cpu, failed
+
+
+def cli_phase(name: str, latency: float, n: int, ideal: float, work: CliRun) -> Result:
+    server = Server(latency, None, "0")
+    try:
+        wall, cpu, failed = work(server)
+        return Result(name, n, wall, cpu, ideal, failed, server.stats()["rejected_busy"])
+    finally:
+        server.close()
+
+
 def phase(name: str, latency: float, max_concurrent: int | None, retry_after: str, n: int,
           ideal: float, work) -> Result:
     server = Server(latency, max_concurrent, retry_after)
@@ -178,10 +226,14 @@ def main() -> None:
         (f"(b) arcforge runner, K={k}", k, args.retry_after, args.n_b, k / lat,
          lambda url: run_runner(url, args.n_b, c, out)),
     ]
+    cli_name = "(c) arcforge traces from the command line (start-up left out)"
+    cli = CliRun(task_folder(n), c, out)
     runs: dict[str, list[Result]] = {case[0]: [] for case in cases}
+    runs[cli_name] = []
     for _ in range(args.repeat):  # interleaved, so that load changes hit every case alike
         for name, cap, retry_after, count, ideal, work in cases:
             runs[name].append(phase(name, lat, cap, retry_after, count, ideal, work))
+        runs[cli_name].append(cli_phase(cli_name, lat, n, c / lat, cli))
     load = os.getloadavg()[0]
     table = Table(title=f"bench runner: L={lat}s C={c}, (a) N={n}, (b) N={args.n_b} K={k} "
                         f"Retry-After={args.retry_after}s; median of {args.repeat} "

@@ -68,6 +68,7 @@ class Stats:
     active: int = 0
     peak_active: int = 0
     rejected_busy: int = 0
+    first_request_at: float | None = None  # wall clock (time.time) of the first request
     received: list[dict[str, Any]] = field(default_factory=list)
     headers: list[dict[str, str]] = field(default_factory=list)
 
@@ -78,6 +79,7 @@ class Stats:
             "faults": dict(self.faults),
             "peak_active": self.peak_active,
             "rejected_busy": self.rejected_busy,
+            "first_request_at": self.first_request_at,
         }
 
 
@@ -218,6 +220,8 @@ class FakeServer:
         request = json.loads(body)
         stats = self.stats
         stats.requests += 1
+        if stats.first_request_at is None:
+            stats.first_request_at = time.time()
         if self.record:
             stats.received.append(request)
             stats.headers.append(headers)

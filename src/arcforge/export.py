@@ -10,13 +10,20 @@ Both use the attempts :func:`arcforge.scoring.score_run` selected, so they agree
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from arcforge.atomic import write_json_atomic
 from arcforge.errors import UsageError
 from arcforge.grids import Grid
-from arcforge.runfiles import KAGGLE_SUBMISSION, RunInfo, SampleRecord, read_results
+from arcforge.runfiles import (
+    KAGGLE_SUBMISSION,
+    RunInfo,
+    SampleRecord,
+    read_run_info,
+    task_groups,
+)
 from arcforge.scoring import RunScores, TaskScore, score_run
 from arcforge.tasks import Task
 
@@ -102,30 +109,44 @@ def _attempt(answer: Grid | None, correct: bool | None, samples: list[int],
             "metadata": _metadata(record, info, task, pair_index)}
 
 
+def iter_arcprize_files(run_dir: Path, scores: RunScores,
+                        ) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """``(file stem, content)`` of each ``<task>.json`` of the ARC Prize export, one task
+    at a time (the run's records are read task by task)."""
+    info = read_run_info(run_dir)
+    by_key = {(t.task_id, t.version): t for t in scores.tasks}
+    done: set[tuple[str, int]] = set()
+    for key, group in task_groups(run_dir):
+        task = by_key.get(key)
+        if task is not None:
+            done.add(key)
+            yield task.key, _task_file(task, group, info)
+    for key, task in by_key.items():  # tasks without a record still get their file
+        if key not in done:
+            yield task.key, _task_file(task, [], info)
+
+
 def arcprize_files(run_dir: Path, scores: RunScores) -> dict[str, list[dict[str, Any]]]:
     """The content of each ``<task>.json`` of the ARC Prize export, by file stem."""
-    results = read_results(run_dir)
-    info = results.info
-    assert info is not None  # a run folder always has its run.json
-    by_task: dict[tuple[str, int], dict[tuple[int, int | None], list[SampleRecord]]] = {}
-    for record in results.records:
-        by_task.setdefault((record.task_id, record.task_version), {}).setdefault(
-            (record.sample, record.test_index), []).append(record)
-    files = {}
-    for task in scores.tasks:
-        chosen = {s.sample: s.round for s in task.samples}
-        records = {key: _answering(rounds, chosen.get(key[0]))
-                   for key, rounds in by_task.get((task.task_id, task.version), {}).items()}
-        files[task.key] = [
-            {
-                "attempt_1": _attempt(t.attempt_1, t.correct_1, t.attempt_1_samples, records,
-                                      info, task, t.index),
-                "attempt_2": _attempt(t.attempt_2, t.correct_2, t.attempt_2_samples, records,
-                                      info, task, t.index),
-            }
-            for t in task.tests
-        ]
-    return files
+    return dict(iter_arcprize_files(run_dir, scores))
+
+
+def _task_file(task: TaskScore, group: list[SampleRecord], info: RunInfo,
+               ) -> list[dict[str, Any]]:
+    rounds: dict[tuple[int, int | None], list[SampleRecord]] = {}
+    for record in group:
+        rounds.setdefault((record.sample, record.test_index), []).append(record)
+    chosen = {s.sample: s.round for s in task.samples}
+    records = {key: _answering(rs, chosen.get(key[0])) for key, rs in rounds.items()}
+    return [
+        {
+            "attempt_1": _attempt(t.attempt_1, t.correct_1, t.attempt_1_samples, records,
+                                  info, task, t.index),
+            "attempt_2": _attempt(t.attempt_2, t.correct_2, t.attempt_2_samples, records,
+                                  info, task, t.index),
+        }
+        for t in task.tests
+    ]
 
 
 def _out_dir(out_dir: Path) -> Path:
@@ -143,7 +164,7 @@ def export_arcprize(run_dir: Path, out_dir: Path, tasks: list[Task] | None = Non
     scores = scores or score_run(run_dir, tasks)
     out_dir = _out_dir(out_dir)
     paths = []
-    for stem, content in arcprize_files(run_dir, scores).items():
+    for stem, content in iter_arcprize_files(run_dir, scores):
         path = out_dir / f"{stem}.json"
         write_json_atomic(path, content)
         paths.append(path)

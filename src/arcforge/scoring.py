@@ -19,14 +19,15 @@ Every task of the run counts, with samples that errored or never finished counte
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from arcforge.atomic import write_json_atomic
+from arcforge.atomic import atomic_file
 from arcforge.errors import ArcforgeError
 from arcforge.grids import Grid, grid_problem
-from arcforge.runfiles import SUMMARY, RunInfo, SampleRecord, error_counts, read_results, read_tasks
+from arcforge.runfiles import SUMMARY, RunInfo, SampleRecord, read_run_info, read_tasks, task_groups
 from arcforge.tasks import Task
 
 SCORES_VERSION = 1
@@ -196,8 +197,9 @@ class RunScores:
                 "per_solved_task": self.cost / solved if self.cost is not None and solved
                 else None}
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
+    def to_dict(self, tasks: bool = True) -> dict[str, Any]:
+        """``summary.json``'s content (``tasks=False``: all but the per-task entries)."""
+        data = {
             "scores_version": SCORES_VERSION,
             "run_id": self.run_id,
             "model": self.model,
@@ -213,8 +215,10 @@ class RunScores:
             "tokens": dict(self.tokens),
             "augmentations": self.augmentations(),
             "rounds": self.rounds,
-            "tasks": [t.to_dict() for t in self.tasks],
         }
+        if tasks:
+            data["tasks"] = [t.to_dict() for t in self.tasks]
+        return data
 
 
 # --- reading a run ----------------------------------------------------------------------
@@ -335,14 +339,19 @@ def _score_sample(group: list[SampleRecord], task: Task) -> SampleScore:
 
 
 def score_task(task: Task, records: list[SampleRecord], samples_expected: int,
-               max_round: int | None = None) -> TaskScore:
+               max_round: int | None = None, pool: dict[str, Grid] | None = None) -> TaskScore:
     """Select attempts and judge them for one task from its finished samples (of a
-    refining run: as if it had stopped after ``max_round`` rounds)."""
+    refining run: as if it had stopped after ``max_round`` rounds). Equal output grids
+    are kept once in ``pool`` (a run's samples repeat their answers)."""
     by_sample: dict[int, list[SampleRecord]] = {}
     for record in records:
         if max_round is None or record.round_number <= max_round:
             by_sample.setdefault(record.sample, []).append(record)
     samples = [_score_sample(group, task) for _, group in sorted(by_sample.items())]
+    if pool is not None:
+        for sample in samples:
+            sample.test_outputs = [None if g is None else pool.setdefault(_canonical(g), g)
+                                   for g in sample.test_outputs]
     result = TaskScore(task.id, task.version, task.key, samples_expected, samples)
     for i, pair in enumerate(task.test):
         ranked = select_attempts(samples, i)
@@ -371,11 +380,13 @@ def _run_tasks(run_dir: Path, info: RunInfo) -> list[Task]:
 
 
 def score_run(run_dir: Path, tasks: list[Task] | None = None) -> RunScores:
-    """Score a run folder. ``tasks`` (with expected test outputs) defaults to the run's own."""
+    """Score a run folder. ``tasks`` (with expected test outputs) defaults to the run's own.
+
+    The journal is read one task at a time (:func:`arcforge.runfiles.task_groups`), so
+    memory holds the scores, not the records: a million samples score in well under 1 GB.
+    """
     run_dir = Path(run_dir)
-    results = read_results(run_dir)
-    info = results.info
-    assert info is not None  # a run folder always has its run.json
+    info = read_run_info(run_dir)
     if info.kind == "reasoning":
         raise ScoringError(f"{run_dir}: a reasoning-trace run has no answers to score; "
                            "code runs (arcforge codegen) and direct-answer runs (arcforge "
@@ -388,64 +399,111 @@ def score_run(run_dir: Path, tasks: list[Task] | None = None) -> RunScores:
     if missing:
         raise ScoringError(f"{run_dir}: the tasks given lack {len(missing)} task(s) of the run: "
                            f"{', '.join(missing[:5])}")
-    per_task: dict[tuple[str, int], list[SampleRecord]] = {k: [] for k in keys}
-    for record in results.records:
-        key = (record.task_id, record.task_version)
-        if key in per_task:
-            per_task[key].append(record)
-    counted = [r for r in results.records if (r.task_id, r.task_version) in per_task]
-
-    def scores(max_round: int | None = None) -> RunScores:
-        kept = [r for r in counted if max_round is None or r.round_number <= max_round]
-        priced = [r.cost for r in kept if r.cost is not None]
-        return RunScores(
-            run_id=info.run_id,
-            model=info.model,
-            kind=info.kind,
-            tasks=[score_task(by_key[k], per_task[k],
-                              max(info.samples, len({r.sample for r in per_task[k]})),
-                              max_round) for k in keys],
-            samples_per_task=info.samples,
-            errors=error_counts(kept),
-            cost=round(sum(priced), 6) if priced else None,
-            tokens={k: sum(getattr(r.usage, k) for r in kept)
-                    for k in ("input_tokens", "output_tokens", "reasoning_tokens")},
-        )
-
-    result = scores()
-    if (info.rounds or 1) > 1:
-        result.rounds = _by_round(scores, counted, info.rounds or 1)
+    rounds = info.rounds or 1
+    wanted = set(keys)
+    pool: dict[str, Grid] = {}
+    scored: dict[tuple[str, int], TaskScore] = {}
+    whole = _Spent()
+    by_round = [_RoundTotals(n) for n in range(1, rounds + 1)] if rounds > 1 else []
+    for key, records in task_groups(run_dir):
+        if key not in wanted:
+            continue
+        task = by_key[key]
+        expected = max(info.samples, len({r.sample for r in records}))
+        scored[key] = score_task(task, records, expected, pool=pool)
+        whole.add(records)
+        for totals in by_round:
+            totals.add(score_task(task, records, expected, totals.round), records)
+    result = RunScores(
+        run_id=info.run_id, model=info.model, kind=info.kind,
+        tasks=[scored.get(k) or score_task(by_key[k], [], info.samples) for k in keys],
+        samples_per_task=info.samples, errors=dict(whole.errors), cost=whole.total(),
+        tokens=dict(whole.tokens))
+    result.rounds = _by_round(by_round, result)
     return result
 
 
-def _by_round(scores: Any, records: list[SampleRecord], rounds: int) -> list[dict[str, Any]]:
+@dataclass(slots=True)
+class _Spent:
+    """Cost, tokens and errors of the records seen so far."""
+
+    cost: float = 0.0
+    priced: bool = False
+    errors: Counter[str] = field(default_factory=Counter)
+    tokens: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
+        ("input_tokens", "output_tokens", "reasoning_tokens"), 0))
+
+    def add(self, records: list[SampleRecord]) -> None:
+        for r in records:
+            if r.cost is not None:
+                self.cost += r.cost
+                self.priced = True
+            if r.error is not None:
+                self.errors[r.error.kind] += 1
+            for name in self.tokens:
+                self.tokens[name] += getattr(r.usage, name)
+
+    def total(self) -> float | None:
+        return round(self.cost, 6) if self.priced else None
+
+
+@dataclass(slots=True)
+class _RoundTotals:
+    """What the run would score had every sample stopped after ``round``."""
+
+    round: int
+    fractions: float = 0.0  # sum over scored tasks of the task's pass@2 share
+    right: int = 0  # test outputs right at pass@2
+    solved: int = 0
+    requests: int = 0
+    spent: _Spent = field(default_factory=_Spent)
+
+    def add(self, task: TaskScore, records: list[SampleRecord]) -> None:
+        self.requests += sum(r.round_number == self.round for r in records)
+        self.spent.add([r for r in records if r.round_number <= self.round])
+        if task.scorable:
+            fraction = task.fraction("pass@2") or 0.0
+            self.fractions += fraction
+            self.right += sum(_right(t, "pass@2") for t in task.tests)
+            self.solved += fraction == 1.0
+
+
+def _by_round(totals: list[_RoundTotals], run: RunScores) -> list[dict[str, Any]]:
     """The run's scores had every sample stopped after round 1, 2, ... R: what each
     extra round solved, and what it cost."""
+    scored = run.scored_tasks
+    outputs = sum(len(t.tests) for t in scored)
     table: list[dict[str, Any]] = []
-    solved_before = 0
-    for n in range(1, rounds + 1):
-        at = scores(n)
-        solved = at.counts()["tasks_solved"]
+    for at in totals:
+        cost = at.spent.total()
+        before = table[-1] if table else None
         table.append({
-            "round": n,
-            "requests": sum(r.round_number == n for r in records),
-            "arcprize_score": at.arcprize_score,
-            "kaggle_score": at.kaggle_score,
-            "tasks_solved": solved,
-            "newly_solved": solved - solved_before,
-            "cost": at.cost,
-            "cost_of_round": (round(at.cost - (table[-1]["cost"] or 0.0), 6)
-                              if at.cost is not None and table else at.cost),
-            "cost_per_task": at.costs()["per_task"],
+            "round": at.round,
+            "requests": at.requests,
+            "arcprize_score": at.fractions / len(scored) if scored else None,
+            "kaggle_score": at.right / outputs if outputs else None,
+            "tasks_solved": at.solved,
+            "newly_solved": at.solved - (before["tasks_solved"] if before else 0),
+            "cost": cost,
+            "cost_of_round": (round(cost - (before["cost"] or 0.0), 6)
+                              if cost is not None and before else cost),
+            "cost_per_task": cost / len(run.tasks) if cost is not None and run.tasks else None,
         })
-        solved_before = solved
     return table
 
 
 def write_summary(run_dir: Path, scores: RunScores) -> Path:
-    """Write ``summary.json`` (atomically) and return its path."""
+    """Write ``summary.json`` (atomically) and return its path. Tasks are written one at a
+    time (one line each), so a large run's summary is never whole in memory."""
     path = Path(run_dir) / SUMMARY
-    write_json_atomic(path, scores.to_dict())
+    head = scores.to_dict(tasks=False)
+    text = json.dumps(head, indent=1, ensure_ascii=False)
+    with atomic_file(path) as tmp, tmp.open("w", encoding="utf-8") as out:
+        out.write(text[:-2] + ',\n "tasks": [')
+        for i, task in enumerate(scores.tasks):
+            out.write(("\n  " if i == 0 else ",\n  ")
+                      + json.dumps(task.to_dict(), ensure_ascii=False, separators=(",", ":")))
+        out.write("\n ]\n}\n")
     return path
 
 

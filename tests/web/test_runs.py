@@ -270,3 +270,22 @@ def test_a_refining_run_shows_every_round_and_hides_feedback_with_the_answers(
     assert anonymous["test_outputs_hidden"]
     assert [(s["round"], s["feedback"], s["code"]) for s in anonymous["samples"]] == [
         (1, None, None), (2, None, None)]
+
+
+def test_a_growing_journal_is_read_again(client: TestClient, code_run: Path) -> None:
+    """The viewer keeps an index of each journal; a record appended by a live run shows on
+    the next request (runs list, run detail and the task's samples)."""
+    login(client, "root", role="admin")
+    assert client.get("/api/runs/r-code").json()["scores"]["samples"] == 3
+    before = client.get("/api/runs/r-code/tasks/t2").json()["samples"]
+    extra = SampleRecord(run_id="r-code", kind="code", task_id="t2", task_version=0, sample=1,
+                         model="builtin/dsl", reasoning="Try again.", cost=0.25)
+    with (code_run / "results.jsonl").open("a") as fh:
+        fh.write(json.dumps(extra.to_dict()) + "\n")
+    body = client.get("/api/runs/r-code").json()
+    assert (body["scores"]["samples"], body["scores"]["cost"]) == (4, 0.25)
+    assert body["scores"]["cost_per_task"] == 0.125
+    after = client.get("/api/runs/r-code/tasks/t2").json()["samples"]
+    assert [s["sample"] for s in after] == [s["sample"] for s in before] + [1]
+    listed = {r["id"]: r for r in client.get("/api/runs").json()["items"]}["r-code"]
+    assert (listed["samples"], listed["status"]) == (4, "complete")

@@ -1,7 +1,9 @@
 """The ``arcforge`` command: one Typer app; each area registers its commands from its module.
 
-Heavy libraries (web server, model SDKs, database) are imported inside commands so that
-``arcforge --help`` and the data commands start fast.
+Heavy libraries (web server, model SDKs, database) are imported inside commands, the
+command line runs through :class:`arcforge.cli.lazy.LazyGroup` (only the command that runs
+is built) and help is plain click text (Typer's rich help loads a Markdown parser, 50 ms),
+so that ``arcforge --help`` and the data commands start fast.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    rich_markup_mode=None,
 )
 
 err_console = Console(stderr=True)
@@ -37,8 +40,10 @@ _register()
 
 def main() -> None:
     """Console entry point: run the app, turning arcforge errors into clear messages."""
+    from arcforge.cli.lazy import LazyGroup
+
     try:
-        app()
+        LazyGroup(app, "arcforge").main(prog_name="arcforge")
     except ArcforgeError as exc:
         err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         sys.exit(exc.exit_code)

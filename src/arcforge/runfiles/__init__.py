@@ -24,9 +24,17 @@ from arcforge.runfiles.folder import (
     write_run_info,
     write_tasks,
 )
+from arcforge.runfiles.groups import JournalIndex, index_journal, task_groups
 from arcforge.runfiles.journal import Journal
-from arcforge.runfiles.jsonl import RunFileError, read_objects
-from arcforge.runfiles.reader import Results, load_records, parse_records, read_results
+from arcforge.runfiles.jsonl import RunFileError, iter_objects, read_objects
+from arcforge.runfiles.reader import (
+    Results,
+    iter_journal,
+    iter_placed,
+    load_records,
+    parse_records,
+    read_results,
+)
 from arcforge.runfiles.records import (
     FORMAT_VERSION,
     ErrorInfo,
@@ -44,9 +52,9 @@ from arcforge.runfiles.records import (
 __all__ = [
     "FINAL_PREFIX", "FORMAT_VERSION", "JOURNAL", "KAGGLE_SUBMISSION", "LOG", "REPORT",
     "RUN_INFO", "SUBMISSION_DIR", "SUMMARY", "TASKS", "ErrorInfo", "FinalMetadata", "Journal",
-    "Kind", "PromptInfo", "Results", "RunFileError", "RunInfo", "SampleRecord", "Usage",
-    "error_counts", "final_results_files", "goes_on", "latest_rounds", "load_records",
-    "parse_records", "read_objects", "read_results",
-    "read_run_info", "read_tasks", "tasks_hash", "utc_now", "write_final", "write_run_info",
-    "write_tasks",
+    "JournalIndex", "Kind", "PromptInfo", "Results", "RunFileError", "RunInfo", "SampleRecord",
+    "Usage", "error_counts", "final_results_files", "goes_on", "index_journal", "iter_journal",
+    "iter_objects", "iter_placed", "latest_rounds", "load_records", "parse_records",
+    "read_objects", "read_results", "read_run_info", "read_tasks", "task_groups", "tasks_hash",
+    "utc_now", "write_final", "write_run_info", "write_tasks",
 ]

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,15 +21,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from arcforge.atomic import atomic_file, write_json_atomic
-from arcforge.runfiles.jsonl import RunFileError, read_lines
-from arcforge.runfiles.records import (
-    FinalMetadata,
-    RunInfo,
-    SampleRecord,
-    error_counts,
-    goes_on,
-    latest_rounds,
-)
+from arcforge.runfiles.jsonl import RunFileError, iter_lines
+from arcforge.runfiles.records import FinalMetadata, RunInfo, SampleRecord, goes_on
 from arcforge.tasks import Problem, Task, TaskFormatError, task_problems
 
 RUN_INFO = "run.json"
@@ -123,31 +118,42 @@ def final_results_files(run_dir: str | Path) -> list[Path]:
     return sorted(Path(run_dir).glob(f"{FINAL_PREFIX}[0-9]*_[0-9]*.json"))
 
 
-def write_final(run_dir: Path, info: RunInfo, status: str, total: int) -> Path:
-    """Write ``results_<UTC timestamp>.json`` from the journal, atomically; never overwrite.
-
-    The journal's lines are copied as they are (no re-encoding), one per sample key; the
-    metadata adds the status and counts (finished, not run, errors by kind, cost).
-    """
-    lines, torn = read_lines(Path(run_dir) / JOURNAL)
-    if torn:
-        lines = lines[:-1]
+def _journal_records(run_dir: Path) -> Iterator[tuple[bytes, SampleRecord]]:
+    """The journal's readable lines with their records, one per record key (the first
+    wins), streamed; a torn last line and unreadable lines are left out (the journal's
+    readers report them)."""
     seen: set[tuple[str, int, int, int | None, int]] = set()
-    kept: list[bytes] = []
-    records: list[SampleRecord] = []
-    for line in lines:
-        if not line.strip():
+    for _number, line, torn in iter_lines(Path(run_dir) / JOURNAL):
+        if torn or not line.strip():
             continue
         try:
             record = SampleRecord.model_validate_json(line)
         except ValidationError:
-            continue  # unreadable lines are left to the journal's readers to report
-        if record.key in seen:
             continue
-        seen.add(record.key)
-        kept.append(line)
-        records.append(record)
-    finished = sum(not goes_on(r, info.rounds) for r in latest_rounds(records).values())
+        if record.key not in seen:
+            seen.add(record.key)
+            yield line, record
+
+
+def write_final(run_dir: Path, info: RunInfo, status: str, total: int) -> Path:
+    """Write ``results_<UTC timestamp>.json`` from the journal, atomically; never overwrite.
+
+    The journal's lines are copied as they are (no re-encoding), one per record key; the
+    metadata adds the status and counts (finished, not run, errors by kind, cost). Both
+    passes over the journal stream it: memory does not grow with the run.
+    """
+    kept, cost = 0, 0.0
+    errors: Counter[str] = Counter()
+    last: dict[tuple[str, int, int, int | None], tuple[int, bool]] = {}
+    for _line, record in _journal_records(run_dir):
+        kept += 1
+        cost += record.cost or 0.0
+        if record.error is not None:
+            errors[record.error.kind] += 1
+        held = last.get(record.sample_key)
+        if held is None or record.round_number > held[0]:
+            last[record.sample_key] = (record.round_number, goes_on(record, info.rounds))
+    finished = sum(not going for _round, going in last.values())
     stamp = datetime.now(UTC).strftime("%Y%m%d_%H%M%S")
     path = Path(run_dir) / f"{FINAL_PREFIX}{stamp}.json"
     n = 1
@@ -156,11 +162,15 @@ def write_final(run_dir: Path, info: RunInfo, status: str, total: int) -> Path:
         path = Path(run_dir) / f"{FINAL_PREFIX}{stamp}_{n}.json"
     metadata = FinalMetadata(
         **info.to_dict(), status=status, total_samples=total, finished_samples=finished,
-        not_run=total - finished, errors=error_counts(records),
-        cost=round(sum(r.cost or 0.0 for r in records), 6), records=len(kept),
+        not_run=total - finished, errors=dict(errors), cost=round(cost, 6), records=kept,
         written_at=utc_now())
     head = json.dumps({"metadata": metadata.model_dump(mode="json", exclude_unset=True)},
                       ensure_ascii=False, indent=1)[:-2]
-    with atomic_file(path) as tmp:
-        tmp.write_bytes(head.encode() + b',\n "results": [\n' + b",\n".join(kept) + b"\n]}\n")
+    with atomic_file(path) as tmp, tmp.open("wb") as out:
+        out.write(head.encode() + b',\n "results": [\n')
+        for i, (line, _record) in enumerate(_journal_records(run_dir)):
+            if i == kept:  # appended after the first pass: its counts do not include it
+                break
+            out.write(line if i == 0 else b",\n" + line)
+        out.write(b"\n]}\n")
     return path

@@ -29,8 +29,11 @@ class Journal:
     # wake-ups (each costs the event loop a GIL hand-over) at the price of that much delay.
     COMMIT_WINDOW_S = 0.02
 
-    def __init__(self, path: Path, on_error: Callable[[Exception], None] | None = None) -> None:
+    def __init__(self, path: Path, on_error: Callable[[Exception], None] | None = None,
+                 prompts: set[str] | None = None) -> None:
         self.path = path
+        # prompt hashes whose messages the journal holds: later records leave them out
+        self._prompts: set[str] = set(prompts or ())
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._on_error = on_error
         self._error: Exception | None = None
@@ -43,14 +46,19 @@ class Journal:
         self._thread.start()
 
     def append(self, record: SampleRecord) -> None:
-        """Queue one record (serialised at once); it is on disk within milliseconds.
+        """Queue one record (serialised at once); it is on disk within milliseconds. A
+        prompt already written (same ``prompt_hash``) is not written again.
 
         Raises ValueError for a value JSON cannot hold (the caller records the sample
         without it)."""
+        key = record.prompt_hash
+        shared = bool(key) and bool(record.messages) and key in self._prompts
         try:
-            line = record.to_json()
+            line = record.to_json(shared_prompt=shared)
         except Exception as exc:  # pydantic's serialisation error, or a cycle
             raise ValueError(str(exc)) from None
+        if key and record.messages:
+            self._prompts.add(key)
         self._queue.put(line.encode() + b"\n")
 
     def _write_loop(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,36 +16,51 @@ class RunFileError(ArcforgeError):
     """A run file that cannot be read as it is; the message names the file and place."""
 
 
-def read_lines(path: Path) -> tuple[list[bytes], bool]:
-    """The non-split lines of a file and whether its last line is torn (no newline)."""
+def iter_lines(path: Path) -> Iterator[tuple[int, bytes, bool]]:
+    """``(line number, line without its newline, torn)`` for every line of a file, read as
+    a stream (memory does not grow with the file); ``torn`` marks a last line without its
+    newline (a run killed while writing). A missing file has no lines."""
     try:
-        data = path.read_bytes()
+        fh = path.open("rb")
     except FileNotFoundError:
-        return [], False
+        return
     except OSError as exc:
         raise RunFileError(f"{path}: cannot read: {exc.strerror}") from None
-    lines = data.split(b"\n")
-    torn = bool(lines) and lines[-1].strip() != b""
-    return lines, torn
+    with fh:
+        number = 0
+        try:
+            for number, line in enumerate(fh, 1):
+                if line.endswith(b"\n"):
+                    yield number, line[:-1], False
+                else:
+                    yield number, line, line.strip() != b""
+        except OSError as exc:
+            raise RunFileError(f"{path}: line {number + 1}: cannot read: {exc.strerror}") from None
 
 
-def read_objects(path: Path) -> tuple[list[tuple[int, Any]], bool]:
-    """``(line number, parsed JSON)`` for every non-empty line, and whether a torn last
-    line (one that does not parse) was skipped; a bad line anywhere else is a
-    :class:`RunFileError` naming the file and line."""
-    lines, torn = read_lines(path)
-    last = len(lines)
-    objects = []
-    for number, line in enumerate(lines, 1):
+def iter_objects(path: Path, torn: list[int] | None = None) -> Iterator[tuple[int, Any]]:
+    """``(line number, parsed JSON)`` for every non-empty line, streamed; a torn last line
+    that does not parse is skipped (its number appended to ``torn``), a bad line anywhere
+    else is a :class:`RunFileError` naming the file and line."""
+    for number, line, unfinished in iter_lines(path):
         if not line.strip():
             continue
         try:
-            objects.append((number, json.loads(line)))
+            yield number, json.loads(line)
         except ValueError as exc:
-            if number == last and torn:
-                return objects, True
+            if unfinished:
+                if torn is not None:
+                    torn.append(number)
+                return
             raise RunFileError(f"{path}: line {number}: malformed JSON: {exc}") from None
-    return objects, False
+
+
+def read_objects(path: Path) -> tuple[list[tuple[int, Any]], bool]:
+    """Every ``(line number, object)`` of :func:`iter_objects`, and whether a torn last
+    line was skipped."""
+    torn: list[int] = []
+    objects = list(iter_objects(path, torn))
+    return objects, bool(torn)
 
 
 def cut_torn_tail(path: Path) -> None:

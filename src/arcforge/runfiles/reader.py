@@ -7,7 +7,7 @@ merge`` and the studio's run viewer all read through it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -23,7 +23,7 @@ from arcforge.runfiles.folder import (
     read_run_info,
     validation_message,
 )
-from arcforge.runfiles.jsonl import RunFileError, read_objects
+from arcforge.runfiles.jsonl import RunFileError, iter_objects, read_objects
 from arcforge.runfiles.records import FinalMetadata, RunInfo, SampleRecord
 from arcforge.tasks import Problem
 
@@ -42,12 +42,19 @@ class Results:
     skipped: list[Problem] = field(default_factory=list)
 
 
-def parse_records(items: Iterable[tuple[str, Any]], file: str, strict: bool = True,
-                  ) -> tuple[list[SampleRecord], list[Problem]]:
-    """Records from ``(where, object)`` pairs; a bad one raises (``strict``) or is skipped
-    with a :class:`Problem` naming its place."""
-    records: list[SampleRecord] = []
-    skipped: list[Problem] = []
+def iter_parsed(items: Iterable[tuple[str, Any]], file: str, strict: bool = True,
+                skipped: list[Problem] | None = None) -> Iterator[SampleRecord]:
+    """Records from ``(where, object)`` pairs, streamed, one per key (the first wins); a
+    bad one raises (``strict``) or is skipped with a :class:`Problem` naming its place
+    (appended to ``skipped``). A record without ``messages`` gets those of the first
+    record with its ``prompt_hash`` (one list, shared)."""
+    return (record for _, record in iter_placed(items, file, strict, skipped))
+
+
+def iter_placed(items: Iterable[tuple[str, Any]], file: str, strict: bool = True,
+                skipped: list[Problem] | None = None) -> Iterator[tuple[str, SampleRecord]]:
+    """:func:`iter_parsed` with each record's place (``line 7``, ``results[3]``)."""
+    prompts: dict[str, list[dict[str, Any]]] = {}
     seen: set[tuple[str, int, int, int | None, int]] = set()
     for where, obj in items:
         problem = None
@@ -61,12 +68,32 @@ def parse_records(items: Iterable[tuple[str, Any]], file: str, strict: bool = Tr
         if problem is not None:
             if strict:
                 raise RunFileError(str(problem))
-            skipped.append(problem)
+            if skipped is not None:
+                skipped.append(problem)
             continue
+        key = record.prompt_hash
+        if key:
+            if "messages" in obj:
+                record.messages = prompts.setdefault(key, record.messages)
+            elif key in prompts:
+                record.messages = prompts[key]
         if record.key not in seen:
             seen.add(record.key)
-            records.append(record)
+            yield where, record
+
+
+def parse_records(items: Iterable[tuple[str, Any]], file: str, strict: bool = True,
+                  ) -> tuple[list[SampleRecord], list[Problem]]:
+    """Every record of :func:`iter_parsed`, and the problems of those skipped."""
+    skipped: list[Problem] = []
+    records = list(iter_parsed(items, file, strict, skipped))
     return records, skipped
+
+
+def iter_journal(path: Path, strict: bool = True) -> Iterator[SampleRecord]:
+    """A journal's records, streamed (a torn last line is left out)."""
+    items = ((f"line {n}", obj) for n, obj in iter_objects(path))
+    return iter_parsed(items, str(path), strict)
 
 
 def _record_problem(file: str, where: str, exc: ValidationError) -> Problem:

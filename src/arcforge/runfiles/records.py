@@ -20,7 +20,9 @@ from arcforge.verification import Verification
 # 2: run.json records format_version and the sandbox settings
 # 3: direct-answer runs (one record per test input) and augmentation
 # 4: refinement rounds (one record per round of a code sample)
-FORMAT_VERSION = 4
+# 5: a prompt's messages are written once, with the first record that sends it; later
+#    records with the same prompt_hash leave "messages" out and readers fill it in
+FORMAT_VERSION = 5
 Kind = Literal["reasoning", "code", "predict"]
 
 
@@ -124,8 +126,13 @@ class SampleRecord(BaseModel):
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude=self._absent())
 
-    def to_json(self) -> str:
-        return self.model_dump_json(exclude=self._absent())
+    def to_json(self, shared_prompt: bool = False) -> str:
+        """The record as one JSON line; ``shared_prompt``: without ``messages``, which an
+        earlier record with the same ``prompt_hash`` holds (readers fill them in)."""
+        absent = self._absent()
+        if shared_prompt:
+            absent.add("messages")
+        return self.model_dump_json(exclude=absent)
 
 
 OPTIONAL = ("test_index", "answer", "answer_method", "augment", "transform", "round",

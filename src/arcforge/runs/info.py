@@ -6,6 +6,7 @@ import fcntl
 import platform
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -19,11 +20,13 @@ from arcforge.errors import UsageError
 from arcforge.models.factory import split_spec
 from arcforge.runfiles import (
     FORMAT_VERSION,
+    JOURNAL,
     TASKS,
     PromptInfo,
     RunFileError,
     RunInfo,
     SampleRecord,
+    iter_journal,
     load_records,
     read_run_info,
     read_tasks,
@@ -46,7 +49,7 @@ class Prepared:
     run_dir: Path
     info: RunInfo
     tasks: list[Task]
-    records: list[SampleRecord]
+    records: Iterable[SampleRecord]  # what the run recorded so far (read once, streamed)
     base_url: str | None
     lock: IO[bytes]  # held while the session runs; closing it releases the run folder
 
@@ -185,7 +188,9 @@ def resume_run(config: RunConfig) -> Prepared:
     tasks = load_run_tasks(run_dir, info)
     lock = lock_run(run_dir)
     try:
-        records = load_records(run_dir)
+        journal = run_dir / JOURNAL
+        records: Iterable[SampleRecord] = (
+            iter_journal(journal) if journal.is_file() else load_records(run_dir))
         info.sessions = [*info.sessions, _session(config, resumed=True)]
         write_run_info(run_dir, info)
     except BaseException:

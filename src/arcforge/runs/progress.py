@@ -40,7 +40,7 @@ class RunProgress:
             TextColumn("{task.fields[stats]}"),
             console=console,
             disable=not enabled,
-            refresh_per_second=4,
+            refresh_per_second=2,  # each refresh costs about 2 ms of CPU
         )
         self._task = self._progress.add_task(label, total=total, completed=done, rate="",
                                              stats="")

@@ -18,6 +18,8 @@ import hashlib
 import logging
 import signal
 import traceback
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,9 +36,7 @@ from arcforge.runfiles import (
     Journal,
     RunInfo,
     SampleRecord,
-    error_counts,
     goes_on,
-    latest_rounds,
     utc_now,
     write_final,
 )
@@ -90,6 +90,7 @@ class Runner:
         self._cost_known = False
         self._finished = 0
         self._errors: dict[str, int] = {}
+        self._prompts: set[str] = set()  # prompt hashes the journal holds the messages of
 
     # -- preparing -----------------------------------------------------------------------
 
@@ -114,21 +115,36 @@ class Runner:
         feedback = self.info.feedback_prompt
         self.feedback_template = (PromptTemplate(feedback.source, feedback.text, FEEDBACK_OPTION)
                                   if feedback is not None else None)
-        latest = latest_rounds(prepared.records)
-        self.done = {k for k, r in latest.items() if not goes_on(r, self.rounds)}
-        rounds: dict[tuple[str, int, int, int | None], list[SampleRecord]] = {}
-        for r in sorted(prepared.records, key=lambda r: r.round_number):
-            if r.sample_key not in self.done:
-                rounds.setdefault(r.sample_key, []).append(r)
-        self._continued = {k: Continued(rs) for k, rs in rounds.items()}
-        self._finished = len(self.done)
-        self._spent = sum(r.cost or 0.0 for r in prepared.records)
-        self._cost_known = any(r.cost is not None for r in prepared.records)
-        self._errors = error_counts(prepared.records)
         self.augment: list[str] = list(self.info.augment or [])
-        for r in prepared.records:
+        self._recall(prepared.records)
+
+    def _recall(self, records: Iterable[SampleRecord]) -> None:
+        """What a resumed run recorded, read in one pass and kept only as far as needed:
+        finished samples by key, the rounds of samples that go on, what was spent."""
+        last: dict[tuple[str, int, int, int | None], tuple[int, bool]] = {}  # round, goes on
+        going: dict[tuple[str, int, int, int | None], list[SampleRecord]] = {}
+        errors: Counter[str] = Counter()
+        for r in records:
+            held = last.get(r.sample_key)
+            if held is None or r.round_number > held[0]:
+                last[r.sample_key] = (r.round_number, goes_on(r, self.rounds))
+            if last[r.sample_key][1]:  # a sample that goes on: its rounds make the prompt
+                going.setdefault(r.sample_key, []).append(r)
+            elif r.round is not None:
+                going.pop(r.sample_key, None)
+            if r.prompt_hash and r.messages:
+                self._prompts.add(r.prompt_hash)
+            self._spent += r.cost or 0.0
+            self._cost_known = self._cost_known or r.cost is not None
+            if r.error is not None:
+                errors[r.error.kind] += 1
             key = _key(r.task_id, r.task_version)
             self._task_spent[key] = self._task_spent.get(key, 0.0) + (r.cost or 0.0)
+        self.done = {k for k, (_round, on) in last.items() if not on}
+        self._continued = {k: Continued(sorted(rs, key=lambda r: r.round_number))
+                           for k, rs in going.items() if k not in self.done}
+        self._finished = len(self.done)
+        self._errors = dict(errors)
 
     def _make_model(self) -> Model:
         if self._model is not None:
@@ -152,7 +168,7 @@ class Runner:
                                      console_handler)
             stack.callback(run_log.close)
             stack.push_async_callback(_close_quietly, model)
-            journal = Journal(self.run_dir / JOURNAL)
+            journal = Journal(self.run_dir / JOURNAL, prompts=self._prompts)
             atexit.register(self._finalize_at_exit)
             stack.push(lambda *exc: self._finish(journal, failed=exc[0] is not None))
             stack.callback(self._install_signals())

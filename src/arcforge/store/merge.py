@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +38,8 @@ from arcforge.runfiles import (
     RunFileError,
     RunInfo,
     SampleRecord,
-    parse_records,
-    read_objects,
+    iter_objects,
+    iter_placed,
     read_run_info,
 )
 from arcforge.store.bulk import (
@@ -240,7 +241,7 @@ def _legacy(d: Any, where: str, author: str, report: FileMerge, ordinal: dict[st
         report.items.append(MergeItem(task_id, version, author, None, sample, text, stamp))
 
 
-def _each(entries: list[tuple[str, Any]], add: Callable[[str, Any], None], report: FileMerge,
+def _each(entries: Iterable[tuple[str, Any]], add: Callable[[str, Any], None], report: FileMerge,
           strict: bool) -> None:
     """Apply ``add`` to every ``(where, entry)``; a bad entry refuses the merge (``strict``)
     or is skipped and reported."""
@@ -270,19 +271,13 @@ def _model_username(meta: Any, file: str, override: str | None) -> str:
     return name.strip()
 
 
-def _our_records(entries: list[tuple[str, Any]], report: FileMerge, strict: bool) -> None:
+def _our_records(entries: Iterable[tuple[str, Any]], report: FileMerge, strict: bool) -> None:
+    """Add the traces of our sample records, read one at a time."""
     try:
-        records, skipped = parse_records(entries, report.path, strict)
+        placed = iter_placed(entries, report.path, strict, report.skipped)
+        _each(placed, lambda where, rec: _record(rec, where, report), report, strict)
     except RunFileError as exc:
         raise InputFileError(f"{exc}; nothing was merged") from None
-    report.skipped += skipped
-    places: dict[tuple[Any, ...], str] = {}  # where each record first appears
-    for where, obj in entries:
-        if isinstance(obj, dict):
-            places.setdefault((obj.get("task_id"), obj.get("task_version"), obj.get("sample"),
-                               obj.get("test_index"), obj.get("round") or 1), where)
-    _each([(places.get(r.key, "?"), r) for r in records],
-          lambda where, rec: _record(rec, where, report), report, strict)
 
 
 def read_results_file(path: Path, model_username: str | None = None,
@@ -293,27 +288,7 @@ def read_results_file(path: Path, model_username: str | None = None,
     if not path.is_file():
         raise InputFileError(f"{path}: no such file; nothing was merged")
     if path.suffix == ".jsonl":
-        report = FileMerge(file, "journal")
-        try:
-            lines, torn = read_objects(path)
-        except RunFileError as exc:
-            raise InputFileError(f"{exc}; nothing was merged") from None
-        if torn:
-            report.notes.append(f"line {lines[-1][0] + 1 if lines else 1}: torn last line "
-                                "(a killed run) skipped")
-        if not lines:
-            raise problems_error([Problem(file, "", "holds no records")], "merged")
-        first = lines[0][1]
-        if isinstance(first, dict) and first.get("entry_type") == "metadata":
-            report.format = "legacy jsonl"
-            author = _model_username(first.get("metadata", first), file, model_username)
-            ordinal: dict[str, int] = {}
-            _each([(f"line {n}", d) for n, d in lines[1:]],
-                  lambda where, d: _legacy(d, where, author, report, ordinal), report, strict)
-        else:
-            _our_records([(f"line {n}", d) for n, d in lines], report, strict)
-            _journal_run_info(path, report)
-        return report
+        return _journal_file(path, model_username, strict)
     data = load_json_file(path, "merged")
     if not isinstance(data, dict) or not isinstance(data.get("results"), list):
         raise problems_error(
@@ -349,6 +324,34 @@ def read_results_file(path: Path, model_username: str | None = None,
     author = _model_username(meta, file, model_username)
     ordinal = {}
     _each(entries, lambda where, d: _legacy(d, where, author, report, ordinal), report, strict)
+    return report
+
+
+def _journal_file(path: Path, model_username: str | None, strict: bool) -> FileMerge:
+    """A journal (ours or legacy), read line by line: only the traces are kept."""
+    file = str(path)
+    report = FileMerge(file, "journal")
+    torn: list[int] = []
+    objects = iter_objects(path, torn)
+    try:
+        first = next(objects, None)
+        if first is None:
+            raise problems_error([Problem(file, "", "holds no records")], "merged")
+        meta = first[1]
+        if isinstance(meta, dict) and meta.get("entry_type") == "metadata":
+            report.format = "legacy jsonl"
+            author = _model_username(meta.get("metadata", meta), file, model_username)
+            ordinal: dict[str, int] = {}
+            _each(((f"line {n}", d) for n, d in objects),
+                  lambda where, d: _legacy(d, where, author, report, ordinal), report, strict)
+        else:
+            _our_records(((f"line {n}", d) for n, d in chain([first], objects)), report,
+                         strict)
+            _journal_run_info(path, report)
+    except RunFileError as exc:
+        raise InputFileError(f"{exc}; nothing was merged") from None
+    if torn:
+        report.notes.append(f"line {torn[0]}: torn last line (a killed run) skipped")
     return report
 
 

@@ -1,7 +1,8 @@
 """What the run viewer shows: runs from a runs folder and runs merged into the store.
 
 A run folder (``<runs>/<run_id>/``) is read with the bench's own loaders
-(:func:`arcforge.runfiles.read_results`); a run known only from the store
+(:func:`arcforge.runfiles.task_groups`: one task's records at a time, through an index of
+the journal kept while the journal does not change); a run known only from the store
 shows its merged traces. Expected grids come from the run's own task snapshot (the tasks
 it was scored against, checked against the hash in ``run.json``), else from the task
 version in the store.
@@ -23,14 +24,18 @@ from typing import Any
 
 from arcforge.errors import ArcforgeError
 from arcforge.runfiles import (
+    JOURNAL,
     RUN_INFO,
     SUMMARY,
+    JournalIndex,
     SampleRecord,
     goes_on,
+    index_journal,
     latest_rounds,
     read_results,
     read_run_info,
     read_tasks,
+    task_groups,
 )
 from arcforge.scoring import answering_rounds
 from arcforge.store import Store, UserView
@@ -67,13 +72,31 @@ def _verdicts(record: SampleRecord, expected: Task | None) -> list[PairVerdict]:
     return [PairVerdict("test", record.test_index, status, record.answer)]
 
 
-def _costs(records: list[SampleRecord]) -> dict[str, float | None]:
-    """USD of a run's finished samples, in all and per task (None when none was priced)."""
-    priced = [r.cost for r in records if r.cost is not None]
-    tasks = len({(r.task_id, r.task_version) for r in records})
-    total = round(sum(priced), 6) if priced else None
+def _costs(priced: float | None, tasks: int) -> dict[str, float | None]:
+    """USD of a run's finished samples (``priced``: their sum, None when none was priced),
+    in all and per task."""
+    total = round(priced, 6) if priced is not None else None
     return {"cost": total, "cost_per_task": total / tasks if total is not None and tasks
             else None}
+
+
+def _stamp(folder: Path) -> tuple[int, ...]:
+    """Sizes and modification times of the files a run's summary line is made from."""
+    stamp: list[int] = []
+    for name in (RUN_INFO, JOURNAL):
+        try:
+            stat = (folder / name).stat()
+            stamp += [stat.st_size, stat.st_mtime_ns]
+        except FileNotFoundError:
+            stamp += [-1, -1]
+    return tuple(stamp)
+
+
+def _add_cost(priced: float | None, records: list[SampleRecord]) -> float | None:
+    for record in records:
+        if record.cost is not None:
+            priced = (priced or 0.0) + record.cost
+    return priced
 
 
 def _passes(record: SampleRecord, split: str, expected: Task | None = None) -> bool:
@@ -89,6 +112,8 @@ class RunViewer:
         self.visibility = Visibility(store)
         self.runs_dir = runs_dir.resolve() if runs_dir is not None else None
         self._snapshots: dict[Path, tuple[float, dict[tuple[str, int], Task]]] = {}
+        self._indexes: dict[Path, JournalIndex] = {}
+        self._summaries: dict[Path, tuple[tuple[int, ...], dict[str, Any]]] = {}
         self._lock = threading.Lock()
 
     # --- finding runs ------------------------------------------------------------------
@@ -151,30 +176,69 @@ class RunViewer:
             }
         return sorted(items.values(), key=lambda r: r.get("started_at") or "", reverse=True)
 
+    def _index(self, folder: Path) -> JournalIndex | None:
+        """The index of a folder's journal, made again only when the journal changed."""
+        try:
+            stat = (folder / JOURNAL).stat()
+        except FileNotFoundError:
+            return None
+        with self._lock:
+            held = self._indexes.get(folder)
+        if held is not None and (held.size, held.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
+            return held
+        index = index_journal(folder, strict=False)
+        if index is not None:
+            with self._lock:
+                self._indexes[folder] = index
+        return index
+
+    def _groups(self, folder: Path) -> Any:
+        """A run folder's records, one task at a time."""
+        return task_groups(folder, strict=False, index=self._index(folder))
+
     def _folder_summary(self, folder: Path) -> dict[str, Any]:
-        results = read_results(folder, strict=False)
-        info, records = results.info, results.records
-        assert info is not None  # a run folder always has its run.json
+        """A run folder's line in the runs list, made again only when its files changed."""
+        stamp = _stamp(folder)
+        with self._lock:
+            held = self._summaries.get(folder)
+        if held is not None and held[0] == stamp:
+            return dict(held[1])
+        summary = self._summarise(folder)
+        with self._lock:
+            self._summaries[folder] = (stamp, summary)
+        return dict(summary)
+
+    def _summarise(self, folder: Path) -> dict[str, Any]:
+        info = read_run_info(folder)
         total = len(info.task_ids) * info.samples if info.task_ids is not None else None
-        latest = latest_rounds(records).values()  # a refined sample's last round
-        finished = sum(not goes_on(r, info.rounds) for r in latest)
+        samples = finished = errors = tasks = 0
+        priced: float | None = None
+        model = info.model
+        for _, records in self._groups(folder):
+            latest = latest_rounds(records).values()  # a refined sample's last round
+            tasks += 1
+            samples += len(latest)
+            finished += sum(not goes_on(r, info.rounds) for r in latest)
+            errors += sum(not r.ok for r in latest)
+            priced = _add_cost(priced, records)
+            model = model or records[0].model
         status = "unknown" if total is None else (
             "complete" if finished >= total else "incomplete")
         return {
             "id": folder.name,
             "origin": "folder",
             "kind": info.kind,
-            "model": info.model or (records[0].model if records else None),
+            "model": model,
             "data": public.data_name(info.data),
             "started_at": info.created_at,
-            "samples": len(latest),
-            "tasks": len({(r.task_id, r.task_version) for r in records}),
-            "errors": sum(not r.ok for r in latest),
+            "samples": samples,
+            "tasks": tasks,
+            "errors": errors,
             "total_samples": total,
             "rounds": info.rounds or 1,
             "status": status,
             "merged": False,
-            **_costs(records),
+            **_costs(priced, tasks),
         }
 
     # --- one run -----------------------------------------------------------------------
@@ -195,37 +259,34 @@ class RunViewer:
             info = {"run_id": run.id, "model": run.model, "kind": run.kind, **(run.info or {})}
             return {"id": ref.id, "origin": "store", "info": public.run_info(info),
                     "scores": {"samples": run.traces, "tasks": len(tasks)}, "tasks": tasks}
-        results = read_results(ref.folder, strict=False)
-        assert results.info is not None  # a run folder always has its run.json
-        info, records = results.info.to_dict(), results.records
-        groups: dict[tuple[str, int], list[SampleRecord]] = defaultdict(list)
-        for r in records:
-            groups[(r.task_id, r.task_version)].append(r)
-        code = any(r.kind == "code" for r in records)
-        direct = any(r.kind == "predict" for r in records)
+        info = read_run_info(ref.folder).to_dict()
         tasks = []
-        for (tid, version), recs in sorted(groups.items()):
+        samples = errors = 0
+        priced: float | None = None
+        code = info.get("kind") == "code"
+        direct = info.get("kind") == "predict"
+        for (tid, version), recs in self._groups(ref.folder):
             expected = self._expected_task(ref, tid, version) if direct else None
+            latest = latest_rounds(recs).values()  # a refined sample counts once
+            samples += len(latest)
+            errors += sum(not r.ok for r in latest)
+            priced = _add_cost(priced, recs)
             tasks.append({
                 "task_id": tid,
                 "version": version,
                 "samples": len({r.sample for r in recs}),
-                "errors": sum(not r.ok for r in latest_rounds(recs).values()),
+                "errors": sum(not r.ok for r in latest),
                 "passed_train": any(_passes(r, "train") for r in recs) if code else None,
                 "passed_test": any(_passes(r, "test", expected) for r in recs)
                 if code or direct else None,
             })
-        latest = latest_rounds(records).values()  # a refined sample counts once
-        scores: dict[str, Any] = {
-            "samples": len(latest),
-            "tasks": len(tasks),
-            "errors": sum(not r.ok for r in latest),
-        }
+        tasks.sort(key=lambda t: (t["task_id"], t["version"]))
+        scores: dict[str, Any] = {"samples": samples, "tasks": len(tasks), "errors": errors}
         if code:
             scores["tasks_passed_train"] = sum(bool(t["passed_train"]) for t in tasks)
         if code or direct:
             scores["tasks_passed_test"] = sum(bool(t["passed_test"]) for t in tasks)
-        scores.update(_costs(records))
+        scores.update(_costs(priced, len(tasks)))
         summary_file = ref.folder / SUMMARY
         if summary_file.is_file():
             from arcforge.taskfiles import read_json
@@ -266,14 +327,16 @@ class RunViewer:
             ]
             kind = self.store.get_run(ref.id).kind
         else:
-            results = read_results(ref.folder, strict=False)
-            records = [
-                r for r in results.records if r.task_id == task_id and r.task_version == version
-            ]
+            index = self._index(ref.folder)
+            if index is not None:
+                records = index.records((task_id, version), strict=False)
+            else:  # no journal: the final file
+                records = [r for r in read_results(ref.folder, strict=False).records
+                           if r.task_id == task_id and r.task_version == version]
             chosen = answering_rounds(records, expected) if expected is not None else {}
             samples = [self._record_sample(r, expected, chosen.get(r.sample) == r.round)
                        for r in records]
-            kind = results.info.kind if results.info is not None else None
+            kind = read_run_info(ref.folder).kind
         if not samples:
             raise RunNotFound(f"run {ref.id} has no samples of task {task_id} version {version}")
         access = self.visibility.task(viewer, task_id)
