@@ -25,7 +25,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from arcforge.store.errors import StoreError
+from arcforge.store.errors import StoreError, StoreUnavailable
 from arcforge.store.paths import display_url, sqlite_file
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -152,7 +152,7 @@ class StoreBase:
                     time.sleep(random.uniform(0.002, 0.01) * (attempt + 1))  # spread retries
                     continue
                 if isinstance(exc, OperationalError):
-                    raise StoreError(f"store {self.describe()}: {exc.orig}") from exc
+                    raise StoreUnavailable(f"store {self.describe()}: {exc.orig}") from exc
                 raise
         raise AssertionError("unreachable")
 

@@ -76,12 +76,16 @@ class EventFeed:
             log.exception("live events %d-%d could not be delivered", events[0].id,
                           events[-1].id)
 
-    def _catch_up(self) -> None:
+    def _catch_up(self) -> set[int]:
+        """Hand over every event after the last one handed over; their ids."""
+        done: set[int] = set()
         while not self._stop.is_set():
             events = self.store.events_after(self._last, BATCH)
             self._hand_over(events)
+            done.update(e.id for e in events)
             if len(events) < BATCH:
-                return
+                break
+        return done
 
     # --- SQLite: read what is new -----------------------------------------------------------
 
@@ -110,17 +114,19 @@ class EventFeed:
 
     def _listen(self) -> None:
         conn = None
+        caught: set[int] = set()  # read while catching up: their notices may follow
         while not self._stop.is_set():
             try:
                 if conn is None:
                     conn = self._connect()
                     if self._started.is_set():  # a reconnection: what came meanwhile
-                        self._catch_up()
+                        caught = self._catch_up()
                     self._started.set()
                 ids = [int(n.payload) for n in
                        conn.notifies(timeout=LISTEN_TIMEOUT_S, stop_after=1)]
                 if ids:  # and whatever else has arrived already
                     ids += [int(n.payload) for n in conn.notifies(timeout=0.0)]
+                    ids = [i for i in ids if i not in caught]
                 for start in range(0, len(ids), BATCH):
                     self._hand_over(self.store.events_by_id(ids[start:start + BATCH]))
             except Exception as exc:

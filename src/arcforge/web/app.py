@@ -11,6 +11,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from arcforge import __version__
@@ -32,6 +34,7 @@ from arcforge.web.deps import csrf_protect
 from arcforge.web.errors import (
     SafeJSONResponse,
     arcforge_error,
+    database_error,
     http_error,
     reject_invalid_text,
     validation_error,
@@ -124,5 +127,7 @@ def create_app(settings: WebSettings) -> FastAPI:
     app.add_exception_handler(ArcforgeError, arcforge_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
+    for lost in (OperationalError, InterfaceError, SQLAlchemyTimeoutError):  # 503, not 500
+        app.add_exception_handler(lost, database_error)
     app.add_middleware(SecurityHeaders)
     return app
