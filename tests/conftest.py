@@ -5,7 +5,7 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import settings
 
-from pgcluster import Cluster
+from pgcluster import Cluster, ClusterUnavailable, unavailable
 
 # Property tests check results, never speed: a loaded CI machine must not make them flaky.
 settings.register_profile("arcforge", deadline=None)
@@ -17,7 +17,10 @@ def pg_cluster() -> Iterator[Cluster]:
     """A throw-away PostgreSQL server shared by the session (skipped without the binaries,
     unless ``ARCFORGE_TEST_POSTGRES=required``)."""
     cluster = Cluster()
-    cluster.start()
+    try:
+        cluster.start()
+    except ClusterUnavailable as exc:
+        unavailable(str(exc))
     try:
         yield cluster
     finally:

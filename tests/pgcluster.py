@@ -21,8 +21,6 @@ import threading
 import uuid
 from pathlib import Path
 
-import pytest
-
 REQUIRED_ENV = "ARCFORGE_TEST_POSTGRES"
 TEMPLATE = "arcforge_template"
 
@@ -43,15 +41,22 @@ def find_binary(name: str) -> str | None:
     return None
 
 
+class ClusterUnavailable(Exception):
+    """No PostgreSQL server could be started (the reason says why)."""
+
+
 def unavailable(reason: str) -> None:
     """Skip the test, or fail it when the suite requires PostgreSQL."""
+    import pytest  # only the tests skip: benchmarks use the cluster too
+
     if os.environ.get(REQUIRED_ENV) == "required":
         pytest.fail(f"PostgreSQL is required ({REQUIRED_ENV}=required): {reason}")
     pytest.skip(reason)
 
 
 class Cluster:
-    """One server for the whole test session; :meth:`database` makes a fresh database."""
+    """One server for the whole test session (or a benchmark); :meth:`database` makes a
+    fresh database. :meth:`start` raises :class:`ClusterUnavailable`."""
 
     def __init__(self) -> None:
         self.base: Path | None = None
@@ -68,15 +73,17 @@ class Cluster:
     def start(self) -> None:
         initdb, pg_ctl = find_binary("initdb"), find_binary("pg_ctl")
         if not (initdb and pg_ctl):
-            unavailable("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
-        assert initdb and pg_ctl
+            raise ClusterUnavailable("PostgreSQL server binaries (initdb, pg_ctl) are not "
+                                     "installed")
         base = Path(tempfile.mkdtemp(prefix="arcforge-pg-"))
         if os.geteuid() == 0:
             try:
                 owner = pwd.getpwnam("postgres")
             except KeyError:
                 shutil.rmtree(base, ignore_errors=True)
-                unavailable("running as root and there is no 'postgres' user to run the server")
+                raise ClusterUnavailable(
+                    "running as root and there is no 'postgres' user to run the server"
+                ) from None
             os.chown(base, owner.pw_uid, owner.pw_gid)
             self._prefix = ["runuser", "-u", "postgres", "--"]
         with socket.socket() as sock:
@@ -92,7 +99,9 @@ class Cluster:
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
             shutil.rmtree(base, ignore_errors=True)
             detail = getattr(exc, "stderr", b"") or b""
-            unavailable(f"could not start a PostgreSQL server: {exc} {detail.decode()[-500:]}")
+            raise ClusterUnavailable(
+                f"could not start a PostgreSQL server: {exc} {detail.decode()[-500:]}"
+            ) from None
         self.base, self._data, self._pg_ctl = base, data, pg_ctl
         self.url = f"postgresql+psycopg://arc@127.0.0.1:{port}"
 

@@ -83,7 +83,10 @@ def make_engine(url: URL) -> Engine:
     """An engine for the URL with the store's settings."""
     if url.get_backend_name() == "sqlite":
         return _sqlite_engine(url)
-    return create_engine(url, pool_pre_ping=True)
+    # No ping before each use (a round trip per checkout, several per request): when the
+    # server restarts, the first statement on a dead connection fails, SQLAlchemy drops the
+    # whole pool, and the request that met it answers 503.
+    return create_engine(url, pool_recycle=3600)
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -26,6 +26,7 @@ POLL_S = 0.1  # SQLite: how often other processes' events are looked for
 LISTEN_TIMEOUT_S = 0.5  # PostgreSQL: how often the thread checks that it should stop
 RETRY_S = 1.0  # after a database error
 BATCH = 200
+GATHER_S = 0.02  # PostgreSQL: after a notice, how long to gather more into its batch
 
 Deliver = Callable[[list[StoredEvent]], None]
 
@@ -124,8 +125,8 @@ class EventFeed:
                     self._started.set()
                 ids = [int(n.payload) for n in
                        conn.notifies(timeout=LISTEN_TIMEOUT_S, stop_after=1)]
-                if ids:  # and whatever else has arrived already
-                    ids += [int(n.payload) for n in conn.notifies(timeout=0.0)]
+                if ids:  # and whatever else comes at once: one batch, one look-up each
+                    ids += [int(n.payload) for n in conn.notifies(timeout=GATHER_S)]
                     ids = [i for i in ids if i not in caught]
                 for start in range(0, len(ids), BATCH):
                     self._hand_over(self.store.events_by_id(ids[start:start + BATCH]))

@@ -57,5 +57,7 @@ class Relay:
     def deliver(self, events: list[StoredEvent]) -> None:
         """Give a batch of events to the hub, each to the subscribers allowed to see it."""
         audiences = Audiences(self.visibility, self.store.session_user, self.open_after_solving)
+        tasks = {e.task_id for e in events}
+        audiences.prefetch(self.hub.sessions_following(tasks), tasks)
         for event in events:
             self.hub.publish(event.payload, audiences.of(event.payload, event.author))

@@ -96,8 +96,11 @@ class Visibility:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def tasks(self, viewer: UserView | None, task_ids: Sequence[str]) -> dict[str, TaskAccess]:
-        answers = self.store.task_answers(task_ids)
+    def tasks(self, viewer: UserView | None, task_ids: Sequence[str],
+              answers: dict[str, TaskAnswers] | None = None) -> dict[str, TaskAccess]:
+        """The viewer's access to these tasks (``answers``: their answer keys, when known)."""
+        if answers is None:
+            answers = self.store.task_answers(task_ids)
         unlocked: dict[str, frozenset[str]] = {}
         if viewer is not None and viewer.role != "admin":
             unlocked = self.store.unlocked_answers(viewer.id, task_ids)
@@ -269,6 +272,27 @@ class Audiences:
         self.open_after_solving = open_after_solving
         self._viewers: dict[str | None, UserView | None] = {}
         self._access: dict[tuple[int | None, str], TaskAccess] = {}
+        self._answers: dict[str, TaskAnswers | None] = {}
+
+    def prefetch(self, tokens: Iterable[str | None], task_ids: Iterable[str]) -> None:
+        """Look up these subscribers and their access to these tasks in a few queries (what
+        is not prefetched is looked up one at a time when asked)."""
+        store, tasks = self.visibility.store, list(dict.fromkeys(task_ids))
+        wanted = [t for t in dict.fromkeys(tokens) if t not in self._viewers]
+        found = store.session_users(wanted)
+        self._viewers.update({t: found.get(t) for t in wanted})  # None: no live session
+        missing = [t for t in tasks if t not in self._answers]
+        answers = store.task_answers(missing)
+        self._answers.update({t: answers.get(t) for t in missing})
+        viewers = {v.id: v for v in self._viewers.values() if v is not None}
+        people = [i for i, v in viewers.items() if v.role != "admin"]
+        unlocked = store.unlocked_answers_of(people, tasks)
+        for tid in tasks:
+            known = self._answers[tid]
+            self._access.setdefault((None, tid), TaskAccess(tid, None, known, frozenset()))
+            for uid, v in viewers.items():
+                self._access.setdefault((uid, tid), TaskAccess(
+                    tid, v, known, unlocked.get((uid, tid), frozenset())))
 
     def viewer(self, token: str | None) -> UserView | None:
         if token not in self._viewers:
@@ -278,7 +302,12 @@ class Audiences:
     def access(self, viewer: UserView | None, task_id: str) -> TaskAccess:
         key = (None if viewer is None else viewer.id, task_id)
         if key not in self._access:
-            self._access[key] = self.visibility.task(viewer, task_id)
+            if task_id not in self._answers:  # the same for every viewer
+                self._answers.update(self.visibility.store.task_answers([task_id]))
+                self._answers.setdefault(task_id, None)
+            known = self._answers[task_id]
+            found = {} if known is None else {task_id: known}
+            self._access[key] = self.visibility.tasks(viewer, [task_id], found)[task_id]
         return self._access[key]
 
     def allowed(self, event: dict[str, Any]) -> Callable[[TaskAccess], bool]:
