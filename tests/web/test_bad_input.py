@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import pytest
+import sqlalchemy
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -195,3 +196,15 @@ def test_an_unreachable_database_answers_503_not_500(
     r = client.post("/api/auth/login", json={"username": "ann", "password": "x" * 10},
                     headers=token)
     assert r.status_code == 503
+
+
+@pytest.mark.parametrize("store_url", ["postgresql"], indirect=True)
+def test_lost_database_connections_answer_503_then_recover(client: TestClient) -> None:
+    login(client, "ann")
+    assert client.get("/api/tasks/t1").status_code == 200
+    store = studio(client).store
+    with store.engine.connect() as conn:  # the server drops every other connection
+        conn.execute(sqlalchemy.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+                          "datname = current_database() AND pid <> pg_backend_pid()"))
+    statuses = [client.get("/api/tasks/t1").status_code for _ in range(5)]
+    assert set(statuses) <= {200, 503} and statuses[-1] == 200, statuses
