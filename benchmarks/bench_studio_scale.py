@@ -8,7 +8,8 @@ study attempts, adding traces and voting, with a think time of 0 to ``2 * --thin
 between actions, while a WebSocket page follows the task each one has open. ``--observers``
 more pages follow the 20 tasks with traces for the whole run: every vote and every trace
 acknowledged must reach each of them (event delivery latency: from sending a trace until an
-observer has it).
+observer has it; "at rest": 20 traces added one at a time before the load starts, which
+shows the cost of passing events between processes without the queueing of the load).
 
 Afterwards the store is checked against what the server acknowledged (lost writes: votes
 by each trace's score, attempts and traces by their counts). Errors: any 5xx, refused or
@@ -65,6 +66,7 @@ WRONG = [[0]]  # never the answer: every attempt is counted, none unlocks early
 ACTIONS = {"list": 15, "task": 25, "traces": 15, "practice": 10, "study": 8, "trace": 5,
            "vote": 22}
 GOAL_SPEEDUP, GOAL_VOTE_P99_MS = 1.7, 50.0
+PROBES = 20  # traces added one at a time before the load: event latency at rest
 
 
 def free_port() -> int:
@@ -164,7 +166,9 @@ class Tally:
     voted: Counter[int] = field(default_factory=Counter)  # acknowledged votes per trace
     added: dict[str, float] = field(default_factory=dict)  # trace text -> time sent
     attempts: int = 0
-    event_ms: list[float] = field(default_factory=list)
+    event_ms: list[float] = field(default_factory=list)  # under load
+    rest_ms: list[float] = field(default_factory=list)  # one trace at a time, nothing else
+    loaded: bool = False
     observed: list[Counter[str]] = field(default_factory=list)  # per observer
 
     @property
@@ -240,12 +244,7 @@ class Person:
                                    json=body):
                     self.tally.attempts += 1
         elif action == "trace":
-            words = f"bench {uuid.uuid4().hex}"
-            self.tally.added[words] = time.perf_counter()
-            body = {"version": 0, "text": words}
-            if not await self.call("POST trace", "POST",
-                                   f"/api/tasks/{random.choice(w.hot)}/traces", 201, json=body):
-                del self.tally.added[words]
+            await self.add_trace("POST trace")
         else:
             trace = random.choice(w.traces[random.choice(w.hot)])
             value = random.choice((1, 1, -1, 0))
@@ -254,11 +253,23 @@ class Person:
                 self.tally.votes[(self.n, trace)] = value
                 self.tally.voted[trace] += 1
 
-    async def run(self, until: float, think: float) -> None:
+    async def add_trace(self, name: str) -> None:
+        words = f"bench {uuid.uuid4().hex}"
+        self.tally.added[words] = time.perf_counter()
+        body = {"version": 0, "text": words}
+        if not await self.call(name, "POST", f"/api/tasks/{random.choice(self.world.hot)}/traces",
+                               201, json=body):
+            del self.tally.added[words]
+
+    async def start(self) -> bool:
         me = await self.call("GET /api/me", "GET", "/api/me")
-        if me is None:
+        if me is not None:
+            self.csrf = {"X-CSRF-Token": me["csrf_token"]}
+        return me is not None
+
+    async def run(self, until: float, think: float) -> None:
+        if not self.csrf and not await self.start():
             return
-        self.csrf = {"X-CSRF-Token": me["csrf_token"]}
         names, weights = list(ACTIONS), list(ACTIONS.values())
         while time.perf_counter() < until:
             await self.act(random.choices(names, weights)[0])
@@ -297,11 +308,15 @@ async def observe(base: str, token: str, world: World, tally: Tally, ready: asyn
                 words = event["trace"]["text"]
                 sent = tally.added.get(words)
                 if sent is not None:
-                    tally.event_ms.append((time.perf_counter() - sent) * 1000)
+                    late = (time.perf_counter() - sent) * 1000
+                    (tally.event_ms if tally.loaded else tally.rest_ms).append(late)
                 got[f"added {words}"] += 1
 
 
-async def load(base: str, world: World, seconds: float, think: float) -> tuple[Tally, float]:
+async def load(base: str, pid: int, world: World, seconds: float, think: float
+               ) -> tuple[Tally, float, dict[str, float]]:
+    """Run the people against the server; what they saw, how long they ran and the cores
+    each part kept busy meanwhile on average."""
     tally = Tally()
     done = asyncio.Event()
     ready = [asyncio.Event() for _ in world.observers]
@@ -309,9 +324,18 @@ async def load(base: str, world: World, seconds: float, think: float) -> tuple[T
                 for t, r in zip(world.observers, ready, strict=True)]
     await asyncio.wait_for(asyncio.gather(*(r.wait() for r in ready)), 60)
     people = [Person(n, base, t, world, tally) for n, t in enumerate(world.people)]
+    await people[0].start()
+    for _ in range(PROBES):  # event latency at rest, each probe alone
+        await people[0].add_trace("POST trace (at rest)")
+        await asyncio.sleep(0.3)
+    tally.loaded = True
+    before = cpu_seconds(pid)
     start = time.perf_counter()
     await asyncio.gather(*(p.run(start + seconds, think) for p in people))
     elapsed = time.perf_counter() - start
+    after = cpu_seconds(pid)
+    cpu = {k: (after[k] - before[k]) / elapsed for k in after}
+    cpu["other"] = cpu["busy"] - cpu["server"] - cpu["database"] - cpu["client"]
     expected = sum(tally.voted.values()) + len(tally.added)
     deadline = time.perf_counter() + 10  # the last events are on their way
     while time.perf_counter() < deadline and any(sum(o.values()) < expected
@@ -320,7 +344,7 @@ async def load(base: str, world: World, seconds: float, think: float) -> tuple[T
     done.set()
     await asyncio.gather(*watchers)
     await asyncio.gather(*(p.close() for p in people))
-    return tally, elapsed
+    return tally, elapsed, cpu
 
 
 def missed_events(tally: Tally) -> int:
@@ -394,11 +418,7 @@ def measure(database: str, url: str, workers: int, args: argparse.Namespace,
     try:
         world = prepare(store, tasks, folder, args.people, args.observers)
         with server(url, folder, workers, tmp) as (base, pid):
-            before = cpu_seconds(pid)
-            tally, elapsed = asyncio.run(load(base, world, args.seconds, args.think))
-            after = cpu_seconds(pid)
-        cpu = {k: (after[k] - before[k]) / elapsed for k in after}  # cores busy on average
-        cpu["other"] = cpu["busy"] - cpu["server"] - cpu["database"] - cpu["client"]
+            tally, elapsed, cpu = asyncio.run(load(base, pid, world, args.seconds, args.think))
         return Result(database, workers, tally.requests / elapsed, tally,
                       lost_writes(store, world, tally), missed_events(tally), cpu)
     finally:
@@ -409,7 +429,8 @@ def report(results: list[Result], console: Console, args: argparse.Namespace) ->
     table = Table(title=f"{args.people} people, {args.seconds:g} s, think 0-"
                   f"{2 * args.think:g} s, {os.cpu_count()} CPUs")
     for col in ("database", "processes", "requests/s", "x 1 process", "errors",
-                "lost writes", "events missed", "event p50 ms", "event p99 ms",
+                "lost writes", "events missed", "event at rest p50 / p99 ms",
+                "event p50 / p99 ms",
                 "cores: server / db / client / other"):
         table.add_column(col, justify="right")
     base = {r.database: r.rps for r in results if r.workers == 1}
@@ -418,7 +439,8 @@ def report(results: list[Result], console: Console, args: argparse.Namespace) ->
         table.add_row(r.database, str(r.workers), f"{r.rps:.0f}",
                       f"{r.rps / base[r.database]:.2f}" if r.database in base else "",
                       str(sum(t.errors.values())), str(r.lost), str(r.missed),
-                      f"{percentile(t.event_ms, 0.5):.0f}", f"{percentile(t.event_ms, 0.99):.0f}",
+                      f"{percentile(t.rest_ms, 0.5):.0f} / {percentile(t.rest_ms, 0.99):.0f}",
+                      f"{percentile(t.event_ms, 0.5):.0f} / {percentile(t.event_ms, 0.99):.0f}",
                       " / ".join(f"{r.cpu[k]:.2f}" for k in ("server", "database", "client",
                                                               "other")))
     console.print(table)
