@@ -68,7 +68,7 @@ def test_old_events_are_pruned_and_ids_never_reused(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(events_module, "KEEP_EVENTS", 3)
-    monkeypatch.setattr(events_module.random, "random", lambda: 0.0)  # prune every time
+    monkeypatch.setattr(events_module, "PRUNE_CHANCE", 1.0)  # prune at every append
     ids = [store.append_event("t1", {"n": n}) for n in range(6)]
     assert [e.id for e in store.events_after(0)] == ids[-3:]
     with store.writing() as session:

@@ -24,6 +24,7 @@ from arcforge.store.views import StoredEvent
 
 CHANNEL = "arcforge_events"  # PostgreSQL NOTIFY channel; the payload is the event's id
 KEEP_EVENTS = 10_000
+PRUNE_CHANCE = 0.01  # the share of appends that also delete the events past KEEP_EVENTS
 
 
 def event_view(row: LiveEvent) -> StoredEvent:
@@ -44,7 +45,7 @@ class EventRepository(StoreBase):
             session.flush()
             if session.get_bind().dialect.name == "postgresql":
                 session.execute(select(func.pg_notify(CHANNEL, str(row.id))))
-            if random.random() < 0.01:
+            if random.random() < PRUNE_CHANCE:
                 session.execute(delete(LiveEvent).where(LiveEvent.id <= row.id - KEEP_EVENTS))
             return row.id
 
