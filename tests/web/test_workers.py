@@ -119,3 +119,17 @@ def test_a_restarted_worker_loses_no_page(workers: Workers, shared_store: Store)
         [event] = events(page, 1)
         assert event["type"] == "trace_added" and event["trace"]["text"] == "after restart"
         page.close()
+
+
+def test_logging_out_through_one_process_ends_the_session_in_every_one(
+    workers: Workers,
+) -> None:
+    workers.login("lou")
+    clients = workers.clients(["lou"] * 4)  # two connections on each process
+    out, token = clients[0]
+    assert out.post("/api/auth/logout", headers=token).status_code == 200
+    for client, _ in clients[1:]:
+        assert client.get("/api/me").json()["user"] is None
+        assert client.get("/api/tasks/t1/attempts").status_code == 401
+        client.close()
+    out.close()
