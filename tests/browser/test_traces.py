@@ -171,3 +171,19 @@ def test_html_in_a_trace_is_inert(studio: Studio, page: Page, watch: PageWatch) 
     expect(rows).to_have_count(1)
     expect(rows.first).to_have_attribute("data-task", TASK)
     expect(rows.first.locator("td").nth(4)).to_have_text("1")
+
+
+def test_a_page_whose_live_connection_dropped_catches_up(studio: Studio, page: Page) -> None:
+    """As when its server process restarts: the page reconnects and reloads its traces, so a
+    trace added while it was away (its event never sent to it) shows up."""
+    api_signup(page, studio.url, "rejoiner")
+    open_traces(page, studio)
+    reveal(page)
+    state = studio.app.state.studio
+    for sub in list(state.hub._subscribers):  # every connection ends
+        sub.loop.call_soon_threadsafe(sub.offer, None)
+    quiet = state.store.create_user("quiet", password_hash="not used")
+    state.store.add_trace(TASK, 0, quiet.id, "written while the page was away")
+    expect(page.locator("article.trace", has_text="written while the page was away")
+           ).to_have_count(1, timeout=15_000)
+    expect(page.locator(".live-dot.live")).to_have_count(1)

@@ -26,9 +26,17 @@ def store_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'store.db'}"
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_store_url(request: pytest.FixtureRequest, store_url: str) -> str:
+    """The repository tests run on a SQLite file and on a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return store_url
+    return request.getfixturevalue("pg_cluster").database()
+
+
 @pytest.fixture
-def store(store_url: str) -> Iterator[Store]:
-    s = open_store(store_url)
+def store(any_store_url: str) -> Iterator[Store]:
+    s = open_store(any_store_url)
     yield s
     s.dispose()
 

@@ -59,10 +59,10 @@ def export(url: str, folder: Path, *args: str) -> dict[str, list[dict[str, Any]]
             for n in ("traces", "tasks", "attempts")}
 
 
-def test_export_holds_every_trace_version_and_attempt(store: Store, store_url: str,
+def test_export_holds_every_trace_version_and_attempt(store: Store, any_store_url: str,
                                                       tmp_path: Path) -> None:
     facts = seed(store)
-    data = export(store_url, tmp_path / "out")
+    data = export(any_store_url, tmp_path / "out")
     traces = {t["id"]: t for t in data["traces"]}
     assert set(traces) == {facts["description"], facts["model_trace"], facts["human_trace"]}
     described = traces[facts["description"]]
@@ -89,14 +89,14 @@ def test_export_holds_every_trace_version_and_attempt(store: Store, store_url: s
     assert build["user"] == practice["user"] != study["user"] == described["author"]
 
 
-def test_people_appear_only_under_stable_pseudonyms(store: Store, store_url: str,
+def test_people_appear_only_under_stable_pseudonyms(store: Store, any_store_url: str,
                                                     tmp_path: Path) -> None:
     facts = seed(store)
-    first = export(store_url, tmp_path / "a")
+    first = export(any_store_url, tmp_path / "a")
     for name in ("traces", "tasks", "attempts"):
         raw = (tmp_path / "a" / f"{name}.jsonl").read_text().casefold()
         assert not [p for p in facts["people"] if p in raw], name
-    again = export(store_url, tmp_path / "b")
+    again = export(any_store_url, tmp_path / "b")
     assert [a["user"] for a in again["attempts"]] == [a["user"] for a in first["attempts"]]
     other_url = f"sqlite:///{tmp_path / 'other.db'}"
     other = open_store(other_url)
@@ -108,22 +108,22 @@ def test_people_appear_only_under_stable_pseudonyms(store: Store, store_url: str
     assert elsewhere["attempts"][0]["user"] != first["attempts"][0]["user"]
 
 
-def test_min_score_and_source_select_traces(store: Store, store_url: str,
+def test_min_score_and_source_select_traces(store: Store, any_store_url: str,
                                             tmp_path: Path) -> None:
     facts = seed(store)
-    best = export(store_url, tmp_path / "best", "--min-score", "1")["traces"]
+    best = export(any_store_url, tmp_path / "best", "--min-score", "1")["traces"]
     assert [t["id"] for t in best] == [facts["model_trace"]]
-    people = export(store_url, tmp_path / "people", "--source", "human")["traces"]
+    people = export(any_store_url, tmp_path / "people", "--source", "human")["traces"]
     assert {t["id"] for t in people} == {facts["description"], facts["human_trace"]}
     assert {t["source"] for t in people} == {"human"}
-    negative = export(store_url, tmp_path / "neg", "--min-score", "-1")["traces"]
+    negative = export(any_store_url, tmp_path / "neg", "--min-score", "-1")["traces"]
     assert len(negative) == 3
 
 
-def test_parquet_holds_the_same_rows(store: Store, store_url: str, tmp_path: Path) -> None:
+def test_parquet_holds_the_same_rows(store: Store, any_store_url: str, tmp_path: Path) -> None:
     seed(store)
-    rows = export(store_url, tmp_path / "j")
-    table = export(store_url, tmp_path / "p", "--format", "parquet")
+    rows = export(any_store_url, tmp_path / "j")
+    table = export(any_store_url, tmp_path / "p", "--format", "parquet")
     for name in ("traces", "tasks", "attempts"):
         assert pq.read_schema(tmp_path / "p" / f"{name}.parquet") == parquet_schema(name)
     assert table["traces"] == rows["traces"]
@@ -135,14 +135,14 @@ def test_parquet_holds_the_same_rows(store: Store, store_url: str, tmp_path: Pat
 
 
 def test_hugging_face_datasets_loads_the_parquet_files(
-    store: Store, store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    store: Store, any_store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
     datasets = pytest.importorskip("datasets")
     facts = seed(store)
-    export(store_url, tmp_path / "p", "--format", "parquet")
+    export(any_store_url, tmp_path / "p", "--format", "parquet")
     loaded = {n: datasets.load_dataset("parquet", data_files=str(tmp_path / "p" / f"{n}.parquet"),
                                        split="train", cache_dir=str(tmp_path / "cache"))
               for n in ("traces", "tasks", "attempts")}  # one data set a file: three schemas
@@ -153,19 +153,19 @@ def test_hugging_face_datasets_loads_the_parquet_files(
     assert description["task"]["test"][0]["output"] == facts["answer"]
 
 
-def test_refusals(store: Store, store_url: str, tmp_path: Path) -> None:
+def test_refusals(store: Store, any_store_url: str, tmp_path: Path) -> None:
     seed(store)
-    export(store_url, tmp_path / "out")
+    export(any_store_url, tmp_path / "out")
     again = runner.invoke(app, ["store", "export-data", str(tmp_path / "out"), "--store",
-                                store_url])
+                                any_store_url])
     assert again.exit_code != 0 and "already exists" in str(again.exception)
     forced = runner.invoke(app, ["store", "export-data", str(tmp_path / "out"), "--store",
-                                 store_url, "--force"])
+                                 any_store_url, "--force"])
     assert forced.exit_code == 0, forced.output
     for args, message in ((["--format", "csv"], "--format"), (["--source", "people"],
                                                                "--source")):
         bad = runner.invoke(app, ["store", "export-data", str(tmp_path / "x"), "--store",
-                                  store_url, *args])
+                                  any_store_url, *args])
         assert bad.exit_code != 0 and message in str(bad.exception)
     missing = runner.invoke(app, ["store", "export-data", str(tmp_path / "y"), "--store",
                                   str(tmp_path / "nothing.db")])

@@ -162,14 +162,14 @@ def test_scores_the_voters_do_not_explain_are_kept(store: Store, tmp_path: Path)
     assert (entry["score"], entry["voters"]) == (6, {"carol": 1, "dave": 1})
 
 
-def test_conflicting_trace_id_refused(store: Store, store_url: str, tmp_path: Path) -> None:
+def test_conflicting_trace_id_refused(store: Store, any_store_url: str, tmp_path: Path) -> None:
     good = tmp_path / "a.json"
     good.write_text(json.dumps({"t1": [_legacy_entry()]}))
-    assert cli("store", "import-traces", str(good), "--store", store_url).exit_code == 0
+    assert cli("store", "import-traces", str(good), "--store", any_store_url).exit_code == 0
     clash = tmp_path / "b.json"
     fresh = _legacy_entry(task_id="t9", trace_id="n")
     clash.write_text(json.dumps({"t9": [fresh], "t1": [_legacy_entry(text="changed")]}))
-    result = cli("store", "import-traces", str(clash), "--store", store_url)
+    result = cli("store", "import-traces", str(clash), "--store", any_store_url)
     assert isinstance(result.exception, ConflictError)
     assert "t1_bob_00000001" in str(result.exception)
     assert list(export_traces_data(store)) == ["t1"]

@@ -17,16 +17,17 @@ from .conftest import REFERENCE, make_task
 runner = CliRunner()
 
 
-def test_stats_table(store: Store, store_url: str) -> None:
-    runner.invoke(app, ["store", "import-traces", str(REFERENCE), "--store", store_url])
-    result = runner.invoke(app, ["store", "stats", "--store", store_url])
+def test_stats_table(store: Store, any_store_url: str) -> None:
+    runner.invoke(app, ["store", "import-traces", str(REFERENCE), "--store", any_store_url])
+    result = runner.invoke(app, ["store", "stats", "--store", any_store_url])
     assert result.exit_code == 0, result.output
     lines = {" ".join(line.strip("│ ").split()) for line in result.output.splitlines()}
     assert "traces by models │ 245" in lines and "traces by people │ 14" in lines
     assert "tasks without content │ 108" in lines and "votes │ 4" in lines
 
 
-def test_backup_while_writing(store: Store, store_url: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("any_store_url", ["sqlite"], indirect=True)
+def test_backup_while_writing(store: Store, any_store_url: str, tmp_path: Path) -> None:
     store.import_tasks([make_task("aa11")])
     user = store.create_user("ann").id
     stop = threading.Event()
@@ -42,7 +43,7 @@ def test_backup_while_writing(store: Store, store_url: str, tmp_path: Path) -> N
         while len(written) < 20:
             stop.wait(0.01)
         dest = tmp_path / "copy.db"
-        result = runner.invoke(app, ["store", "backup", str(dest), "--store", store_url])
+        result = runner.invoke(app, ["store", "backup", str(dest), "--store", any_store_url])
     finally:
         stop.set()
         thread.join()
@@ -59,15 +60,16 @@ def test_backup_while_writing(store: Store, store_url: str, tmp_path: Path) -> N
         copy.dispose()
 
 
+@pytest.mark.parametrize("any_store_url", ["sqlite"], indirect=True)
 def test_backup_never_overwrites_without_force(
-    store: Store, store_url: str, tmp_path: Path
+    store: Store, any_store_url: str, tmp_path: Path
 ) -> None:
     dest = tmp_path / "keep.db"
     dest.write_text("precious")
-    result = runner.invoke(app, ["store", "backup", str(dest), "--store", store_url])
+    result = runner.invoke(app, ["store", "backup", str(dest), "--store", any_store_url])
     assert "already exists" in str(result.exception)
     assert dest.read_text() == "precious"
-    result = runner.invoke(app, ["store", "backup", str(dest), "--store", store_url, "--force"])
+    result = runner.invoke(app, ["store", "backup", str(dest), "--store", any_store_url, "--force"])
     assert result.exit_code == 0, result.output
     assert dest.read_bytes().startswith(b"SQLite format 3")
     assert list(tmp_path.glob(".keep.db.*")) == []  # no temporary file left behind

@@ -167,18 +167,18 @@ def test_strict_refuses_everything_for_one_bad_entry(fmt: str, store: Store,
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_bad_entries_are_skipped_and_named(fmt: str, store: Store, store_url: str,
+def test_bad_entries_are_skipped_and_named(fmt: str, store: Store, any_store_url: str,
                                            tmp_path: Path) -> None:
     bad, where = _bad_file(fmt, tmp_path / "bad")
     report = merge_files(store, [bad])
     [skipped] = report.files[0].skipped
     assert skipped.file == str(bad) and str(skipped).startswith(f"{bad}: {where}")
     assert report.added == 3  # the good entries of the same file
-    again = runner.invoke(app, ["merge", str(bad), "--store", store_url])
+    again = runner.invoke(app, ["merge", str(bad), "--store", any_store_url])
     assert again.exit_code == 0, again.output
     flat = "".join(again.output.split())
     assert "skipped:" in flat and where.replace(" ", "") in flat
-    refused = runner.invoke(app, ["merge", str(bad), "--store", store_url, "--strict"])
+    refused = runner.invoke(app, ["merge", str(bad), "--store", any_store_url, "--strict"])
     assert isinstance(refused.exception, InputFileError) and where in str(refused.exception)
 
 
@@ -201,17 +201,17 @@ def test_database_error_mid_merge_rolls_back(store: Store, tmp_path: Path) -> No
     assert store.get_user(person.id).kind == "human"
 
 
-def test_dry_run_writes_nothing(store: Store, store_url: str, tmp_path: Path) -> None:
+def test_dry_run_writes_nothing(store: Store, any_store_url: str, tmp_path: Path) -> None:
     path = write_journal(tmp_path / "run-1", RECORDS)
-    result = runner.invoke(app, ["merge", str(path), "--dry-run", "--store", store_url])
+    result = runner.invoke(app, ["merge", str(path), "--dry-run", "--store", any_store_url])
     assert result.exit_code == 0, result.output
     assert "would add" in result.output and "dry run" in result.output
     assert "2 tasks are not in the store" in " ".join(result.output.split())
     assert traces(store) == [] and store.list_runs() == []
-    result = runner.invoke(app, ["merge", str(path), "--store", store_url])
+    result = runner.invoke(app, ["merge", str(path), "--store", any_store_url])
     assert result.exit_code == 0, result.output
     assert f"added 3 traces by {MODEL}" in " ".join(result.output.split())
-    result = runner.invoke(app, ["merge", str(path), "--store", store_url])
+    result = runner.invoke(app, ["merge", str(path), "--store", any_store_url])
     assert "nothing new to add" in result.output
 
 

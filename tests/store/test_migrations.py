@@ -287,7 +287,8 @@ def check_upgrade_from_0004_keeps_data_and_adds_checks(url: str) -> None:
         assert ended.outcome == "success"
         assert store.unlocked_answers(ben, ["aa11"]) == {"aa11": frozenset({"test:0"})}
         with store.engine.connect() as conn:
-            key = conn.execute(text("SELECT value FROM store_meta")).scalar_one()
+            key = conn.execute(text(
+                "SELECT value FROM store_meta WHERE key = 'pseudonym_key'")).scalar_one()
         assert len(key) == 64 and int(key, 16) >= 0
         with pytest.raises(IntegrityError), store.engine.begin() as conn:
             conn.execute(text("UPDATE attempts SET mode = 'exam'"))

@@ -1,18 +1,7 @@
-"""The same store code on PostgreSQL: run when the server binaries are installed, else skipped.
-
-A throw-away cluster is created in a temporary folder (as the ``postgres`` user when the
-tests run as root) and listens on 127.0.0.1 only.
-"""
+"""The same store code on PostgreSQL, on the suite's throw-away cluster (``pgcluster``)."""
 
 from __future__ import annotations
 
-import os
-import pwd
-import shutil
-import socket
-import subprocess
-import tempfile
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +13,7 @@ from arcforge.store import Store, open_store
 from arcforge.store.legacy import export_traces_data, import_traces
 from arcforge.store.merge import merge_files
 from arcforge.store.schema import Base
+from pgcluster import Cluster
 
 from .conftest import REFERENCE
 from .test_concurrency import check_concurrent_votes, check_shared_user_races
@@ -39,70 +29,28 @@ from .test_variations import check_concurrent_signers
 pytest.importorskip("psycopg")
 
 
-def _run(cmd: list[str], prefix: list[str]) -> None:
-    subprocess.run([*prefix, *cmd], check=True, capture_output=True, timeout=60)
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    initdb, pg_ctl = shutil.which("initdb"), shutil.which("pg_ctl")
-    if not (initdb and pg_ctl):
-        pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
-    prefix: list[str] = []
-    base = Path(tempfile.mkdtemp(prefix="arcforge-pg-"))
-    if os.geteuid() == 0:
-        try:
-            owner = pwd.getpwnam("postgres")
-        except KeyError:
-            pytest.skip("running as root and there is no 'postgres' user to run the server")
-        os.chown(base, owner.pw_uid, owner.pw_gid)
-        prefix = ["runuser", "-u", "postgres", "--"]
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    data = base / "data"
-    options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off"
-    try:
-        _run([initdb, "-D", str(data), "-A", "trust", "-U", "arc", "--no-sync"], prefix)
-        _run(
-            [pg_ctl, "-D", str(data), "-o", options, "-l", str(base / "log"), "-w", "start"], prefix
-        )
-    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
-        shutil.rmtree(base, ignore_errors=True)
-        pytest.skip(f"could not start a PostgreSQL server: {exc}")
-    try:
-        yield f"postgresql+psycopg://arc@127.0.0.1:{port}"
-    finally:
-        _run([pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"], prefix)
-        shutil.rmtree(base, ignore_errors=True)
-
-
-def _new_database(server: str) -> str:
-    import psycopg
-
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(f"{server.replace('+psycopg', '')}/postgres", autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    return f"{server}/{name}"
+@pytest.fixture
+def empty_db(pg_cluster: Cluster) -> str:
+    return pg_cluster.empty_database()
 
 
 @pytest.fixture
-def pg_store(server: str) -> Iterator[Store]:
-    store = open_store(_new_database(server))
+def pg_store(pg_cluster: Cluster) -> Iterator[Store]:
+    store = open_store(pg_cluster.database())
     yield store
     store.dispose()
 
 
-def test_upgrade_from_0002_keeps_attempts(server: str) -> None:
-    check_upgrade_from_0002_keeps_attempts(_new_database(server))
+def test_upgrade_from_0002_keeps_attempts(empty_db: str) -> None:
+    check_upgrade_from_0002_keeps_attempts(empty_db)
 
 
-def test_upgrade_from_0003_keys_attempts_and_unlocks(server: str) -> None:
-    check_upgrade_from_0003_keys_attempts_and_unlocks(_new_database(server))
+def test_upgrade_from_0003_keys_attempts_and_unlocks(empty_db: str) -> None:
+    check_upgrade_from_0003_keys_attempts_and_unlocks(empty_db)
 
 
-def test_upgrade_from_0004_keeps_data_and_adds_checks(server: str) -> None:
-    check_upgrade_from_0004_keeps_data_and_adds_checks(_new_database(server))
+def test_upgrade_from_0004_keeps_data_and_adds_checks(empty_db: str) -> None:
+    check_upgrade_from_0004_keeps_data_and_adds_checks(empty_db)
 
 
 def test_limits_hold_under_a_race(pg_store: Store) -> None:

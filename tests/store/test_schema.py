@@ -1,7 +1,8 @@
-"""The migrations build exactly the schema of the models, on SQLite."""
+"""The migrations build exactly the schema of the models, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
@@ -18,6 +19,7 @@ def test_migrations_match_models(store: Store) -> None:
     assert diff == []
 
 
+@pytest.mark.parametrize("any_store_url", ["sqlite"], indirect=True)
 def test_sqlite_settings(store: Store) -> None:
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"

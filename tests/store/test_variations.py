@@ -142,10 +142,10 @@ def check_concurrent_signers(store: Store) -> None:
     assert len(rot90.signed_by) == 2
 
 
-def test_store_is_a_data_source(setup: tuple[Store, int, int], store_url: str) -> None:
+def test_store_is_a_data_source(setup: tuple[Store, int, int], any_store_url: str) -> None:
     store, ann, _ = setup
     store.sign_variation("aa11", 0, {"op": "rot90"}, ann)
-    tasks = load_tasks(f"store:{store_url}")
+    tasks = load_tasks(f"store:{any_store_url}")
     assert [(t.id, t.version, t.signed_by, t.parent) for t in tasks] == [
         ("aa11", 0, (), None),
         ("aa11", 1, ("ann",), ("aa11", 0)),
@@ -161,11 +161,11 @@ def test_missing_store_is_not_created_by_reading(tmp_path) -> None:
     assert not missing.exists()
 
 
-def test_bundled_set_comes_back_unchanged_from_the_store(store: Store, store_url: str) -> None:
+def test_bundled_set_comes_back_unchanged_from_the_store(store: Store, any_store_url: str) -> None:
     original = load_tasks("arc-agi-1/evaluation")
     report = store.import_tasks(original, source="arc-agi-1/evaluation")
     assert report.versions_added == len(original) == 400
-    back = load_tasks(f"store:{store_url}")
+    back = load_tasks(f"store:{any_store_url}")
     assert [(t.id, t.content_hash()) for t in back] == sorted(
         (t.id, t.content_hash()) for t in original
     )

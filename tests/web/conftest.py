@@ -60,10 +60,18 @@ def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(security, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Every studio test runs on a SQLite file and on a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'studio.db'}"
+    return request.getfixturevalue("pg_cluster").database()
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> WebSettings:
+def settings(tmp_path: Path, store_url: str) -> WebSettings:
     return WebSettings(
-        store_url=f"sqlite:///{tmp_path / 'studio.db'}",
+        store_url=store_url,
         data=(str(write_tasks(tmp_path / "tasks")),),
         runs_dir=tmp_path / "runs",
         secret_file=tmp_path / "studio.secret",

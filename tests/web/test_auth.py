@@ -217,6 +217,7 @@ def test_trivial_passwords_are_refused(client: TestClient) -> None:
                        headers=h).status_code == 201
 
 
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
 def test_the_store_file_is_private(
     settings: WebSettings, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -6,10 +6,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+import sqlalchemy
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy.exc import OperationalError
 
+from arcforge.store.errors import StoreUnavailable
 from arcforge.web.app import create_app
 from arcforge.web.settings import WebSettings
 
@@ -172,3 +176,35 @@ def test_no_body_makes_a_500(client: TestClient, body: Any) -> None:
                 "/api/auth/login", "/api/tasks/t1/descriptions", "/api/checks/1/attempts",
                 "/api/descriptions/1/check"):
         assert client.post(url, json=body, headers=h).status_code < 500, (url, body)
+
+
+def test_an_unreachable_database_answers_503_not_500(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def lost(*_args: object, **_kw: object) -> None:
+        raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+
+    token = csrf(client)
+    monkeypatch.setattr(studio(client).store, "session_user", lost)
+    r = client.get("/api/me", headers={"Cookie": "arcforge_session=" + "x" * 20})
+    assert r.status_code == 503 and r.headers["Retry-After"] == "2"
+    assert "server closed" not in r.text
+    def busy(*_args: object, **_kw: object) -> None:
+        raise StoreUnavailable("store x: database is locked")
+
+    monkeypatch.setattr(studio(client).store, "transact", busy)
+    r = client.post("/api/auth/login", json={"username": "ann", "password": "x" * 10},
+                    headers=token)
+    assert r.status_code == 503
+
+
+@pytest.mark.parametrize("store_url", ["postgresql"], indirect=True)
+def test_lost_database_connections_answer_503_then_recover(client: TestClient) -> None:
+    login(client, "ann")
+    assert client.get("/api/tasks/t1").status_code == 200
+    store = studio(client).store
+    with store.engine.connect() as conn:  # the server drops every other connection
+        conn.execute(sqlalchemy.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+                          "datname = current_database() AND pid <> pg_backend_pid()"))
+    statuses = [client.get("/api/tasks/t1").status_code for _ in range(5)]
+    assert set(statuses) <= {200, 503} and statuses[-1] == 200, statuses

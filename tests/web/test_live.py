@@ -8,6 +8,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from arcforge.web.app import create_app
 from arcforge.web.settings import WebSettings
+from arcforge.web.visibility import Audiences
 
 from .conftest import csrf, login
 
@@ -178,3 +179,30 @@ def test_a_logged_out_connection_gets_no_more_answers(client: TestClient) -> Non
         client.post("/api/tasks/t1/traces", headers=h, json={"version": 0, "text": "two"})
         client.post("/api/tasks/t3/traces", headers=h, json={"version": 0, "text": "three"})
         assert ws.receive_json()["trace"]["text"] == "three"
+
+
+def test_audiences_decide_alike_with_and_without_prefetching(client: TestClient) -> None:
+    """Deliveries look subscribers up in a few queries; the decisions are the one rule's."""
+    s = client.app.state.studio  # type: ignore[attr-defined]
+    store = s.store
+    people = {name: store.create_user(name, role=role, password_hash="x")
+              for name, role in (("ann", "user"), ("ben", "user"), ("root", "admin"))}
+    tokens = {name: store.start_session(u.id, 3600) for name, u in people.items()}
+    store.reveal_answers(people["ben"].id, "t1")
+    gone = store.start_session(people["ben"].id, 3600)
+    store.end_session(gone)
+    subscribers = [None, "not a token", gone, *tokens.values()]
+    events = [{"type": "trace_added", "task_id": t, "version": 0} for t in ("t1", "t2", "t9")]
+    events += [{"type": "variation_signed", "task_id": "t1", "version": 0},
+               {"type": "other", "task_id": "t1", "version": 0}]
+
+    def decisions(prefetch: bool) -> list[bool]:
+        audiences = Audiences(s.visibility, store.session_user)
+        if prefetch:
+            audiences.prefetch(subscribers, ["t1", "t2", "t9"])
+        return [audiences.of(e, author)(token) for e in events for author in (None, "ann")
+                for token in subscribers]
+
+    assert decisions(True) == decisions(False)
+    first = decisions(True)[:len(subscribers)]  # t1's trace, no author
+    assert first == [False, False, False, False, True, True]  # ben revealed t1; root is admin

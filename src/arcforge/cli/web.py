@@ -55,6 +55,17 @@ def serve(
                                   "127.0.0.1 (only behind one: clients could otherwise fake "
                                   "their address).")
     ] = None,
+    forwarded_allow_ips: Annotated[
+        str | None, typer.Option("--forwarded-allow-ips", metavar="ADDRESSES",
+                                 help="With --proxy-headers: the proxies' addresses, "
+                                 "comma-separated (default $FORWARDED_ALLOW_IPS, else "
+                                 "127.0.0.1).")
+    ] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, max=64,
+                          help="Server processes on the port (they share everything through "
+                          "the store; see docs/deploy.md).")
+    ] = 1,
     config: Annotated[
         Path | None, typer.Option("--config", help="Settings file (default ./arcforge.toml "
                                   "when present): the [studio] table holds rules and limits.")
@@ -85,7 +96,7 @@ def serve(
     studio = load_settings(config).studio.model_copy(
         update={k: v for k, v in protocol.items() if v is not None})
     run_server(host, port, data or None, store, runs, private, proxy_headers=proxy_headers,
-               studio=studio)
+               studio=studio, workers=workers, forwarded_allow_ips=forwarded_allow_ips)
 
 
 def _read_password(password_stdin: bool, username: str) -> str:

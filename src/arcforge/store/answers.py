@@ -108,6 +108,23 @@ class AnswerRepository(StoreBase):
                     found.setdefault(tid, set()).add(key)
         return {tid: frozenset(keys) for tid, keys in found.items()}
 
+    def unlocked_answers_of(self, user_ids: Sequence[int], task_ids: Sequence[str]
+                            ) -> dict[tuple[int, str], frozenset[str]]:
+        """:meth:`unlocked_answers` of several users at once, by (user, task)."""
+        found: dict[tuple[int, str], set[str]] = {}
+        users = list(dict.fromkeys(user_ids))
+        if not users:
+            return {}
+        with self.reading_core() as conn:
+            for part in chunks(list(dict.fromkeys(task_ids))):
+                for who in chunks(users):
+                    query = select(AnswerUnlock.user_id, AnswerUnlock.task_id,
+                                   AnswerUnlock.answer_key).where(
+                        AnswerUnlock.user_id.in_(who), AnswerUnlock.task_id.in_(part))
+                    for uid, tid, key in conn.execute(query):
+                        found.setdefault((uid, tid), set()).add(key)
+        return {k: frozenset(keys) for k, keys in found.items()}
+
     def reveal_answers(self, user_id: int, task_id: str) -> None:
         """The user chose to see every answer of the task: their study attempts there end."""
 

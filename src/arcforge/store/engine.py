@@ -25,7 +25,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from arcforge.store.errors import StoreError
+from arcforge.store.errors import StoreError, StoreUnavailable
 from arcforge.store.paths import display_url, sqlite_file
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -83,7 +83,10 @@ def make_engine(url: URL) -> Engine:
     """An engine for the URL with the store's settings."""
     if url.get_backend_name() == "sqlite":
         return _sqlite_engine(url)
-    return create_engine(url, pool_pre_ping=True)
+    # No ping before each use (a round trip per checkout, several per request): when the
+    # server restarts, the first statement on a dead connection fails, SQLAlchemy drops the
+    # whole pool, and the request that met it answers 503.
+    return create_engine(url, pool_recycle=3600)
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -152,7 +155,7 @@ class StoreBase:
                     time.sleep(random.uniform(0.002, 0.01) * (attempt + 1))  # spread retries
                     continue
                 if isinstance(exc, OperationalError):
-                    raise StoreError(f"store {self.describe()}: {exc.orig}") from exc
+                    raise StoreUnavailable(f"store {self.describe()}: {exc.orig}") from exc
                 raise
         raise AssertionError("unreachable")
 

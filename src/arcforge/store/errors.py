@@ -23,3 +23,8 @@ class ConflictError(StoreError):
 
 class InputFileError(StoreError):
     """An import or merge file that is corrupt or invalid; nothing was written."""
+
+
+class StoreUnavailable(StoreError):
+    """The database cannot be reached or stays busy (a restart, a lost connection): the
+    request may succeed if tried again."""

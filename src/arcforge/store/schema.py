@@ -265,7 +265,8 @@ class Check(Base):
 
 
 class StoreMeta(Base):
-    """Values that belong to one store (the key of its export pseudonyms)."""
+    """Values that belong to one store (the key of its export pseudonyms, the studio's
+    signing key)."""
 
     __tablename__ = "store_meta"
 
@@ -320,3 +321,19 @@ class RateLimit(Base):
     key: Mapped[str] = mapped_column(String(MAX_LIMIT_KEY), primary_key=True)
     window_start: Mapped[float] = mapped_column(Double)
     count: Mapped[int] = mapped_column(Integer)
+
+
+class LiveEvent(Base):
+    """A live event of the studio (a trace added, voted or removed; a version signed or
+    removed), kept a short while so that every server process sharing the store sends it to
+    its own pages. ``payload`` is the event as pages get it (JSON text); ``author`` (not sent)
+    is the trace's author, who always gets events about it. Ids are never reused."""
+
+    __tablename__ = "live_events"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[float] = mapped_column(Double)
+    task_id: Mapped[str] = mapped_column(String(MAX_NAME))
+    author: Mapped[str | None] = mapped_column(String(MAX_NAME), nullable=True)
+    payload: Mapped[str] = mapped_column(Text)

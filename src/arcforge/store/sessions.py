@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from arcforge.store.engine import StoreBase, now
 from arcforge.store.schema import LoginSession, User
+from arcforge.store.tasks import chunks
 from arcforge.store.users import get_user_row, user_view
 from arcforge.store.views import UserView
 
@@ -51,6 +53,24 @@ class SessionRepository(StoreBase):
         with self.reading() as session:
             user = session.scalar(query)
             return None if user is None or user.password_hash is None else user_view(user)
+
+    def session_users(self, tokens: Iterable[str | None]) -> dict[str, UserView]:
+        """:meth:`session_user` of many tokens in one query: the live ones, by token."""
+        by_id = {token_id(t): t for t in tokens if t and len(t) <= MAX_TOKEN}
+        if not by_id:
+            return {}
+        found: dict[str, UserView] = {}
+        with self.reading() as session:
+            for part in chunks(list(by_id)):
+                query = (
+                    select(LoginSession.id, User)
+                    .join(User, LoginSession.user_id == User.id)
+                    .where(LoginSession.id.in_(part), LoginSession.expires_at > now())
+                )
+                for sid, user in session.execute(query):
+                    if user.password_hash is not None:
+                        found[by_id[sid]] = user_view(user)
+        return found
 
     def end_session(self, token: str | None) -> None:
         """Log out: the token stops working everywhere."""

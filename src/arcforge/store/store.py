@@ -10,7 +10,9 @@ from arcforge.store.checks import CheckRepository
 from arcforge.store.descriptions import DescriptionRepository
 from arcforge.store.engine import make_engine
 from arcforge.store.errors import StoreError
+from arcforge.store.events import EventRepository
 from arcforge.store.limits import RateLimitRepository
+from arcforge.store.meta import MetaRepository
 from arcforge.store.paths import display_url, resolve_store_url, sqlite_file
 from arcforge.store.runs import RunRepository
 from arcforge.store.sessions import SessionRepository
@@ -30,6 +32,8 @@ class Store(
     RunRepository,
     SessionRepository,
     RateLimitRepository,
+    EventRepository,
+    MetaRepository,
 ):
     """The database behind the studio and ``arcforge merge``: open it with :func:`open_store`."""
 

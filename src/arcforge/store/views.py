@@ -166,3 +166,15 @@ class RunView:
     imported_at: float
     traces: int
     info: dict[str, Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """A live event as the store keeps it: ``payload`` is what pages get; ``author`` (a
+    trace's author, who always gets events about it) is not sent."""
+
+    id: int
+    task_id: str
+    author: str | None
+    payload: dict[str, Any]
+    created_at: float

@@ -11,6 +11,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from arcforge import __version__
@@ -32,6 +34,7 @@ from arcforge.web.deps import csrf_protect
 from arcforge.web.errors import (
     SafeJSONResponse,
     arcforge_error,
+    database_error,
     http_error,
     reject_invalid_text,
     validation_error,
@@ -39,7 +42,7 @@ from arcforge.web.errors import (
 from arcforge.web.headers import SecurityHeaders
 from arcforge.web.pages import router as pages_router
 from arcforge.web.run_viewer import RunViewer
-from arcforge.web.secret import default_secret_file, load_or_create_secret
+from arcforge.web.secret import signing_key
 from arcforge.web.security import Signer
 from arcforge.web.settings import WebSettings
 from arcforge.web.sources import import_sources
@@ -78,9 +81,7 @@ def create_app(settings: WebSettings) -> FastAPI:
     store = open_store(settings.store_url)
     _warn_if_shared(store)
     try:
-        secret = settings.secret_key or load_or_create_secret(
-            settings.secret_file or default_secret_file(settings.store_url)
-        )
+        secret = signing_key(store, settings.secret_key, settings.secret_file)
         sources = import_sources(store, settings.data)
     except BaseException:
         store.dispose()
@@ -95,8 +96,12 @@ def create_app(settings: WebSettings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
-        store.dispose()
+        studio.relay.start()  # live events of every process sharing the store
+        try:
+            yield
+        finally:
+            studio.relay.stop()
+            store.dispose()
 
     app = FastAPI(
         title="arcforge studio",
@@ -122,5 +127,7 @@ def create_app(settings: WebSettings) -> FastAPI:
     app.add_exception_handler(ArcforgeError, arcforge_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
+    for lost in (OperationalError, InterfaceError, SQLAlchemyTimeoutError):  # 503, not 500
+        app.add_exception_handler(lost, database_error)
     app.add_middleware(SecurityHeaders)
     return app

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 from typing import Any
@@ -23,7 +24,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from arcforge.errors import ArcforgeError
 from arcforge.store import ConflictError, ForbiddenError, NotFoundError, StoreError
+from arcforge.store.errors import StoreUnavailable
 from arcforge.store.limits import LimitReached
+
+RETRY_UNAVAILABLE_S = 2
+
+log = logging.getLogger("arcforge.web")
 
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
@@ -59,15 +65,28 @@ def status_of(exc: ArcforgeError) -> int:
         return 409
     if isinstance(exc, LimitReached):
         return 429
+    if isinstance(exc, StoreUnavailable):
+        return 503
     if isinstance(exc, StoreError):
         return 422
     return 400
 
 
-async def arcforge_error(_request: Request, exc: Exception) -> SafeJSONResponse:
+async def arcforge_error(request: Request, exc: Exception) -> SafeJSONResponse:
     """Store errors raised by a route (unknown task or version: 404, and so on)."""
     assert isinstance(exc, ArcforgeError)
+    if isinstance(exc, StoreUnavailable):
+        return await database_error(request, exc)
     return SafeJSONResponse({"detail": str(exc)}, status_code=status_of(exc))
+
+
+async def database_error(_request: Request, exc: Exception) -> SafeJSONResponse:
+    """The database is unreachable or busy (a restart, lost connections, an exhausted pool):
+    503 with ``Retry-After``, never a 500; the details go to the log only."""
+    log.warning("database unavailable: %s", exc)
+    return SafeJSONResponse({"detail": "the database is unavailable; try again shortly"},
+                            status_code=503,
+                            headers={"Retry-After": str(RETRY_UNAVAILABLE_S)})
 
 
 async def http_error(_request: Request, exc: Exception) -> SafeJSONResponse:

@@ -65,6 +65,12 @@ class Hub:
         """Follow exactly these task ids from now on."""
         sub.task_ids = frozenset(task_ids)
 
+    def sessions_following(self, task_ids: Iterable[str]) -> set[str | None]:
+        """The session tokens of the subscribers following any of these tasks."""
+        wanted = frozenset(task_ids)
+        with self._lock:
+            return {s.session for s in self._subscribers if s.task_ids & wanted}
+
     @property
     def subscriber_count(self) -> int:
         with self._lock:

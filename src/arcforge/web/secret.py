@@ -1,4 +1,5 @@
-"""The server's signing key: given in settings, or created once and kept in a 0600 file."""
+"""The server's signing key: given in settings, kept in a 0600 file beside a SQLite store (or
+where settings say), or else in the store itself, shared by every machine that uses it."""
 
 from __future__ import annotations
 
@@ -8,17 +9,21 @@ import stat
 from pathlib import Path
 
 from arcforge.errors import ArcforgeError
-from arcforge.store.paths import default_store_path, resolve_store_url, sqlite_file
+from arcforge.store import Store
+from arcforge.store.paths import sqlite_file
 
 KEY_BYTES = 32
 
 
-def default_secret_file(store_url: str | None) -> Path:
-    """``<store file>.secret`` for a SQLite store, else ``studio.secret`` in the data folder."""
-    db = sqlite_file(resolve_store_url(store_url))
-    if db is not None:
-        return db.with_name(db.name + ".secret")
-    return default_store_path().with_name("studio.secret")
+def signing_key(store: Store, secret_key: str | None, secret_file: Path | None) -> str:
+    """The key given, else the one in ``secret_file`` or, for a SQLite store, in
+    ``<store file>.secret`` (created when absent); else, on other databases, the store's own,
+    so that every server process and machine using it signs alike."""
+    if secret_key:
+        return secret_key
+    db = sqlite_file(store.url)
+    path = secret_file or (None if db is None else db.with_name(db.name + ".secret"))
+    return store.studio_secret() if path is None else load_or_create_secret(path)
 
 
 def load_or_create_secret(path: Path) -> str:
@@ -29,12 +34,16 @@ def load_or_create_secret(path: Path) -> str:
         pass
     path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(KEY_BYTES)
+    draft = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process created it first: use theirs
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(key + "\n")
+        os.link(draft, path)  # whole or not at all; never replaces a key
+    except FileExistsError:  # another process (a worker) created it first: use theirs
         return _read(path)
-    with os.fdopen(fd, "w", encoding="ascii") as fh:
-        fh.write(key + "\n")
+    finally:
+        draft.unlink(missing_ok=True)
     return key
 
 

@@ -96,8 +96,11 @@ class Visibility:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def tasks(self, viewer: UserView | None, task_ids: Sequence[str]) -> dict[str, TaskAccess]:
-        answers = self.store.task_answers(task_ids)
+    def tasks(self, viewer: UserView | None, task_ids: Sequence[str],
+              answers: dict[str, TaskAnswers] | None = None) -> dict[str, TaskAccess]:
+        """The viewer's access to these tasks (``answers``: their answer keys, when known)."""
+        if answers is None:
+            answers = self.store.task_answers(task_ids)
         unlocked: dict[str, frozenset[str]] = {}
         if viewer is not None and viewer.role != "admin":
             unlocked = self.store.unlocked_answers(viewer.id, task_ids)
@@ -254,22 +257,80 @@ def summary(data: Any, visible: Callable[[str, int], bool]) -> Any:
     return {**_pick(data, _SUMMARY_FIELDS), "tasks": tasks}
 
 
-def audience(
-    visibility: Visibility,
-    who: Callable[[str | None], UserView | None],
-    task_id: str,
-    allowed: Callable[[TaskAccess], bool],
-    author: str | None = None,
-) -> Callable[[str | None], bool]:
-    """Which live subscribers (by session token) may receive an event of a task: those
-    ``allowed`` by their access to it, and the event's ``author``."""
-    seen: dict[str | None, bool] = {}
+class Audiences:
+    """Which live subscribers (by session token) may receive each event of a batch: a
+    ``trace_*`` event those who read that version's traces (:func:`reads_traces`) and the
+    trace's author, a ``variation_*`` event those who see that version; any other kind nobody.
 
-    def may(token: str | None) -> bool:
-        if token not in seen:
-            viewer = who(token)
-            mine = author is not None and viewer is not None and viewer.username == author
-            seen[token] = mine or allowed(visibility.task(viewer, task_id))
-        return seen[token]
+    Viewers and their access are looked up once per batch (the events of one moment), so a
+    subscriber is judged by what it may see when the batch is sent."""
 
-    return may
+    def __init__(self, visibility: Visibility, who: Callable[[str | None], UserView | None],
+                 open_after_solving: bool = True) -> None:
+        self.visibility = visibility
+        self.who = who
+        self.open_after_solving = open_after_solving
+        self._viewers: dict[str | None, UserView | None] = {}
+        self._access: dict[tuple[int | None, str], TaskAccess] = {}
+        self._answers: dict[str, TaskAnswers | None] = {}
+
+    def prefetch(self, tokens: Iterable[str | None], task_ids: Iterable[str]) -> None:
+        """Look up these subscribers and their access to these tasks in a few queries (what
+        is not prefetched is looked up one at a time when asked)."""
+        store, tasks = self.visibility.store, list(dict.fromkeys(task_ids))
+        wanted = [t for t in dict.fromkeys(tokens) if t not in self._viewers]
+        found = store.session_users(wanted)
+        self._viewers.update({t: found.get(t) for t in wanted})  # None: no live session
+        missing = [t for t in tasks if t not in self._answers]
+        answers = store.task_answers(missing)
+        self._answers.update({t: answers.get(t) for t in missing})
+        viewers = {v.id: v for v in self._viewers.values() if v is not None}
+        people = [i for i, v in viewers.items() if v.role != "admin"]
+        unlocked = store.unlocked_answers_of(people, tasks)
+        for tid in tasks:
+            known = self._answers[tid]
+            self._access.setdefault((None, tid), TaskAccess(tid, None, known, frozenset()))
+            for uid, v in viewers.items():
+                self._access.setdefault((uid, tid), TaskAccess(
+                    tid, v, known, unlocked.get((uid, tid), frozenset())))
+
+    def viewer(self, token: str | None) -> UserView | None:
+        if token not in self._viewers:
+            self._viewers[token] = self.who(token)
+        return self._viewers[token]
+
+    def access(self, viewer: UserView | None, task_id: str) -> TaskAccess:
+        key = (None if viewer is None else viewer.id, task_id)
+        if key not in self._access:
+            if task_id not in self._answers:  # the same for every viewer
+                self._answers.update(self.visibility.store.task_answers([task_id]))
+                self._answers.setdefault(task_id, None)
+            known = self._answers[task_id]
+            found = {} if known is None else {task_id: known}
+            self._access[key] = self.visibility.tasks(viewer, [task_id], found)[task_id]
+        return self._access[key]
+
+    def allowed(self, event: dict[str, Any]) -> Callable[[TaskAccess], bool]:
+        """The rule for one event, by its kind (unknown kinds reach nobody)."""
+        kind, version = str(event.get("type", "")), event.get("version")
+        if type(version) is not int:
+            return lambda _access: False
+        if kind.startswith("trace_"):
+            open_ = self.open_after_solving
+            return lambda access: reads_traces(access, version, open_)
+        if kind.startswith("variation_"):
+            return lambda access: access.sees_version(version)
+        return lambda _access: False
+
+    def of(self, event: dict[str, Any], author: str | None = None) -> Callable[[str | None], bool]:
+        """Whether the subscriber with a session token may receive ``event`` (about the task
+        ``event["task_id"]``); ``author`` is the trace's author, who always may."""
+        task_id, allowed = str(event.get("task_id")), self.allowed(event)
+
+        def may(token: str | None) -> bool:
+            viewer = self.viewer(token)
+            if author is not None and viewer is not None and viewer.username == author:
+                return True
+            return allowed(self.access(viewer, task_id))
+
+        return may

@@ -31,12 +31,9 @@ class VoteIn(BaseModel):
 
 
 def publish_trace_event(studio: Studio, event: dict[str, Any], author: str) -> None:
-    """Send a trace event to the subscribers who may read that version's traces."""
-    version, open_ = event["version"], studio.settings.traces_after_solving
-    studio.hub.publish(event, visibility.audience(
-        studio.visibility, studio.store.session_user, event["task_id"],
-        lambda access: visibility.reads_traces(access, version, open_), author=author,
-    ))
+    """Send a trace event to every process; each sends it to its subscribers who may read
+    that version's traces, and to the trace's author (:class:`visibility.Audiences`)."""
+    studio.relay.send(event, author)
 
 
 @router.get("/tasks/{task_id}/traces", response_model=TracesOut)

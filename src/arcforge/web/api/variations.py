@@ -19,7 +19,6 @@ from arcforge.store.limits import Bucket
 from arcforge.store.tasks import view_to_task
 from arcforge.tasks import Task
 from arcforge.transforms import TransformError, apply, parse_spec
-from arcforge.web import visibility
 from arcforge.web.api.tasks import TaskId, version_access, visible_version
 from arcforge.web.clients import client_key
 from arcforge.web.deps import Reader, StudioDep, User
@@ -131,12 +130,9 @@ def sign(task_id: TaskId, body: VariationIn, studio: StudioDep, user: User) -> d
 
 
 def _publish(studio: Studio, event: dict[str, Any]) -> None:
-    """Send a version event to the subscribers who may see that version."""
-    version = event["version"]
-    studio.hub.publish(event, visibility.audience(
-        studio.visibility, studio.store.session_user, event["task_id"],
-        lambda access: access.sees_version(version),
-    ))
+    """Send a version event to every process; each sends it to its subscribers who may see
+    that version (:class:`arcforge.web.visibility.Audiences`)."""
+    studio.relay.send(event)
 
 
 @router.delete("/tasks/{task_id}/versions/{version}", response_model=RemovedOut)

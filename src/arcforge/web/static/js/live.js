@@ -1,10 +1,13 @@
 // Live events over the WebSocket: subscribe to tasks, reconnect with back-off when the
-// connection drops.
+// connection drops (a server process restarting); once back, onResync reloads what the page
+// shows, since events of the gap were not received.
 
 export class Live {
-  constructor(onEvent, onState = () => {}) {
+  constructor(onEvent, onState = () => {}, onResync = () => {}) {
     this.onEvent = onEvent;
     this.onState = onState;
+    this.onResync = onResync;
+    this.dropped = false;
     this.taskIds = [];
     this.ws = null;
     this.delay = 500;
@@ -36,11 +39,15 @@ export class Live {
       } catch {
         return;
       }
-      if (msg.type === "subscribed") this.onState("live");
-      else this.onEvent(msg);
+      if (msg.type === "subscribed") {
+        this.onState("live");
+        if (this.dropped) this.onResync();
+        this.dropped = false;
+      } else this.onEvent(msg);
     });
     ws.addEventListener("close", () => {
       this.ws = null;
+      this.dropped = true;
       this.onState("offline");
       if (this.closed) return;
       setTimeout(() => this.connect(), this.delay);

@@ -37,7 +37,8 @@ const ui = {};
 const describe = new DescriptionForm({ onSaved: () => { state.describable.delete(state.testIndex); traces.load(); } });
 const traces = new TracesPanel({ onCount: (n) => { ui.tracesTab.dataset.count = String(n); }, onReveal: reveal });
 const variations = new VariationsPanel({ onNavigate: (v, refresh) => openVersion(v, refresh) });
-const live = new Live(onLive, (s) => { ui.liveDot.className = `live-dot ${s}`; ui.liveDot.title = s === "live" ? "live updates on" : "live updates reconnecting"; });
+const live = new Live(onLive, (s) => { ui.liveDot.className = `live-dot ${s}`; ui.liveDot.title = s === "live" ? "live updates on" : "live updates reconnecting"; },
+  () => { traces.load(); refreshVersions(); }); // back after a drop: what changed meanwhile
 
 async function main() {
   const firstTask = fetchTask(state.version); // in parallel with the account request
