@@ -29,11 +29,12 @@ class Relay:
     """Sends this process's events through the store and delivers everyone's to its hub."""
 
     def __init__(self, store: Store, hub: Hub, visibility: Visibility,
-                 open_after_solving: bool) -> None:
+                 open_after_solving: bool, private: bool = False) -> None:
         self.store = store
         self.hub = hub
         self.visibility = visibility
         self.open_after_solving = open_after_solving
+        self.private = private  # no event for a connection whose session ended
         self.feed = EventFeed(store, self.deliver)
 
     def start(self) -> None:
@@ -56,7 +57,8 @@ class Relay:
 
     def deliver(self, events: list[StoredEvent]) -> None:
         """Give a batch of events to the hub, each to the subscribers allowed to see it."""
-        audiences = Audiences(self.visibility, self.store.session_user, self.open_after_solving)
+        audiences = Audiences(self.visibility, self.store.session_user, self.open_after_solving,
+                              self.private)
         tasks = {e.task_id for e in events}
         audiences.prefetch(self.hub.sessions_following(tasks), tasks)
         for event in events:

@@ -32,7 +32,7 @@ class Studio:
 
     def __post_init__(self) -> None:
         self.relay = Relay(self.store, self.hub, self.visibility,
-                           self.settings.traces_after_solving)
+                           self.settings.traces_after_solving, self.settings.private)
 
     @property
     def visibility(self) -> Visibility:

@@ -266,8 +266,9 @@ class Audiences:
     subscriber is judged by what it may see when the batch is sent."""
 
     def __init__(self, visibility: Visibility, who: Callable[[str | None], UserView | None],
-                 open_after_solving: bool = True) -> None:
+                 open_after_solving: bool = True, private: bool = False) -> None:
         self.visibility = visibility
+        self.private = private  # a private studio shows nothing to anonymous visitors
         self.who = who
         self.open_after_solving = open_after_solving
         self._viewers: dict[str | None, UserView | None] = {}
@@ -331,6 +332,8 @@ class Audiences:
             viewer = self.viewer(token)
             if author is not None and viewer is not None and viewer.username == author:
                 return True
+            if viewer is None and self.private:  # e.g. a page whose session ended meanwhile
+                return False
             return allowed(self.access(viewer, task_id))
 
         return may
