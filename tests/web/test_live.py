@@ -89,6 +89,8 @@ def test_bad_messages_get_an_error_and_the_connection_stays(client: TestClient) 
             ws.send_text(message)
             reply = ws.receive_json()
             assert reply["type"] == "error" and fragment in reply["detail"], reply
+        ws.send_bytes(b'{"subscribe": ["t1"]}')  # a binary frame: refused, not a crash
+        assert ws.receive_json() == {"type": "error", "detail": "expected a text frame"}
         ws.send_json({"subscribe": ["t1"]})
         assert ws.receive_json()["type"] == "subscribed"
 

@@ -74,7 +74,11 @@ async def live(ws: WebSocket) -> None:
     sender = asyncio.create_task(_send_events(ws, sub))
     try:
         while True:
-            found = _subscription(await ws.receive_text())
+            message = await ws.receive()
+            if message["type"] == "websocket.disconnect":
+                raise WebSocketDisconnect(message.get("code", 1000))
+            text = message.get("text")
+            found = _subscription(text) if isinstance(text, str) else "expected a text frame"
             if isinstance(found, str):
                 sub.offer({"type": "error", "detail": found})
                 continue

@@ -1,5 +1,5 @@
-"""Red-team regression: on a private studio, a page whose session ended (logged out through
-any worker) must stop receiving live events; it was treated as an anonymous visitor and still
+"""On a private studio, a page whose session ended (logged out through any worker) stops
+receiving live events: before, it it was treated as an anonymous visitor and still
 got trace texts of tasks without hidden outputs and variation events."""
 
 from __future__ import annotations
