@@ -1,6 +1,6 @@
 """On a private studio, a page whose session ended (logged out through any worker) stops
-receiving live events: before, it it was treated as an anonymous visitor and still
-got trace texts of tasks without hidden outputs and variation events."""
+receiving live events (it used to be treated as an anonymous visitor and still
+got trace texts of tasks without hidden outputs and variation events)."""
 
 from __future__ import annotations
 
