@@ -10,8 +10,9 @@ import pytest
 from arcforge.store import Store, open_store
 from arcforge.tasks import Task, parse_task
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
-REFERENCE = SHARED / "reference" / "legacy_traces_store.json"
+# a real legacy trace store (259 traces, 108 tasks), kept with the tests so that a clone
+# runs them on its own
+REFERENCE = Path(__file__).resolve().parents[1] / "fixtures" / "legacy_traces_store.json"
 
 
 @pytest.fixture(autouse=True)
