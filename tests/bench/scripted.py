@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 from arcforge.grids import DIHEDRAL, Grid, dihedral
 from arcforge.tasks import Pair, Task
@@ -48,6 +49,17 @@ def dihedral_tasks(n: int) -> list[Task]:
         tests = (pair(100 + i), pair(200 + i, 2, 3))
         tasks.append(Task(f"d{i:03d}", (pair(i), pair(i + 50, 4, 2)), tests))
     return tasks
+
+
+MODEL = ["--model", "openai-compatible/fake-model"]  # the CLI's model against the fake server
+
+
+def write_tasks(folder: Path, n: int) -> Path:
+    """A dataset file of ``n`` dihedral tasks in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "dataset.json"
+    path.write_text(json.dumps([t.to_dict() for t in dihedral_tasks(n)]))
+    return path
 
 
 def _grids(text: str) -> list[Grid]:

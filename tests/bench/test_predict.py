@@ -11,10 +11,9 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
-from pathlib import Path
 
 import pytest
-from tests.bench.scripted import answer, dihedral_tasks, formats
+from tests.bench.scripted import MODEL, answer, dihedral_tasks, formats, write_tasks
 from tests.bench.test_cli import finish, printed_run_dir, start
 from tests.fakeserver import Rule
 from tests.scoring.harness_schema import BenchmarkedTaskResults, harness_task_score
@@ -25,14 +24,6 @@ from arcforge.runs import RunConfig, run
 from arcforge.scoring import score_run
 
 AUGMENT = "identity,rot90,transpose,colours"
-MODEL = ["--model", "openai-compatible/fake-model"]
-
-
-def write_tasks(folder: Path, n: int) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "dataset.json"
-    path.write_text(json.dumps([t.to_dict() for t in dihedral_tasks(n)]))
-    return path
 
 
 @pytest.mark.parametrize("kind", ["predict", "code"])

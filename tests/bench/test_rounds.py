@@ -7,15 +7,16 @@ from __future__ import annotations
 import json
 import signal
 import time
-from pathlib import Path
 
 import pytest
 from tests.bench.scripted import (
     FEEDBACK_MARK,
     IDENTITY_CODE,
+    MODEL,
     dihedral_tasks,
     fixes_on_feedback,
     never_fixes,
+    write_tasks,
 )
 from tests.bench.test_cli import finish, printed_run_dir, start
 from tests.fakeserver import Rule
@@ -27,15 +28,6 @@ from arcforge.runfiles import final_results_files, load_records, read_run_info
 from arcforge.runs import RunConfig, run
 from arcforge.scoring import score_run
 from arcforge.verification import PairVerdict, Verification
-
-MODEL = ["--model", "openai-compatible/fake-model"]
-
-
-def write_tasks(folder: Path, n: int) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "dataset.json"
-    path.write_text(json.dumps([t.to_dict() for t in dihedral_tasks(n)]))
-    return path
 
 
 def rounds_of(records) -> dict[tuple[str, int], list[int]]:

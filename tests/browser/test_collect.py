@@ -20,10 +20,9 @@ from tests.browser.conftest import (
     PageWatch,
     Studio,
     api_signup,
-    click_cell,
     running_studio,
 )
-from tests.browser.test_solve import open_task, resize_output
+from tests.browser.test_solve import open_task, paint_output
 
 TASK = "88a62173"  # 5x5 input, 2x2 answer
 FIELDS = {"what-you-see": "Four 2x2 blocks in the corners, split by a black cross.",
@@ -57,21 +56,10 @@ def people(browser: Browser, watch: PageWatch) -> Iterator[Any]:
     assert not watch.errors, "JavaScript errors:\n" + "\n".join(watch.errors)
 
 
-def build(page: Page, grid: list[list[int]]) -> None:
-    page.fill("#rows", str(len(grid)))
-    page.fill("#cols", str(len(grid[0])))
-    resize_output(page)
-    for r, row in enumerate(grid):
-        for c, colour in enumerate(row):
-            if colour:
-                page.keyboard.press(str(colour))
-                click_cell(page, "output", r, c)
-
-
 def solve_and_describe(page: Page, studio: Studio) -> None:
     answer = studio.tasks[TASK].test[0].output
     open_task(page, studio, TASK)
-    build(page, answer)
+    paint_output(page, answer)
     page.click("#submit")
     expect(page.locator("#result")).to_contain_text("Correct")
     expect(page.locator("#describe")).to_be_visible()
@@ -91,7 +79,7 @@ def check(page: Page, studio: Studio, grid: list[list[int]], tries: int) -> None
     page.wait_for_selector("body[data-ready=true]")
     expect(page.locator("#description")).to_contain_text(FIELDS["how-to-build"])
     assert page.locator('.grid-view[data-grid^="train-"]').count() == 0  # no demonstrations
-    build(page, grid)
+    paint_output(page, grid)
     left = page.locator("#attempts-left")
     for _ in range(tries):
         before = left.inner_text()

@@ -12,11 +12,10 @@ from tests.browser.conftest import (
     PageWatch,
     Studio,
     api_signup,
-    click_cell,
     read_grid,
     running_studio,
 )
-from tests.browser.test_solve import open_task, resize_output
+from tests.browser.test_solve import open_task, paint_output
 
 PROTOCOLS = {"h-arc": {"study_per_output": 3, "practice": False},
              "arc-prize": {"study_per_output": 2, "practice": True}}
@@ -40,17 +39,6 @@ def session_page(browser: Browser, watch: PageWatch) -> Iterator[Page]:
     assert not watch.errors, "JavaScript errors:\n" + "\n".join(watch.errors)
 
 
-def paint(page: Page, grid: list[list[int]]) -> None:
-    page.fill("#rows", str(len(grid)))
-    page.fill("#cols", str(len(grid[0])))
-    resize_output(page)
-    for r, row in enumerate(grid):
-        for c, colour in enumerate(row):
-            if colour:
-                page.keyboard.press(str(colour))
-                click_cell(page, "output", r, c)
-
-
 def test_a_study_session_under_the_protocol(protocol_studio: tuple[Studio, dict],
                                             session_page: Page) -> None:
     studio, rules = protocol_studio
@@ -66,7 +54,7 @@ def test_a_study_session_under_the_protocol(protocol_studio: tuple[Studio, dict]
     expect(page.locator("#test-label")).to_have_text("Test input 1 of 1")
     expect(page.locator("#attempts-left")).to_have_text(f"{n} of {n} attempts left")
     wrong = [[(v + 1) % 10 for v in row] for row in answer]
-    paint(page, wrong)
+    paint_output(page, wrong)
     for left in range(n - 1, -1, -1):
         page.click("#submit")
         expect(page.locator("#result")).to_have_text(

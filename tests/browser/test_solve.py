@@ -27,6 +27,18 @@ def resize_output(page: Page) -> None:
     expect(page.locator('.grid-view[data-grid="output"] canvas')).to_be_focused()
 
 
+def paint_output(page: Page, grid: list[list[int]]) -> None:
+    """Resize the output grid to ``grid`` and paint its non-zero cells with the keyboard."""
+    page.fill("#rows", str(len(grid)))
+    page.fill("#cols", str(len(grid[0])))
+    resize_output(page)
+    for r, row in enumerate(grid):
+        for c, colour in enumerate(row):
+            if colour:
+                page.keyboard.press(str(colour))
+                click_cell(page, "output", r, c)
+
+
 def open_task(page: Page, studio: Studio, task_id: str, query: str = "") -> None:
     page.goto(f"{studio.url}/task/{task_id}{query}")
     page.wait_for_selector("body[data-ready=true]")
